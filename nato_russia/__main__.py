@@ -1,0 +1,3 @@
+from nato_russia.cli import main
+
+main()

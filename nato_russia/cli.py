@@ -1,0 +1,250 @@
+"""The nrr command line: arguments, options and exit codes. The work happens elsewhere.
+
+Exit codes: 0 success (an empty result included), 1 an expected failure (unknown id, broken
+data), 2 a usage error, 130 interrupted.
+"""
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from nato_russia import __version__
+from nato_russia.dates import DateFormatError, parse_bound
+from nato_russia.errors import ExitCode, NrrError
+from nato_russia.model import PLURALS, Dataset
+
+app = typer.Typer(
+    name="nrr",
+    help="A cited reference on NATO-Russia relations, 1990-2015, from NATO's 2015 backgrounder "
+    "and the official texts.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_show_locals=False,
+)
+
+_state = {"no_color": False}
+
+
+def _dataset() -> Dataset:
+    from nato_russia.loader import load_bundled
+
+    return load_bundled()
+
+
+@contextmanager
+def _reporting_errors() -> Iterator[None]:
+    """Expected failures become one line on stderr and exit 1; bugs keep their traceback."""
+    try:
+        yield
+    except NrrError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(ExitCode.FAILURE) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nrr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour, even at a terminal (also NO_COLOR).")
+    ] = False,
+) -> None:
+    _state["no_color"] = no_color or bool(os.environ.get("NO_COLOR"))
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _completer(type_name: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        try:
+            ids = _dataset().of_type(type_name)
+        except NrrError:
+            return []
+        return [record_id for record_id in ids if record_id.startswith(incomplete)]
+
+    return complete
+
+
+def _bound(text: str | None, option: str, *, upper: bool) -> object:
+    if text is None:
+        return None
+    try:
+        return parse_bound(text, upper=upper)
+    except DateFormatError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+@app.command()
+def timeline(
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="Only events on or after DATE (1994, 1994-06, 1994-06-22).",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Only events on or before DATE.")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Only events of this period (see nrr periods).",
+            autocompletion=_completer("period"),
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            help="Only events this person or body took part in (see nrr actors).",
+            autocompletion=_completer("actor"),
+        ),
+    ] = None,
+    topic: Annotated[str | None, typer.Option(help="Only events tagged with this topic.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Events in date order. Partial dates are shown as known ("June 1994")."""
+    from nato_russia import query
+    from nato_russia.render import json_out, output, views
+
+    earliest = _bound(date_from, "--from", upper=False)
+    latest = _bound(date_to, "--to", upper=True)
+    with _reporting_errors():
+        dataset = _dataset()
+        where = query.TimelineFilter(
+            earliest=earliest,  # type: ignore[arg-type]
+            latest=latest,  # type: ignore[arg-type]
+            period=query.require_id(dataset, "period", period),
+            actor=query.require_id(dataset, "actor", actor),
+            topic=query.resolve_topic(dataset, topic),
+        )
+        events = query.timeline(dataset, where)
+    if as_json:
+        output.show_json([json_out.record_to_dict(e) for e in events])
+    else:
+        output.show_table(views.timeline_table(events), no_color=_state["no_color"])
+
+
+def _show_record(type_name: str, record_id: str, as_json: bool) -> None:
+    from nato_russia import query
+    from nato_russia.render import json_out, output, views
+
+    with _reporting_errors():
+        dataset = _dataset()
+        record = query.lookup(dataset, type_name, record_id)
+    if as_json:
+        output.show_json(json_out.record_to_dict(record))
+    else:
+        output.show_detail(views.detail_view(dataset, record), no_color=_state["no_color"])
+
+
+def _list_records(type_name: str, as_json: bool) -> None:
+    from nato_russia import query
+    from nato_russia.render import json_out, output, views
+
+    with _reporting_errors():
+        dataset = _dataset()
+        records = query.sorted_records(dataset, type_name)
+    if as_json:
+        output.show_json([json_out.record_to_dict(r) for r in records])
+    else:
+        output.show_table(
+            views.list_table(dataset, type_name, records), no_color=_state["no_color"]
+        )
+
+
+def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
+    """`nrr <type> ID` shows one record; `nrr <types>` lists them all."""
+
+    def show(
+        record_id: Annotated[
+            str,
+            typer.Argument(
+                metavar="ID",
+                help=f"The {type_name}'s id or title; case and spaces do not matter.",
+                autocompletion=_completer(type_name),
+            ),
+        ],
+        as_json: JsonFlag = False,
+    ) -> None:
+        _show_record(type_name, record_id, as_json)
+
+    def list_all(as_json: JsonFlag = False) -> None:
+        _list_records(type_name, as_json)
+
+    show.__doc__ = f"Show one {what} with every field, its links and its sources."
+    list_all.__doc__ = f"List all {what_plural}."
+    app.command(name=type_name)(show)
+    app.command(name=PLURALS[type_name])(list_all)
+
+
+for _type_name, _what, _what_plural in (
+    ("event", "event", "events (nrr timeline filters them)"),
+    ("agreement", "agreement, declaration or statement", "agreements, declarations and statements"),
+    ("principle", "principle", "principles"),
+    ("area", "area of cooperation", "areas of cooperation"),
+    ("period", "period", "periods of the backgrounder"),
+    ("actor", "person, body or state", "people, bodies and states"),
+    ("quotation", "quotation", "quotations"),
+    ("source", "source", "sources"),
+):
+    _add_record_commands(_type_name, _what, _what_plural)
+
+
+@app.command()
+def search(
+    words: Annotated[
+        list[str], typer.Argument(metavar="QUERY", help="Words that must all occur (any case).")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Search every record type and text field; title matches rank above body matches."""
+    from nato_russia.render import json_out, output, views
+    from nato_russia.search import search as run_search
+
+    query_text = " ".join(words)
+    if not query_text.strip():
+        raise typer.BadParameter("give at least one word to search for", param_hint="QUERY")
+    with _reporting_errors():
+        hits = run_search(_dataset(), query_text)
+    if not hits:
+        typer.echo(f"No results for {query_text!r}.", err=True)
+    if as_json:
+        output.show_json([json_out.hit_to_dict(h) for h in hits])
+    elif hits:
+        output.show_table(views.search_table(query_text, hits), no_color=_state["no_color"])
+
+
+def main() -> None:
+    """Console entry point: run the app and leave quietly when the reader of a pipe goes away."""
+    try:
+        app(prog_name="nrr")
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(ExitCode.OK)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    # As the Python docs advise for SIGPIPE: point stdout at devnull so that the interpreter's
+    # final flush cannot print "Exception ignored ... BrokenPipeError".
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

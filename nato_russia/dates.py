@@ -1,0 +1,188 @@
+"""Partial dates in a strict subset of EDTF (Level 0).
+
+Accepted forms: ``1990``, ``1994-06``, ``1997-05-27`` and intervals of two of those joined by
+``/`` (``1990-07-05/1990-07-06``). Anything else -- approximate (``~``), uncertain (``?``),
+unspecified digits (``X``), open ends (``..``) -- is rejected, because the dataset never needs
+it and a reference tool must not pretend to more (or less) precision than its sources give.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Precision = Literal["year", "month", "day"]
+
+_SINGLE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
+_PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+EN_DASH = "\u2013"
+
+
+class DateFormatError(ValueError):
+    """A string is not a date in nrr's EDTF subset."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        return "year"
+
+    def earliest(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> dt.date:
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class EdtfDate:
+    """A partial date, or an interval between two partial dates."""
+
+    start: PartialDate
+    end: PartialDate | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    @property
+    def precision(self) -> Precision:
+        """The coarser precision of the two ends."""
+        if self.end is None:
+            return self.start.precision
+        return min(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
+
+    def earliest(self) -> dt.date:
+        return self.start.earliest()
+
+    def latest(self) -> dt.date:
+        return (self.end or self.start).latest()
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        return (self.earliest(), self.latest())
+
+    def overlaps(self, earliest: dt.date | None, latest: dt.date | None) -> bool:
+        """True when this date's span and the closed interval [earliest, latest] share a day."""
+        if earliest is not None and self.latest() < earliest:
+            return False
+        return not (latest is not None and self.earliest() > latest)
+
+    def __str__(self) -> str:
+        if self.end is None:
+            return str(self.start)
+        return f"{self.start}/{self.end}"
+
+    def display(self) -> str:
+        """Human wording that keeps the precision: 'June 1994', '5-6 July 1990' (en dash)."""
+        if self.end is None:
+            return _display_single(self.start)
+        return _display_range(self.start, self.end)
+
+
+def _display_single(value: PartialDate, *, with_year: bool = True) -> str:
+    parts: list[str] = []
+    if value.day is not None:
+        parts.append(str(value.day))
+    if value.month is not None:
+        parts.append(_MONTHS[value.month])
+    if with_year:
+        parts.append(str(value.year))
+    return " ".join(parts)
+
+
+def _display_range(start: PartialDate, end: PartialDate) -> str:
+    same_precision = start.precision == end.precision
+    if same_precision and start.year == end.year:
+        if start.precision == "day" and start.month == end.month:
+            return f"{start.day}{EN_DASH}{end.day} {_MONTHS[end.month or 0]} {end.year}"
+        if start.precision == "month":
+            return f"{_MONTHS[start.month or 0]}{EN_DASH}{_MONTHS[end.month or 0]} {end.year}"
+        if start.precision == "day":
+            return f"{_display_single(start, with_year=False)} {EN_DASH} {_display_single(end)}"
+    if same_precision and start.precision == "year":
+        return f"{start.year}{EN_DASH}{end.year}"
+    return f"{_display_single(start)} {EN_DASH} {_display_single(end)}"
+
+
+def _parse_single(text: str, whole: str) -> PartialDate:
+    match = _SINGLE.fullmatch(text)
+    if match is None:
+        raise DateFormatError(
+            f"{whole!r} is not a date: use YYYY, YYYY-MM, YYYY-MM-DD or START/END"
+        )
+    year = int(match["year"])
+    month = int(match["month"]) if match["month"] else None
+    day = int(match["day"]) if match["day"] else None
+    if year == 0:
+        raise DateFormatError(f"{whole!r}: year 0000 is not supported")
+    if month is not None and not 1 <= month <= 12:
+        raise DateFormatError(f"{whole!r}: month {month:02d} does not exist")
+    if day is not None and month is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateFormatError(f"{whole!r}: day {day:02d} does not exist in that month")
+    return PartialDate(year, month, day)
+
+
+def parse_date(text: str) -> EdtfDate:
+    """Parse nrr's EDTF subset; raise DateFormatError with a one-line reason otherwise."""
+    if not isinstance(text, str):
+        raise DateFormatError(f"{text!r} is not a date string")
+    if text.count("/") > 1:
+        raise DateFormatError(f"{text!r} is not a date: an interval has exactly one '/'")
+    if "/" not in text:
+        return EdtfDate(_parse_single(text, text))
+    left, right = text.split("/")
+    start, end = _parse_single(left, text), _parse_single(right, text)
+    if start == end:
+        raise DateFormatError(f"{text!r}: an interval needs two different ends")
+    if start.earliest() > end.earliest() or start.latest() > end.latest():
+        raise DateFormatError(f"{text!r}: the interval ends before it starts")
+    return EdtfDate(start, end)
+
+
+def parse_bound(text: str, *, upper: bool) -> dt.date:
+    """Parse a --from/--to bound: a single partial date, taken at its earliest or latest day."""
+    value = parse_date(text)
+    if value.is_range:
+        raise DateFormatError(f"{text!r}: give a single date here, not an interval")
+    return value.latest() if upper else value.earliest()

@@ -1,0 +1,111 @@
+"""Look-ups and filters over the in-memory dataset. No printing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+
+from nato_russia.errors import NotFound
+from nato_russia.model import Dataset, Event, Record
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """'Founding Act' -> 'founding-act'; used to make ids forgiving of case and spaces."""
+    return _NON_SLUG.sub("-", text.casefold()).strip("-")
+
+
+def _names(record: Record) -> list[str]:
+    names = [record.label]
+    for attribute in ("title", "short_title", "name"):
+        value = getattr(record, attribute, None)
+        if isinstance(value, str):
+            names.append(value)
+    return names
+
+
+def lookup(dataset: Dataset, type_name: str, wanted: str) -> Record:
+    """Find a record by id, forgiving case, spaces and punctuation, or by its exact title.
+
+    Raises NotFound with up to three close ids when nothing matches.
+    """
+    by_id = dataset.of_type(type_name)
+    if wanted in by_id:
+        return by_id[wanted]
+    key = slugify(wanted)
+    if key in by_id:
+        return by_id[key]
+    by_title = [r for r in by_id.values() if any(slugify(n) == key for n in _names(r))]
+    if len(by_title) == 1:
+        return by_title[0]
+    raise NotFound(type_name, wanted, suggest(key, list(by_id)))
+
+
+def suggest(wanted: str, candidates: list[str]) -> list[str]:
+    return difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
+
+
+def require_id(dataset: Dataset, type_name: str, wanted: str | None) -> str | None:
+    """Resolve an optional filter id (e.g. --period) to a real id, or raise NotFound."""
+    if wanted is None:
+        return None
+    return lookup(dataset, type_name, wanted).id
+
+
+def topics(dataset: Dataset) -> list[str]:
+    return sorted({topic for event in dataset.events() for topic in event.topics})
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFilter:
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    period: str | None = None
+    actor: str | None = None
+    topic: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        if not event.date.overlaps(self.earliest, self.latest):
+            return False
+        if self.period is not None and event.period != self.period:
+            return False
+        if self.actor is not None and self.actor not in event.actors:
+            return False
+        return self.topic is None or self.topic in event.topics
+
+
+def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
+    if wanted is None:
+        return None
+    known = topics(dataset)
+    key = slugify(wanted)
+    if key in known:
+        return key
+    raise NotFound("topic", wanted, suggest(key, known))
+
+
+def timeline(dataset: Dataset, where: TimelineFilter) -> list[Event]:
+    """Events that match, in date order: (earliest day, latest day, id)."""
+    chosen = [event for event in dataset.events() if where.matches(event)]
+    return sorted(chosen, key=lambda e: (*e.date.sort_key(), e.id))
+
+
+def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
+    """Records of one type in their natural order: by date, by period order, else by id."""
+    records = list(dataset.of_type(type_name).values())
+
+    def key(record: Record) -> tuple[object, ...]:
+        order = getattr(record, "order", None)
+        if isinstance(order, int):
+            return (order, record.id)
+        if "date" in type(record).__dataclass_fields__:
+            date = getattr(record, "date", None)
+            if date is None:  # undated sources go last
+                return (1, dt.date.max, dt.date.max, record.id)
+            return (0, *date.sort_key(), record.id)
+        return (record.label.casefold(), record.id)
+
+    return sorted(records, key=key)

@@ -1,0 +1,63 @@
+"""JSON for scripts. Keys are the dataclass field names; linked records appear by id."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, TextIO
+
+from nato_russia.dates import EdtfDate
+from nato_russia.model import Correction, Record
+from nato_russia.search import Hit
+
+
+def date_fields(name: str, value: EdtfDate | None) -> dict[str, Any]:
+    """A date as its EDTF string plus ISO day bounds and precision, so no one parses EDTF."""
+    if value is None:
+        return {name: None, f"{name}_start": None, f"{name}_end": None, "precision": None}
+    return {
+        name: str(value),
+        f"{name}_start": value.earliest().isoformat(),
+        f"{name}_end": value.latest().isoformat(),
+        "precision": value.precision,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Correction):
+        return {"says": value.says, "finding": value.finding, "sources": list(value.sources)}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if f.name == "date":
+            result.update(date_fields("date", value))
+        else:
+            result[f.name] = _plain(value)
+    return result
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    record = hit.record
+    result: dict[str, Any] = {"type": record.type_name, "id": record.id}
+    result.update(date_fields("date", getattr(record, "date", None)))
+    result.update(
+        {
+            "title": record.label,
+            "score": hit.score,
+            "matched_fields": list(hit.matched_fields),
+            "snippet": hit.snippet,
+            "matches": [list(span) for span in hit.spans],
+        }
+    )
+    return result
+
+
+def write_json(value: Any, out: TextIO) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")

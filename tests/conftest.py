@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nato_russia import cli, loader
+from nato_russia.model import Dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_DATA = Path(__file__).resolve().parent / "fixtures" / "mini"
+# The shared folder beside the project (CI has it; a user's clone may not).
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+BACKGROUNDER = SHARED_SOURCES / "nato-russia-backgrounder-2015-12.txt"
+FACTS = SHARED_SOURCES / "facts.md"
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Typer forces a terminal (and ANSI) when these are set, e.g. on CI services.
+    for name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERMINAL_WIDTH", "3000")
+    monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def mini() -> Dataset:
+    return loader.load_directory(FIXTURE_DATA)
+
+
+@pytest.fixture
+def use_mini(monkeypatch: pytest.MonkeyPatch, mini: Dataset) -> Iterator[Dataset]:
+    """Run the CLI against the small fixture dataset instead of the bundled one."""
+    monkeypatch.setattr(cli, "_dataset", lambda: mini)
+    yield mini
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Dataset:
+    return loader.load_bundled()
+
+
+def shared_text(path: Path) -> str:
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the check of the data against the sources needs shared/")
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,182 @@
+"""The bundled dataset: complete, cited, cross-linked, and faithful to its sources."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pytest
+
+from nato_russia.loader import warnings
+from nato_russia.model import Agreement, Dataset, Quotation, Source, schema_of
+from tests.conftest import BACKGROUNDER, FACTS, shared_text
+
+BACKGROUNDER_ID = "backgrounder-2015-12"
+FIXED_AGREEMENT_IDS = [
+    "london-declaration",
+    "brussels-summit-declaration",
+    "partnership-for-peace",
+    "founding-act",
+    "rome-declaration",
+    "lisbon-nrc-statement",
+]
+
+
+def test_bundled_data_loads_without_warnings(bundled: Dataset) -> None:
+    assert warnings(bundled) == []
+
+
+def test_every_reference_resolves(bundled: Dataset) -> None:
+    checked = 0
+    for record in bundled.all_records():
+        for f in dataclasses.fields(record):
+            schema = schema_of(f)
+            value = getattr(record, f.name)
+            refs: list[tuple[str, tuple[str, ...]]]
+            if schema.kind == "corrections":
+                refs = [(s, ("source",)) for c in value for s in c.sources]
+            elif schema.kind in ("ref", "refs"):
+                ids = (value,) if isinstance(value, str) else (value or ())
+                refs = [(i, schema.targets) for i in ids]
+            else:
+                continue
+            for ref, targets in refs:
+                assert bundled.find(ref, targets) is not None, f"{record.id}.{f.name} -> {ref}"
+                checked += 1
+    assert checked > 200
+
+
+def test_every_record_cites_a_source(bundled: Dataset) -> None:
+    for record in bundled.all_records():
+        if isinstance(record, Source):
+            continue
+        assert record.sources, f"{record.type_name} {record.id} cites no source"
+
+
+def test_fixed_agreement_ids_exist(bundled: Dataset) -> None:
+    assert set(FIXED_AGREEMENT_IDS) <= set(bundled.of_type("agreement"))
+
+
+def test_seven_periods_of_the_backgrounder(bundled: Dataset) -> None:
+    periods = sorted(bundled.of_type("period").values(), key=lambda p: p.order)  # type: ignore[union-attr]
+    assert [p.order for p in periods] == [1, 2, 3, 4, 5, 6, 7]  # type: ignore[union-attr]
+    assert all(p.events for p in periods)  # type: ignore[union-attr]
+
+
+def test_timeline_covers_1990_to_2015(bundled: Dataset) -> None:
+    events = bundled.events()
+    assert len(events) >= 20
+    years = {e.date.earliest().year for e in events}
+    assert min(years) == 1990
+    assert max(years) == 2015
+
+
+def test_founding_act(bundled: Dataset) -> None:
+    act = bundled.get("agreement", "founding-act")
+    assert isinstance(act, Agreement)
+    assert act.title == (
+        "Founding Act on Mutual Relations, Cooperation and Security"
+        " between NATO and the Russian Federation"
+    )
+    assert str(act.date) == "1997-05-27"
+    assert act.place == "Paris"
+    assert "yeltsin" in act.signatories
+    assert "permanent-joint-council" in act.creates
+    assert len(act.principles) >= 4
+    assert len(act.areas) >= 5
+    assert BACKGROUNDER_ID in act.sources
+
+
+@pytest.mark.parametrize(
+    ("type_name", "record_id", "date"),
+    [
+        ("agreement", "london-declaration", "1990-07-06"),
+        ("agreement", "rome-declaration", "2002-05-28"),
+        ("agreement", "lisbon-nrc-statement", "2010-11-20"),
+        ("agreement", "brussels-summit-declaration", "1994-01-11"),
+    ],
+)
+def test_checked_dates(bundled: Dataset, type_name: str, record_id: str, date: str) -> None:
+    record = bundled.get(type_name, record_id)
+    assert str(getattr(record, "date", None)) == date
+
+
+def _corrections(bundled: Dataset) -> list[tuple[str, str, str]]:
+    return [
+        (record.id, c.says, c.finding)
+        for record in bundled.all_records()
+        for c in getattr(record, "corrections", ())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("says_fragment", "finding_fragment"),
+    [
+        ("first country", "Romania"),
+        ("Mikheil", "Mikhail"),
+        ("4 April 2009", "5 March 2009"),
+        ("ISIL", "6 October 2015"),
+    ],
+)
+def test_known_errors_of_the_backgrounder_are_noted(
+    bundled: Dataset, says_fragment: str, finding_fragment: str
+) -> None:
+    matches = [c for c in _corrections(bundled) if says_fragment in c[1]]
+    assert matches, f"no correction quotes the backgrounder's {says_fragment!r}"
+    assert any(finding_fragment in c[2] for c in matches)
+
+
+def test_known_errors_are_not_repeated_as_facts(bundled: Dataset) -> None:
+    gorbachev = bundled.get("actor", "gorbachev")
+    assert gorbachev is not None
+    assert gorbachev.label == "Mikhail Gorbachev"
+    summaries = " ".join(getattr(r, "summary", "") for r in bundled.all_records())
+    assert "Mikheil" not in summaries
+    assert "first country to join" not in summaries
+
+
+def test_quotations_from_the_backgrounder_are_verbatim(bundled: Dataset) -> None:
+    text = " ".join(shared_text(BACKGROUNDER).split())
+    quotations = [q for q in bundled.of_type("quotation").values() if isinstance(q, Quotation)]
+    from_backgrounder = [q for q in quotations if BACKGROUNDER_ID in q.sources]
+    assert len(from_backgrounder) >= 7
+    for quotation in from_backgrounder:
+        assert " ".join(quotation.text.split()) in text, quotation.id
+
+
+def test_corrections_quote_the_backgrounder_verbatim(bundled: Dataset) -> None:
+    text = " ".join(shared_text(BACKGROUNDER).split())
+    for record_id, says, _ in _corrections(bundled):
+        assert " ".join(says.split()) in text, record_id
+
+
+def test_every_web_address_was_checked_in_facts(bundled: Dataset) -> None:
+    facts = shared_text(FACTS)
+    urls = [s.url for s in bundled.of_type("source").values() if isinstance(s, Source) and s.url]
+    assert urls
+    for url in urls:
+        assert url in facts, url
+
+
+def test_summaries_do_not_copy_backgrounder_sentences(bundled: Dataset) -> None:
+    text = " ".join(shared_text(BACKGROUNDER).split())
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 8]
+    prose = [
+        (record.id, value)
+        for record in bundled.all_records()
+        for f in dataclasses.fields(record)
+        if f.name in ("summary", "context", "role", "finding")
+        and isinstance(value := getattr(record, f.name), str)
+    ]
+    for record_id, value in prose:
+        for sentence in sentences:
+            # Any run of eight words copied from a backgrounder sentence is too close.
+            words = sentence.split()
+            for i in range(len(words) - 7):
+                assert " ".join(words[i : i + 8]) not in value, (record_id, sentence)
+
+
+def test_events_have_honest_dates(bundled: Dataset) -> None:
+    june_1994 = [e for e in bundled.events() if e.date.earliest() == dt.date(1994, 6, 22)]
+    assert june_1994, "Russia's signature of the PfP Framework Document on 22 June 1994"

@@ -1,0 +1,74 @@
+"""The installed command in real processes: pipes, python -m, no ANSI for machines."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from nato_russia import __version__
+
+NRR = [sys.executable, "-m", "nato_russia"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "PY_COLORS")}
+    env.update(extra)
+    return env
+
+
+def shell(command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    nrr = " ".join(NRR)
+    return subprocess.run(
+        ["bash", "-c", command.replace("nrr", nrr, 1)],
+        capture_output=True,
+        text=True,
+        env=clean_env(**env),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_python_m_matches_version() -> None:
+    result = subprocess.run([*NRR, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout == f"nrr {__version__}\n"
+
+
+def test_head_one_exits_quietly() -> None:
+    result = shell('nrr timeline | head -1; echo "status=${PIPESTATUS[0]}"')
+    assert result.stdout == "Date\tID\tEvent\tPlace\nstatus=0\n"
+    assert result.stderr == ""
+
+
+def test_reader_gone_before_writing_exits_quietly() -> None:
+    # `true` exits without reading, so every write nrr makes hits a closed pipe.
+    result = shell('nrr timeline | true; echo "status=${PIPESTATUS[0]}"')
+    assert result.stdout == "status=0\n"
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args", [["timeline"], ["agreement", "founding-act"], ["search", "missile"]]
+)
+def test_piped_output_has_no_ansi_and_no_box_art(args: list[str]) -> None:
+    result = subprocess.run(
+        [*NRR, *args],
+        capture_output=True,
+        text=True,
+        env=clean_env(TERM="xterm-256color"),
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+    assert not set("\u2500\u2501\u2502\u2503\u256d\u256e\u2570\u256f\u2026") & set(result.stdout)
+
+
+def test_user_mistakes_never_print_a_traceback() -> None:
+    result = subprocess.run(
+        [*NRR, "agreement", "founding-axt"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr == "Error: no agreement 'founding-axt'. Did you mean: founding-act?\n"

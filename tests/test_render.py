@@ -1,0 +1,61 @@
+"""Rich rendering at pinned widths: data stays literal and nothing is cut short."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pytest
+from rich.console import Console
+
+from nato_russia.model import Dataset
+from nato_russia.query import TimelineFilter, timeline
+from nato_russia.render import plain
+from nato_russia.render.rich_out import print_detail, print_table
+from nato_russia.render.views import detail_view, timeline_table
+
+
+def render(width: int, draw: object) -> str:
+    file = io.StringIO()
+    console = Console(
+        width=width,
+        file=file,
+        force_terminal=True,
+        color_system=None,
+        legacy_windows=False,
+        _environ={},
+    )
+    draw(console)  # type: ignore[operator]
+    return file.getvalue()
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
+    view = timeline_table(timeline(mini, TimelineFilter()))
+    out = render(width, lambda c: print_table(view, c))
+    assert "\u2026" not in out
+    # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.
+    wanted = Counter("".join(cell.text for row in view.rows for cell in row))
+    shown = Counter(out)
+    del wanted[" "]
+    assert not wanted - shown
+    if width >= 80:
+        assert "[bold]x[/] summit" in out
+
+
+def test_markup_in_data_prints_literally(mini: Dataset) -> None:
+    record = mini.get("event", "summit-1990")
+    assert record is not None
+    out = render(120, lambda c: print_detail(detail_view(mini, record), c))
+    assert "[bold]x[/] summit" in out
+    assert ":smile:" in out
+    assert "[red]missiles[/] \\ and more." in out
+
+
+def test_plain_table_flattens_tabs_and_newlines() -> None:
+    from nato_russia.render.views import Cell, Column, TableView
+
+    view = TableView("t", (Column("A"), Column("B")), ((Cell("x\ty"), Cell("line\nbreak")),))
+    out = io.StringIO()
+    plain.write_table(view, out)
+    assert out.getvalue() == "A\tB\nx y\tline break\n"
