@@ -8,13 +8,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nato_russia import __version__
 from nato_russia.dates import DateFormatError, parse_bound
-from nato_russia.errors import ExitCode, NrrError
+from nato_russia.errors import DataError, ExitCode, NrrError
 from nato_russia.model import PLURALS, Dataset
 
 app = typer.Typer(
@@ -29,10 +30,35 @@ app = typer.Typer(
 _state = {"no_color": False}
 
 
-def _dataset() -> Dataset:
-    from nato_russia.loader import load_bundled
+DataPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="Also read this dataset: a directory or a record file (events.yaml, events.json, "
+        "events.jsonl, ...). Repeatable; NRR_DATA adds more, separated by ':'.",
+    ),
+]
+NoBundled = Annotated[
+    bool, typer.Option("--no-bundled", help="Leave out the bundled data; use only --data.")
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the load cache.")]
 
-    return load_bundled()
+
+def _selection(data: list[Path] | None, no_bundled: bool, no_cache: bool) -> object:
+    from nato_russia.loader import DataSelection
+
+    return DataSelection.from_options(data or [], no_bundled=no_bundled, no_cache=no_cache)
+
+
+def _dataset(
+    data: list[Path] | None = None, no_bundled: bool = False, no_cache: bool = False
+) -> Dataset:
+    from nato_russia.loader import DataSelection, load
+
+    selection = _selection(data, no_bundled, no_cache)
+    assert isinstance(selection, DataSelection)
+    return load(selection)
 
 
 @contextmanager
@@ -40,6 +66,9 @@ def _reporting_errors() -> Iterator[None]:
     """Expected failures become one line on stderr and exit 1; bugs keep their traceback."""
     try:
         yield
+    except DataError as exc:
+        typer.echo(f"Error: {exc.summary()}", err=True)
+        raise typer.Exit(ExitCode.FAILURE) from None
     except NrrError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(ExitCode.FAILURE) from None
@@ -67,13 +96,16 @@ def _main(
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _completer(type_name: str) -> Callable[[str], list[str]]:
-    def complete(incomplete: str) -> list[str]:
+def _completer(type_name: str) -> Callable[[typer.Context, str], list[str]]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        params = ctx.params
         try:
-            ids = _dataset().of_type(type_name)
+            dataset = _dataset(
+                params.get("data"), bool(params.get("no_bundled")), bool(params.get("no_cache"))
+            )
         except NrrError:
             return []
-        return [record_id for record_id in ids if record_id.startswith(incomplete)]
+        return [i for i in dataset.of_type(type_name) if i.startswith(incomplete)]
 
     return complete
 
@@ -116,6 +148,9 @@ def timeline(
     ] = None,
     topic: Annotated[str | None, typer.Option(help="Only events tagged with this topic.")] = None,
     as_json: JsonFlag = False,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Events in date order. Partial dates are shown as known ("June 1994")."""
     from nato_russia import query
@@ -124,7 +159,7 @@ def timeline(
     earliest = _bound(date_from, "--from", upper=False)
     latest = _bound(date_to, "--to", upper=True)
     with _reporting_errors():
-        dataset = _dataset()
+        dataset = _dataset(data, no_bundled, no_cache)
         where = query.TimelineFilter(
             earliest=earliest,  # type: ignore[arg-type]
             latest=latest,  # type: ignore[arg-type]
@@ -139,12 +174,17 @@ def timeline(
         output.show_table(views.timeline_table(events), no_color=_state["no_color"])
 
 
-def _show_record(type_name: str, record_id: str, as_json: bool) -> None:
+def _show_record(
+    type_name: str,
+    record_id: str,
+    as_json: bool,
+    dataset_options: tuple[list[Path] | None, bool, bool],
+) -> None:
     from nato_russia import query
     from nato_russia.render import json_out, output, views
 
     with _reporting_errors():
-        dataset = _dataset()
+        dataset = _dataset(*dataset_options)
         record = query.lookup(dataset, type_name, record_id)
     if as_json:
         output.show_json(json_out.record_to_dict(record))
@@ -152,12 +192,14 @@ def _show_record(type_name: str, record_id: str, as_json: bool) -> None:
         output.show_detail(views.detail_view(dataset, record), no_color=_state["no_color"])
 
 
-def _list_records(type_name: str, as_json: bool) -> None:
+def _list_records(
+    type_name: str, as_json: bool, dataset_options: tuple[list[Path] | None, bool, bool]
+) -> None:
     from nato_russia import query
     from nato_russia.render import json_out, output, views
 
     with _reporting_errors():
-        dataset = _dataset()
+        dataset = _dataset(*dataset_options)
         records = query.sorted_records(dataset, type_name)
     if as_json:
         output.show_json([json_out.record_to_dict(r) for r in records])
@@ -180,11 +222,19 @@ def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
             ),
         ],
         as_json: JsonFlag = False,
+        data: DataPaths = None,
+        no_bundled: NoBundled = False,
+        no_cache: NoCache = False,
     ) -> None:
-        _show_record(type_name, record_id, as_json)
+        _show_record(type_name, record_id, as_json, (data, no_bundled, no_cache))
 
-    def list_all(as_json: JsonFlag = False) -> None:
-        _list_records(type_name, as_json)
+    def list_all(
+        as_json: JsonFlag = False,
+        data: DataPaths = None,
+        no_bundled: NoBundled = False,
+        no_cache: NoCache = False,
+    ) -> None:
+        _list_records(type_name, as_json, (data, no_bundled, no_cache))
 
     show.__doc__ = f"Show one {what} with every field, its links and its sources."
     list_all.__doc__ = f"List all {what_plural}."
@@ -211,6 +261,9 @@ def search(
         list[str], typer.Argument(metavar="QUERY", help="Words that must all occur (any case).")
     ],
     as_json: JsonFlag = False,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Search every record type and text field; title matches rank above body matches."""
     from nato_russia.render import json_out, output, views
@@ -220,13 +273,48 @@ def search(
     if not query_text.strip():
         raise typer.BadParameter("give at least one word to search for", param_hint="QUERY")
     with _reporting_errors():
-        hits = run_search(_dataset(), query_text)
+        hits = run_search(_dataset(data, no_bundled, no_cache), query_text)
     if not hits:
         typer.echo(f"No results for {query_text!r}.", err=True)
     if as_json:
         output.show_json([json_out.hit_to_dict(h) for h in hits])
     elif hits:
         output.show_table(views.search_table(query_text, hits), no_color=_state["no_color"])
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Datasets to check with the bundled data: directories or record files. "
+            "Without PATH: the bundled data, NRR_DATA and --data.",
+        ),
+    ] = None,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+) -> None:
+    """Check datasets and report every problem, one per line (FILE:LINE: record ID: field: ...).
+
+    Exits 1 if there is any problem, 0 with a one-line summary otherwise.
+    """
+    from nato_russia.loader import DataSelection, check
+    from nato_russia.validation import warnings
+
+    selection = _selection([*(data or []), *(paths or [])], no_bundled, True)
+    assert isinstance(selection, DataSelection)
+    dataset, problems = check(selection)
+    for problem in problems:
+        typer.echo(str(problem))
+    if dataset is None:
+        count = len(problems)
+        typer.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+        raise typer.Exit(ExitCode.FAILURE)
+    for warning in warnings(dataset):
+        typer.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{n} {PLURALS[t]}" for t, n in dataset.counts().items() if n)
+    typer.echo(f"ok: {counts}")
 
 
 def main() -> None:

@@ -30,15 +30,17 @@ class NotFound(NrrError):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong in a data file."""
+    """One thing wrong in a data file: FILE:LINE: record ID: field: what is wrong."""
 
     file: str
     record_id: str | None
     field: str | None
     message: str
+    line: int | None = None
+    index: int | None = None  # the record's place in its file, to find its line later
 
     def __str__(self) -> str:
-        parts = [self.file]
+        parts = [self.file if self.line is None else f"{self.file}:{self.line}"]
         if self.record_id is not None:
             parts.append(f"record {self.record_id}")
         if self.field is not None:
@@ -52,7 +54,10 @@ class DataError(NrrError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        first = str(problems[0]) if problems else "invalid data"
-        more = len(problems) - 1
-        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-        super().__init__(first + suffix)
+        super().__init__(str(problems[0]) if problems else "invalid data")
+
+    def summary(self) -> str:
+        """The first problem, and where to see them all: what commands other than validate say."""
+        more = len(self.problems) - 1
+        count = f" (and {more} more)" if more > 0 else ""
+        return f"{self}{count}; run nrr validate for all of them"

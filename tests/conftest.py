@@ -18,6 +18,17 @@ FACTS = SHARED_SOURCES / "facts.md"
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Every test gets its own cache directory, and never sees the user's NRR_DATA."""
+    cache_home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    monkeypatch.delenv("NRR_DATA", raising=False)
+    return cache_home / "nrr"
+
+
+@pytest.fixture(autouse=True)
 def _deterministic_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     # Typer forces a terminal (and ANSI) when these are set, e.g. on CI services.
     for name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "NO_COLOR"):
@@ -39,7 +50,7 @@ def mini() -> Dataset:
 @pytest.fixture
 def use_mini(monkeypatch: pytest.MonkeyPatch, mini: Dataset) -> Iterator[Dataset]:
     """Run the CLI against the small fixture dataset instead of the bundled one."""
-    monkeypatch.setattr(cli, "_dataset", lambda: mini)
+    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: mini)
     yield mini
 
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from nato_russia.loader import warnings
 from nato_russia.model import Agreement, Dataset, Quotation, Source, schema_of
+from nato_russia.validation import warnings
 from tests.conftest import BACKGROUNDER, FACTS, shared_text
 
 BACKGROUNDER_ID = "backgrounder-2015-12"
