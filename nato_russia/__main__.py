@@ -1,3 +1,3 @@
-from nato_russia.cli import main
+from nato_russia.entry import main
 
 main()

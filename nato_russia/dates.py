@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -163,8 +164,12 @@ def _parse_single(text: str, whole: str) -> PartialDate:
     return PartialDate(year, month, day)
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_date(text: str) -> EdtfDate:
-    """Parse nrr's EDTF subset; raise DateFormatError with a one-line reason otherwise."""
+    """Parse nrr's EDTF subset; raise DateFormatError with a one-line reason otherwise.
+
+    Dates are immutable and repeat a lot in large datasets, so parses are memoised: equal
+    dates then also share one object, which keeps memory down."""
     if not isinstance(text, str):
         raise DateFormatError(f"{text!r} is not a date string")
     if text.count("/") > 1:

@@ -8,7 +8,8 @@ the dataclasses below are the one description of the data format.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -264,14 +265,50 @@ def record_fields(cls: type[Record]) -> tuple[dataclasses.Field[Any], ...]:
     return dataclasses.fields(cls)
 
 
+_SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
+_STORED: dict[type[Any], dict[str, FieldSchema]] = {}
+
+
+def field_schemas(cls: type[Record]) -> dict[str, FieldSchema]:
+    """Field name -> schema, in declaration order; computed once per class (hot in loading)."""
+    if cls not in _SCHEMAS:
+        _SCHEMAS[cls] = {f.name: schema_of(f) for f in dataclasses.fields(cls)}
+    return _SCHEMAS[cls]
+
+
+def stored_fields(cls: type[Record]) -> dict[str, FieldSchema]:
+    """The fields a data file sets (all but the derived ones)."""
+    if cls not in _STORED:
+        _STORED[cls] = {n: s for n, s in field_schemas(cls).items() if not s.derived}
+    return _STORED[cls]
+
+
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """All records, by type and id. Built and validated by the loader."""
+    """All records, by type and id. Built and validated by the loader.
 
-    records: dict[str, dict[str, Record]]
+    Each type's records are a mapping: a dict when freshly loaded, or a mapping that builds
+    records from cached rows on demand (see rows.py), which may also offer `overlapping`.
+    """
 
-    def of_type(self, type_name: str) -> dict[str, Record]:
+    records: Mapping[str, Mapping[str, Record]]
+
+    def of_type(self, type_name: str) -> Mapping[str, Record]:
         return self.records[type_name]
+
+    def overlapping(
+        self, type_name: str, earliest: dt.date | None, latest: dt.date | None
+    ) -> Iterator[Record]:
+        """Records of a type whose date overlaps [earliest, latest] (undated ones included)."""
+        by_id = self.records[type_name]
+        select = getattr(by_id, "overlapping", None)  # cached rows can skip without building
+        if select is not None:
+            yield from select(earliest, latest)
+            return
+        for record in by_id.values():
+            date = getattr(record, "date", None)
+            if date is None or date.overlaps(earliest, latest):
+                yield record
 
     def get(self, type_name: str, record_id: str) -> Record | None:
         return self.records.get(type_name, {}).get(record_id)
@@ -293,6 +330,27 @@ class Dataset:
 
     def counts(self) -> dict[str, int]:
         return {name: len(by_id) for name, by_id in self.records.items()}
+
+
+def in_date_order(records: Iterable[Record]) -> list[Record]:
+    """Records by (earliest day, latest day, id); undated ones last, by id.
+
+    Hot for large datasets: each distinct date object's bounds are worked out once (equal dates
+    are shared objects), and the sort compares plain tuples."""
+    bounds: dict[int, tuple[int, int]] = {}
+    undated = (dt.date.max.toordinal() + 1, 0)
+    keyed = []
+    for record in records:
+        date = getattr(record, "date", None)
+        if date is None:
+            span = undated
+        else:
+            span = bounds.get(id(date)) or bounds.setdefault(
+                id(date), (date.earliest().toordinal(), date.latest().toordinal())
+            )
+        keyed.append((span[0], span[1], record.id, record))
+    keyed.sort(key=lambda item: item[:3])
+    return [item[3] for item in keyed]
 
 
 # Links stored once in the files and shown from both ends: (type, derived field) is filled with

@@ -89,7 +89,8 @@ def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
 
 def timeline(dataset: Dataset, where: TimelineFilter) -> list[Event]:
     """Events that match, in date order: (earliest day, latest day, id)."""
-    chosen = [event for event in dataset.events() if where.matches(event)]
+    candidates = dataset.overlapping("event", where.earliest, where.latest)
+    chosen = [e for e in candidates if isinstance(e, Event) and where.matches(e)]
     return sorted(chosen, key=lambda e: (*e.date.sort_key(), e.id))
 
 

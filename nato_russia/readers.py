@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nato_russia.errors import DataError, Problem
 from nato_russia.model import PLURALS
@@ -26,14 +25,14 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
 TYPES_BY_PLURAL = {plural: type_name for type_name, plural in PLURALS.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    """One mapping as read from a file, before validation; index is its place in the file."""
+class RawRecord(NamedTuple):
+    """One mapping as read from a file, before validation; index is its place in the file.
+    (A named tuple: large datasets create one per record, and tuples are built in C.)"""
 
     type_name: str
     file: str
     values: Any
-    index: int = 0
+    position: int = 0
 
 
 def record_type_of(path: Path) -> str | None:

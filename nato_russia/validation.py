@@ -21,8 +21,9 @@ from nato_russia.model import (
     Dataset,
     FieldSchema,
     Record,
-    record_fields,
-    schema_of,
+    field_schemas,
+    in_date_order,
+    stored_fields,
 )
 from nato_russia.readers import RawRecord
 
@@ -41,6 +42,15 @@ def _normalise_date(value: Any) -> Any:
     return value
 
 
+_REQUIRED: dict[type[Any], frozenset[str]] = {}
+
+
+def _required(cls: type[Record]) -> frozenset[str]:
+    if cls not in _REQUIRED:
+        _REQUIRED[cls] = frozenset(n for n, s in stored_fields(cls).items() if not s.optional)
+    return _REQUIRED[cls]
+
+
 class _RecordChecker:
     """Validates one raw record field by field, collecting problems."""
 
@@ -52,7 +62,7 @@ class _RecordChecker:
 
     def problem(self, field_name: str | None, message: str) -> None:
         self.problems.append(
-            Problem(self.raw.file, self.record_id, field_name, message, index=self.raw.index)
+            Problem(self.raw.file, self.record_id, field_name, message, index=self.raw.position)
         )
 
     def check(self) -> dict[str, Any] | None:
@@ -60,45 +70,74 @@ class _RecordChecker:
             self.problem(None, "a record must be a mapping of field: value")
             return None
         cls = RECORD_TYPES[self.raw.type_name]
-        fields = {f.name: f for f in record_fields(cls)}
-        stored = {name for name, f in fields.items() if not schema_of(f).derived}
+        stored = stored_fields(cls)
         before = len(self.problems)
-        for key in self.raw.values:
-            if key not in fields:
-                allowed = ", ".join(sorted(stored))
-                self.problem(str(key), f"unknown field (allowed: {allowed})")
-            elif key not in stored:
-                self.problem(str(key), "is derived from other records; do not set it")
+        raw_values = self.raw.values
+        # Set operations on the keys run in C: this loop is hot for large datasets.
+        if not raw_values.keys() <= stored.keys():
+            self.check_unknown_keys(cls)
+        for name in sorted(_required(cls) - raw_values.keys()):
+            self.problem(name, "required field is missing")
         values: dict[str, Any] = {}
-        for name in stored:
-            schema = schema_of(fields[name])
-            if name not in self.raw.values or self.raw.values[name] is None:
+        for name, value in raw_values.items():
+            schema = stored.get(name)
+            if schema is None:
+                continue
+            if value is None:
                 if not schema.optional:
                     self.problem(name, "required field is missing")
                 continue
-            converted = self.convert(name, schema, self.raw.values[name])
+            # Fast paths for the values nearly every record has right; anything else takes
+            # the full conversion below, which explains what is wrong.
+            kind = schema.kind
+            if type(value) is str:
+                if kind == "text" and value.strip():
+                    values[name] = value
+                    continue
+                if kind in ("id", "ref") and SLUG.fullmatch(value):
+                    values[name] = value
+                    continue
+                if kind == "date":
+                    try:
+                        values[name] = parse_date(value)
+                    except DateFormatError as exc:
+                        self.problem(name, str(exc))
+                    continue
+            converted = self.convert(name, schema, value)
             if converted is not None:
                 values[name] = converted
         return values if len(self.problems) == before else None
 
+    def check_unknown_keys(self, cls: type[Record]) -> None:
+        fields, stored = field_schemas(cls), stored_fields(cls)
+        for key in self.raw.values:
+            if key in fields and key not in stored:
+                self.problem(str(key), "is derived from other records; do not set it")
+            elif key not in fields:
+                allowed = ", ".join(sorted(stored))
+                self.problem(str(key), f"unknown field (allowed: {allowed})")
+
     def convert(self, name: str, schema: FieldSchema, value: Any) -> Any:
         kind = schema.kind
-        if kind == "date":
-            return self.convert_date(name, value)
-        if kind == "int":
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-            self.problem(name, f"expected a whole number, got {value!r}")
-            return None
-        if kind in ("id", "text", "enum", "ref"):
+        if kind in ("id", "text", "enum", "ref"):  # the most common kinds first: this is hot
             return self.convert_text(name, schema, value)
         if kind in ("refs", "tags"):
             return self.convert_list(name, schema, value)
+        if kind == "date":
+            return self.convert_date(name, schema, value)
+        if kind == "int":
+            return self.convert_int(name, schema, value)
         if kind == "corrections":
             return self.convert_corrections(name, value)
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
-    def convert_date(self, name: str, value: Any) -> EdtfDate | None:
+    def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        self.problem(name, f"expected a whole number, got {value!r}")
+        return None
+
+    def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
         value = _normalise_date(value)
         if not isinstance(value, str):
             self.problem(name, f"expected a date string such as '1994-06', got {value!r}")
@@ -159,68 +198,65 @@ class _RecordChecker:
         return tuple(corrections)
 
 
+def _link_fields(cls: type[Record]) -> list[tuple[str, FieldSchema]]:
+    """The stored fields of a class that name other records."""
+    return [
+        (name, schema)
+        for name, schema in stored_fields(cls).items()
+        if schema.kind in ("ref", "refs", "corrections")
+    ]
+
+
 def _check_references(
     dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord], broken: set[tuple[str, str]]
 ) -> list[Problem]:
     """Every link must resolve. Links to records already reported as broken are not repeated."""
     problems: list[Problem] = []
-    for record in dataset.all_records():
-        raw = origin[(record.type_name, record.id)]
-        for f in record_fields(type(record)):
-            schema = schema_of(f)
-            if schema.kind not in ("ref", "refs", "corrections") or schema.derived:
-                continue
-            value = getattr(record, f.name)
-            if schema.kind == "corrections":
-                targets: Iterable[tuple[str, str, tuple[str, ...]]] = [
-                    (f"{f.name}.sources", ref, ("source",)) for c in value for ref in c.sources
-                ]
-            elif schema.kind == "ref":
-                targets = [] if value is None else [(f.name, value, schema.targets)]
-            else:
-                targets = [(f.name, ref, schema.targets) for ref in value]
-            for field_name, ref, target_types in targets:
-                if dataset.find(ref, target_types) is None and not any(
-                    (t, ref) in broken for t in target_types
-                ):
-                    wanted = " or ".join(target_types)
-                    message = f"no {wanted} with id {ref!r}"
-                    problems.append(
-                        Problem(raw.file, record.id, field_name, message, index=raw.index)
-                    )
+
+    def missing(ref: str, targets: tuple[str, ...]) -> bool:
+        return not any(ref in dataset.records[t] or (t, ref) in broken for t in targets)
+
+    for type_name, by_id in dataset.records.items():
+        link_fields = _link_fields(RECORD_TYPES[type_name])
+        for record in by_id.values():
+            for name, schema in link_fields:
+                value = getattr(record, name)
+                links: list[tuple[str, str, tuple[str, ...]]]
+                if schema.kind == "corrections":
+                    links = [(f"{name}.sources", r, ("source",)) for c in value for r in c.sources]
+                elif schema.kind == "ref":
+                    links = [] if value is None else [(name, value, schema.targets)]
+                else:
+                    links = [(name, ref, schema.targets) for ref in value]
+                for field_name, ref, targets in links:
+                    if missing(ref, targets):
+                        raw = origin[(type_name, record.id)]
+                        message = f"no {' or '.join(targets)} with id {ref!r}"
+                        problems.append(
+                            Problem(raw.file, record.id, field_name, message, index=raw.position)
+                        )
     return problems
 
 
-def _sort_key(dataset: Dataset, type_name: str, record_id: str) -> tuple[Any, ...]:
-    record = dataset.get(type_name, record_id)
-    date = getattr(record, "date", None)
-    if isinstance(date, EdtfDate):
-        return (0, *date.sort_key(), record_id)
-    return (1, dt.date.min, dt.date.min, record_id)
-
-
 def _with_backlinks(dataset: Dataset) -> Dataset:
-    """Fill the derived fields: each link is stored once and shown from both ends."""
-    found: dict[tuple[str, str, str], list[str]] = {}
+    """Fill the derived fields: each link is stored once and shown from both ends. Linking
+    records are visited in date order, so every derived list comes out in date order."""
+    found: dict[tuple[str, str], dict[str, list[str]]] = {}
+    ordered = {name: in_date_order(by_id.values()) for name, by_id in dataset.records.items()}
     for target_type, derived_field, source_type, source_field in BACKLINKS:
-        for record in dataset.of_type(source_type).values():
+        targets = dataset.records[target_type]
+        for record in ordered[source_type]:
             value = getattr(record, source_field)
             refs = (value,) if isinstance(value, str) else (value or ())
             for ref in refs:
-                if dataset.get(target_type, ref) is not None:
-                    key = (target_type, ref, derived_field)
-                    found.setdefault(key, []).append(record.id)
-    linked: dict[str, dict[str, Record]] = {}
-    for type_name, by_id in dataset.records.items():
-        linked[type_name] = {}
-        for record_id, record in by_id.items():
-            changes: dict[str, tuple[str, ...]] = {}
-            for target_type, derived_field, source_type, _ in BACKLINKS:
-                if target_type == type_name:
-                    ids = found.get((type_name, record_id, derived_field), [])
-                    ids.sort(key=lambda i, t=source_type: _sort_key(dataset, t, i))  # type: ignore[misc]
-                    changes[derived_field] = tuple(ids)
-            linked[type_name][record_id] = dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+                if ref in targets:
+                    by_field = found.setdefault((target_type, ref), {})
+                    by_field.setdefault(derived_field, []).append(record.id)
+    linked = {type_name: dict(by_id) for type_name, by_id in dataset.records.items()}
+    # Only records that something links to change; the rest keep their empty derived fields.
+    for (type_name, record_id), by_field in found.items():
+        changes = {name: tuple(ids) for name, ids in by_field.items()}
+        linked[type_name][record_id] = dataclasses.replace(linked[type_name][record_id], **changes)  # type: ignore[arg-type]
     return Dataset(linked)
 
 
@@ -241,7 +277,7 @@ def build_dataset(raw_records: Iterable[RawRecord]) -> Dataset:
         if record_id in records[raw.type_name]:
             first = origin[(raw.type_name, record_id)].file
             message = f"duplicate {raw.type_name} id (first in {first})"
-            problems.append(Problem(raw.file, record_id, "id", message, index=raw.index))
+            problems.append(Problem(raw.file, record_id, "id", message, index=raw.position))
             continue
         records[raw.type_name][record_id] = RECORD_TYPES[raw.type_name](**values)
         origin[(raw.type_name, record_id)] = raw

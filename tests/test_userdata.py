@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -202,8 +203,8 @@ TEN_FAULTS = {
         ],
         indent=2,
     ),
-    "quotations.jsonl": '{"id": "fault-quote", "text": "t", "document": "example-act", "date": "1997", '
-    '"checked": "maybe", "context": "c", "sources": ["test-source"]}\n',
+    "quotations.jsonl": '{"id": "fault-quote", "text": "t", "document": "example-act", '
+    '"date": "1997", "checked": "maybe", "context": "c", "sources": ["test-source"]}\n',
     "principles.yaml": "- id: fault-yaml\n  title: [unclosed\n",
 }
 
@@ -239,7 +240,8 @@ def test_validate_success_prints_a_summary(json_dir: Path) -> None:
     code, out, _ = invoke("validate", str(json_dir))
     assert code == 0
     assert out == (
-        "ok: 3 sources, 2 periods, 2 actors, 1 agreements, 1 principles, 1 areas, 5 events, 1 quotations\n"
+        "ok: 3 sources, 2 periods, 2 actors, 1 agreements, 1 principles, 1 areas, 5 events,"
+        " 1 quotations\n"
     )
 
 
@@ -250,8 +252,8 @@ def test_other_commands_show_the_first_problem(tmp_path: Path) -> None:
     code, out, err = invoke("agreements", "--data", str(faulty))
     assert (code, out) == (1, "")
     assert re.fullmatch(
-        r"Error: \S+events\.yaml:7: record fault-unknown-field: colour: unknown field \(allowed: [^)]*\)"
-        r" \(and 4 more\); run nrr validate for all of them\n",
+        r"Error: \S+events\.yaml:7: record fault-unknown-field: colour: unknown field"
+        r" \(allowed: [^)]*\) \(and 4 more\); run nrr validate for all of them\n",
         err,
     )
 
@@ -312,7 +314,7 @@ def test_files_over_the_size_limit_are_refused_unread(
 
 
 def entries(cache_home: Path) -> list[Path]:
-    return sorted(cache_home.glob("dataset-*.pickle")) if cache_home.exists() else []
+    return sorted(cache_home.glob("dataset-*.bin")) if cache_home.exists() else []
 
 
 def test_a_warm_run_reads_the_cache_and_parses_nothing(
@@ -358,7 +360,7 @@ def test_damaged_cache_files_are_rebuilt(
     (entry,) = entries(_private_cache)
     entry.write_bytes(damage(entry.read_bytes()))  # type: ignore[operator]
     assert timeline_ids("--data", str(json_dir)) == expected
-    assert cache.read(entry.name.removeprefix("dataset-").removesuffix(".pickle")) is not None
+    assert cache.read(entry.name.removeprefix("dataset-").removesuffix(".bin")) is not None
 
 
 def test_swapped_cache_files_are_not_trusted(
@@ -393,10 +395,36 @@ def test_cache_key_covers_version_and_content(
     json_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = DataSelection(paths=(json_dir,)).files()
-    contents = {p: p.read_bytes() for p in files}
-    key = loader._cache_key(files, contents)
-    changed = dict(contents)
-    changed[files[-1]] = contents[files[-1]] + b"\n"
+    digests = {p: cache.content_digest(p.read_bytes()) for p in files}
+    key = loader._cache_key(files, digests)
+    changed = dict(digests)
+    changed[files[-1]] = cache.content_digest(files[-1].read_bytes() + b"\n")
     assert loader._cache_key(files, changed) != key
     monkeypatch.setattr(loader, "__version__", "99.0")
-    assert loader._cache_key(files, contents) != key
+    assert loader._cache_key(files, digests) != key
+
+
+def test_remembered_digests_never_hide_an_edit(
+    json_dir: Path, _private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No racy window, so that the digest is remembered at once (the window is tested below).
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0)
+    events = json_dir / "events.json"
+    old = 1_000_000_000
+    os.utime(events, (old, old))
+    assert "user-json-event" in timeline_ids("--data", str(json_dir))
+    memo = json.loads((_private_cache / "digests.json").read_text())
+    assert str(events.resolve()) in memo
+    time.sleep(0.05)  # past one tick of the file system's clock
+    # Same size, same modification time put back: only the change time tells, and it does.
+    text = events.read_text()
+    events.write_text(text.replace("user-json-event", "user-json-evenx"))
+    os.utime(events, (old, old))
+    assert "user-json-evenx" in timeline_ids("--data", str(json_dir))
+
+
+def test_fresh_files_are_hashed_every_time(json_dir: Path, _private_cache: Path) -> None:
+    timeline_ids("--data", str(json_dir))
+    memo_path = _private_cache / "digests.json"
+    memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
+    assert str((json_dir / "events.json").resolve()) not in memo

@@ -1,0 +1,318 @@
+"""Benchmark nrr as whole processes: start-up against import floors, and scale to 100k events.
+
+Run by hand, never as a test:  uv run python bench/run.py [--runs 15] [--sizes 1000,10000,100000]
+
+Every figure is a median over repeated runs of a fresh process, and every ratio compares two
+medians measured in the same run of this script, so a noisy machine shifts both sides. Output
+goes to /dev/null (what a script piping nrr sees). Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PYTHON = sys.executable
+NRR = str(Path(PYTHON).parent / "nrr")
+WORDS = [
+    "alliance",
+    "council",
+    "missile",
+    "defence",
+    "treaty",
+    "summit",
+    "dialogue",
+    "partnership",
+    "security",
+    "cooperation",
+    "ministers",
+    "declaration",
+    "crisis",
+    "ukraine",
+    "georgia",
+    "arms",
+    "control",
+    "transit",
+    "piracy",
+    "terrorism",
+    "narcotics",
+    "helicopter",
+    "exercise",
+    "rescue",
+    "submarine",
+    "statement",
+    "sovereignty",
+    "principles",
+    "peace",
+    "europe",
+    "consultation",
+    "mechanism",
+    "joint",
+    "action",
+    "reform",
+]
+MINIMAL_TYPER_APP = """
+import typer
+from rich.console import Console
+from rich.table import Table
+app = typer.Typer()
+@app.command()
+def main(name: str = "x") -> None:
+    table = Table()
+    table.add_column("name")
+    table.add_row(name)
+    Console().print(table)
+app()
+"""
+
+
+@dataclass
+class Measure:
+    median_s: float
+    peak_mb: float
+
+
+def run_once(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.stderr is not None:
+        process.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024, process.returncode
+
+
+def measure(
+    argv: Sequence[str], env: dict[str, str], runs: int, ok: Sequence[int] = (0,)
+) -> Measure:
+    times, peaks = [], []
+    for _ in range(runs):
+        elapsed, peak, code = run_once(argv, env)
+        if code not in ok:
+            raise SystemExit(f"bench: {' '.join(argv)} exited {code}")
+        times.append(elapsed)
+        peaks.append(peak)
+    return Measure(statistics.median(times), max(peaks))
+
+
+def base_env(cache_home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NRR_DATA", "NO_COLOR")}
+    env["XDG_CACHE_HOME"] = str(cache_home)
+    return env
+
+
+def completion_env(env: dict[str, str], shell: str) -> dict[str, str]:
+    env = dict(env, _NRR_COMPLETE=f"complete_{shell}")
+    if shell == "bash":
+        env.update(COMP_WORDS="nrr agreement f", COMP_CWORD="2")
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = "nrr agreement f"
+    if shell == "fish":
+        env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
+    return env
+
+
+def row(name: str, m: Measure, *floors: tuple[str, Measure]) -> str:
+    ratios = " | ".join(f"{m.median_s / f.median_s:.2f}x {label}" for label, f in floors)
+    return f"| {name} | {m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | {ratios} |"
+
+
+def startup(runs: int, cache_home: Path) -> list[str]:
+    env = base_env(cache_home)
+    bare = measure([PYTHON, "-c", "pass"], env, runs)
+    typer_floor = measure([PYTHON, "-c", "import typer"], env, runs)
+    floor = measure([PYTHON, "-c", "import typer, rich.console, rich.table"], env, runs)
+    floors = (("import floor", floor), ("bare python", bare))
+    lines = [
+        "### Start-up, bundled data, warm cache",
+        "",
+        "| command | median | peak RSS | ratios |",
+        "|---|---|---|---|",
+        row("`python -c pass`", bare, ("bare python", bare)),
+        row("`python -c 'import typer'`", typer_floor, ("bare python", bare)),
+        row(
+            "`python -c 'import typer, rich.console, rich.table'` (floor)",
+            floor,
+            ("bare python", bare),
+        ),
+    ]
+    for args in (["agreement", "founding-act"], ["timeline"], ["search", "missile"]):
+        measure([NRR, *args], env, 1)  # fills the cache
+        lines.append(row(f"`nrr {' '.join(args)}`", measure([NRR, *args], env, runs), *floors))
+    for shell in ("bash", "zsh", "fish"):
+        m = measure([NRR], completion_env(env, shell), runs)
+        lines.append(
+            row(f"id completion, {shell}", m, ("import typer", typer_floor), ("bare python", bare))
+        )
+    return lines
+
+
+def typer_release_row(runs: int) -> list[str]:
+    """The pin below Typer 0.29, revisited on evidence: the same tiny app on both releases."""
+    uv = shutil.which("uv")
+    lines = ["", "### Typer pin: a one-command Typer app printing a Rich table", ""]
+    if uv is None:
+        return [*lines, "uv not found: row skipped."]
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = Path(tmp) / "venv"
+        script = Path(tmp) / "app.py"
+        script.write_text(MINIMAL_TYPER_APP)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run([uv, "venv", "--python", PYTHON, str(venv)], check=True, **quiet)
+        newer = subprocess.run(
+            [uv, "pip", "install", "--python", str(venv / "bin" / "python"), "typer>=0.29"],
+            check=False,
+            **quiet,
+        )
+        if newer.returncode != 0:
+            return [*lines, "could not install typer>=0.29: row skipped."]
+        version = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import typer; print(typer.__version__)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        current = subprocess.run(
+            [PYTHON, "-c", "import typer; print(typer.__version__)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        env = dict(os.environ)
+        ours = measure([PYTHON, str(script)], env, runs)
+        theirs = measure([str(venv / "bin" / "python"), str(script)], env, runs)
+    return [
+        *lines,
+        "| Typer | median | ratio |",
+        "|---|---|---|",
+        f"| {current} (pinned) | {ours.median_s * 1000:.0f} ms | 1.00x |",
+        f"| {version} | {theirs.median_s * 1000:.0f} ms | {theirs.median_s / ours.median_s:.2f}x |",
+    ]
+
+
+def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    directory.mkdir(parents=True)
+    source = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
+    period = [
+        {
+            "id": "bench-period",
+            "title": "Synthetic period",
+            "date": "1990/2015",
+            "order": 99,
+            "summary": "Generated by bench/run.py.",
+            "sources": ["bench-source"],
+        }
+    ]
+    events = []
+    for i in range(size):
+        day = rng.randrange(0, 26 * 365)
+        date = time.strftime("%Y-%m-%d", time.gmtime(631152000 + day * 86400))
+        events.append(
+            {
+                "id": f"bench-event-{i}",
+                "title": " ".join(rng.choices(WORDS, k=7)),
+                "date": date[: rng.choice((4, 7, 10, 10, 10))],
+                "summary": " ".join(rng.choices(WORDS, k=45)),
+                "place": "Brussels",
+                "period": "bench-period",
+                "topics": rng.sample(["missile-defence", "ukraine", "dialogue"], k=1),
+                "sources": ["bench-source"],
+            }
+        )
+    for name, records in (("sources", source), ("periods", period), ("events", events)):
+        if fmt == "json":
+            (directory / f"{name}.json").write_text(json.dumps(records))
+        else:
+            lines = []
+            for record in records:
+                first = True
+                for key, value in record.items():
+                    lines.append(f"{'- ' if first else '  '}{key}: {json.dumps(value)}")
+                    first = False
+            (directory / f"{name}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list[str]:
+    lines = [
+        "",
+        "### Scale: synthetic events added to the bundled data (`--data big/`)",
+        "",
+        "| events | format | command | cold (load, validate, cache) | warm median"
+        " | warm peak RSS | warm vs bundled |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    bundled_env = base_env(cache_root / "bundled")
+    baselines = {}
+    for args in (["timeline", "--to", "1991"], ["search", "missile"]):
+        measure([NRR, *args], bundled_env, 1)
+        baselines[args[0]] = measure([NRR, *args], bundled_env, runs)
+    cold_times: dict[tuple[str, int], float] = {}
+    for fmt in ("json", "yaml"):
+        for size in sizes:
+            directory = work / f"{fmt}-{size}"
+            make_dataset(directory, size, fmt)
+            for args in (["timeline", "--to", "1991"], ["search", "missile"]):
+                env = base_env(cache_root / f"{fmt}-{size}-{args[0]}")
+                argv = [NRR, *args, "--data", str(directory)]
+                cold = measure(argv, env, 1)
+                warm_runs = runs if size <= 10_000 or fmt == "json" else max(3, runs // 5)
+                warm = measure(argv, env, warm_runs)
+                if args[0] == "timeline":
+                    cold_times[(fmt, size)] = cold.median_s
+                ratio = warm.median_s / baselines[args[0]].median_s
+                lines.append(
+                    f"| {size:,} | {fmt} | `nrr {' '.join(args)} --data big/` | "
+                    f"{cold.median_s:.2f} s ({cold.peak_mb:.0f} MB) | "
+                    f"{warm.median_s * 1000:.0f} ms | {warm.peak_mb:.0f} MB | {ratio:.2f}x |"
+                )
+    growth = ", ".join(
+        f"{fmt} {a:,}->{b:,}: {cold_times[(fmt, b)] / cold_times[(fmt, a)]:.1f}x"
+        for fmt in ("json", "yaml")
+        for a, b in itertools.pairwise(sizes)
+    )
+    lines += ["", f"Cold-time growth (timeline): {growth}"]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="runs per median (default 15)")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="event counts to generate")
+    parser.add_argument("--skip-typer", action="store_true", help="skip the Typer 0.29 row")
+    parser.add_argument("--skip-scale", action="store_true", help="skip the scale section")
+    options = parser.parse_args()
+    if not Path(NRR).exists():
+        raise SystemExit(f"bench: {NRR} not found; run as `uv run python bench/run.py`")
+    sizes = [int(s) for s in options.sizes.split(",")]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    print(f"Machine: {machine}, {system}; {time.strftime('%Y-%m-%d')}; runs={options.runs}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for line in startup(options.runs, root / "cache-startup"):
+            print(line, flush=True)
+        if not options.skip_typer:
+            for line in typer_release_row(options.runs):
+                print(line, flush=True)
+        if not options.skip_scale:
+            for line in scale(options.runs, sizes, root / "caches", root / "data"):
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

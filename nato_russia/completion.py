@@ -1,0 +1,100 @@
+"""Shell completion of record ids without importing Typer, Rich or YAML.
+
+Every TAB press runs nrr again. Through Typer that costs many times a bare Python start, so the
+common case -- an id after `nrr agreement`, `nrr event`, ..., or after `--period`/`--actor` --
+is answered here, before anything heavy is imported, in the same formats Typer's completion
+scripts (`nrr --install-completion`) expect for bash, zsh and fish. Anything else (commands,
+options, user datasets from --data or NRR_DATA) falls through to Typer, which answers it fully.
+
+The ids come from a plain scan of the bundled YAML files for `- id: ...` lines; a test checks
+that this scan finds exactly the ids the real loader does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+COMPLETE_VAR = "_NRR_COMPLETE"
+# Record types whose detail command takes an id: nrr <type> ID
+ID_COMMANDS = ("event", "agreement", "principle", "area", "period", "actor", "quotation", "source")
+# Options whose value is an id, by the command they belong to.
+ID_OPTIONS = {("timeline", "--period"): "period", ("timeline", "--actor"): "actor"}
+_ID_LINE = re.compile(r"^- id: *['\"]?([a-z0-9-]+)['\"]? *$", re.MULTILINE)
+
+
+def bundled_ids(type_name: str) -> list[str]:
+    package_dir = Path(__file__).resolve().parent
+    data = package_dir / "data"
+    if not data.is_dir():
+        data = package_dir.parent / "data"
+    try:
+        text = (data / f"{type_name}s.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return _ID_LINE.findall(text)
+
+
+def _words(shell: str) -> tuple[list[str], str] | None:
+    """(words before the cursor after the program name, the word being completed)."""
+    try:
+        if shell == "complete_bash":
+            words = shlex.split(os.environ["COMP_WORDS"])
+            cword = int(os.environ["COMP_CWORD"])
+            incomplete = words[cword] if cword < len(words) else ""
+            return words[1:cword], incomplete
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        words = shlex.split(line)[1:]
+        if words and not line.endswith(" "):
+            return words[:-1], words[-1]
+        return words, ""
+    except (KeyError, ValueError):
+        return None  # unbalanced quotes and the like: let Typer deal with it
+
+
+def _wanted_type(args: list[str], incomplete: str) -> str | None:
+    """The record type whose ids complete this word, or None if this is not an id word."""
+    if not args or incomplete.startswith("-") or os.environ.get("NRR_DATA"):
+        return None
+    command, rest = args[0], args[1:]
+    if any(word in ("--data", "--no-bundled") or word.startswith("--data=") for word in rest):
+        return None
+    if rest and (command, rest[-1]) in ID_OPTIONS:
+        return ID_OPTIONS[(command, rest[-1])]
+    positional = [w for w in rest if not w.startswith("-")]
+    if command in ID_COMMANDS and not positional:
+        return command
+    return None
+
+
+def _format(shell: str, ids: list[str]) -> str:
+    if shell == "complete_zsh":
+        if not ids:
+            return "_files"
+        quoted = "\n".join(f'"{i}"' for i in ids)
+        return f"_arguments '*: :(({quoted}))'"
+    return "\n".join(ids)
+
+
+def answer_early() -> bool:
+    """Answer a completion request for ids, if that is what this run is. True if answered."""
+    shell = os.environ.get(COMPLETE_VAR)
+    if shell not in ("complete_bash", "complete_zsh", "complete_fish"):
+        return False
+    parsed = _words(shell)
+    if parsed is None:
+        return False
+    args, incomplete = parsed
+    type_name = _wanted_type(args, incomplete)
+    if type_name is None:
+        return False
+    ids = [i for i in bundled_ids(type_name) if i.startswith(incomplete)]
+    if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
+        sys.exit(0 if ids else 1)
+    output = _format(shell, ids)
+    if output:
+        sys.stdout.write(output + "\n")
+    return True
