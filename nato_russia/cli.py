@@ -4,6 +4,7 @@ Exit codes: 0 success (an empty result included), 1 an expected failure (unknown
 data), 2 a usage error, 130 interrupted.
 """
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ import typer
 from nato_russia import __version__
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import DataError, ExitCode, NrrError
+from nato_russia.loader import DataSelection, load
 from nato_russia.model import PLURALS, Dataset
 
 app = typer.Typer(
@@ -45,20 +47,14 @@ NoBundled = Annotated[
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the load cache.")]
 
 
-def _selection(data: list[Path] | None, no_bundled: bool, no_cache: bool) -> object:
-    from nato_russia.loader import DataSelection
-
+def _selection(data: list[Path] | None, no_bundled: bool, no_cache: bool) -> DataSelection:
     return DataSelection.from_options(data or [], no_bundled=no_bundled, no_cache=no_cache)
 
 
 def _dataset(
     data: list[Path] | None = None, no_bundled: bool = False, no_cache: bool = False
 ) -> Dataset:
-    from nato_russia.loader import DataSelection, load
-
-    selection = _selection(data, no_bundled, no_cache)
-    assert isinstance(selection, DataSelection)
-    return load(selection)
+    return load(_selection(data, no_bundled, no_cache))
 
 
 @contextmanager
@@ -110,7 +106,7 @@ def _completer(type_name: str) -> Callable[[typer.Context, str], list[str]]:
     return complete
 
 
-def _bound(text: str | None, option: str, *, upper: bool) -> object:
+def _bound(text: str | None, option: str, *, upper: bool) -> dt.date | None:
     if text is None:
         return None
     try:
@@ -161,8 +157,8 @@ def timeline(
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
         where = query.TimelineFilter(
-            earliest=earliest,  # type: ignore[arg-type]
-            latest=latest,  # type: ignore[arg-type]
+            earliest=earliest,
+            latest=latest,
             period=query.require_id(dataset, "period", period),
             actor=query.require_id(dataset, "actor", actor),
             topic=query.resolve_topic(dataset, topic),
@@ -299,12 +295,10 @@ def validate(
 
     Exits 1 if there is any problem, 0 with a one-line summary otherwise.
     """
-    from nato_russia.loader import DataSelection, check
+    from nato_russia.loader import check
     from nato_russia.validation import warnings
 
-    selection = _selection([*(data or []), *(paths or [])], no_bundled, True)
-    assert isinstance(selection, DataSelection)
-    dataset, problems = check(selection)
+    dataset, problems = check(_selection([*(data or []), *(paths or [])], no_bundled, True))
     for problem in problems:
         typer.echo(str(problem))
     if dataset is None:

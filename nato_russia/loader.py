@@ -62,6 +62,10 @@ class DataSelection:
                 problems.extend(exc.problems)
         if problems:
             raise DataError(problems)
+        # The same file named twice (the bundled data given as --data, a path both in NRR_DATA
+        # and on the command line) is read once rather than colliding with itself.
+        unique = {path.resolve(): path for path in reversed(files)}
+        files = [path for path in files if unique.get(path.resolve()) is path]
         if not files:
             raise DataError([Problem("(no data)", None, None, "no record files to read")])
         return files

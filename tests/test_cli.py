@@ -298,3 +298,13 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0
         assert "--json" in sub.stdout
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert len(names) > 10
+    for name in names:
+        assert f"nrr {name}" in readme, name

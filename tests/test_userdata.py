@@ -428,3 +428,11 @@ def test_fresh_files_are_hashed_every_time(json_dir: Path, _private_cache: Path)
     memo_path = _private_cache / "digests.json"
     memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
     assert str((json_dir / "events.json").resolve()) not in memo
+
+
+def test_the_same_files_named_twice_are_read_once(json_dir: Path) -> None:
+    env = {"NRR_DATA": str(json_dir)}
+    ids = timeline_ids("--data", str(json_dir), "--data", str(FIXTURE_DATA), env=env)
+    assert ids.count("user-json-event") == 1
+    code, out, _ = invoke("validate", str(FIXTURE_DATA))
+    assert code == 0, out
