@@ -62,6 +62,10 @@ def _reporting_errors() -> Iterator[None]:
     """Expected failures become one line on stderr and exit 1; bugs keep their traceback."""
     try:
         yield
+    except BrokenPipeError:
+        # The reader of a pipe has gone (`nrr timeline | head -1`): that is not a failure.
+        _silence_stdout()
+        raise typer.Exit(ExitCode.OK) from None
     except DataError as exc:
         typer.echo(f"Error: {exc.summary()}", err=True)
         raise typer.Exit(ExitCode.FAILURE) from None
@@ -164,10 +168,10 @@ def timeline(
             topic=query.resolve_topic(dataset, topic),
         )
         events = query.timeline(dataset, where)
-    if as_json:
-        output.show_json([json_out.record_to_dict(e) for e in events])
-    else:
-        output.show_table(views.timeline_table(events), no_color=_state["no_color"])
+        if as_json:
+            output.show_json([json_out.record_to_dict(e) for e in events])
+        else:
+            output.show_table(views.timeline_table(events), no_color=_state["no_color"])
 
 
 def _show_record(
@@ -182,10 +186,10 @@ def _show_record(
     with _reporting_errors():
         dataset = _dataset(*dataset_options)
         record = query.lookup(dataset, type_name, record_id)
-    if as_json:
-        output.show_json(json_out.record_to_dict(record))
-    else:
-        output.show_detail(views.detail_view(dataset, record), no_color=_state["no_color"])
+        if as_json:
+            output.show_json(json_out.record_to_dict(record))
+        else:
+            output.show_detail(views.detail_view(dataset, record), no_color=_state["no_color"])
 
 
 def _list_records(
@@ -197,12 +201,12 @@ def _list_records(
     with _reporting_errors():
         dataset = _dataset(*dataset_options)
         records = query.sorted_records(dataset, type_name)
-    if as_json:
-        output.show_json([json_out.record_to_dict(r) for r in records])
-    else:
-        output.show_table(
-            views.list_table(dataset, type_name, records), no_color=_state["no_color"]
-        )
+        if as_json:
+            output.show_json([json_out.record_to_dict(r) for r in records])
+        else:
+            output.show_table(
+                views.list_table(dataset, type_name, records), no_color=_state["no_color"]
+            )
 
 
 def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
@@ -270,12 +274,12 @@ def search(
         raise typer.BadParameter("give at least one word to search for", param_hint="QUERY")
     with _reporting_errors():
         hits = run_search(_dataset(data, no_bundled, no_cache), query_text)
-    if not hits:
-        typer.echo(f"No results for {query_text!r}.", err=True)
-    if as_json:
-        output.show_json([json_out.hit_to_dict(h) for h in hits])
-    elif hits:
-        output.show_table(views.search_table(query_text, hits), no_color=_state["no_color"])
+        if not hits:
+            typer.echo(f"No results for {query_text!r}.", err=True)
+        if as_json:
+            output.show_json([json_out.hit_to_dict(h) for h in hits])
+        elif hits:
+            output.show_table(views.search_table(query_text, hits), no_color=_state["no_color"])
 
 
 @app.command()

@@ -33,6 +33,7 @@ class Hit:
     matched_fields: tuple[str, ...]
     snippet: str
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets of matches inside the snippet
+    field_text: str  # the whole text the snippet was cut from
 
 
 def text_fields(record: Record) -> Iterator[tuple[str, str]]:
@@ -111,7 +112,7 @@ def _score(record: Record, words: list[str], phrase: str) -> Hit | None:
     )
     snippet, spans = _snippet(source_text, words)
     ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
-    return Hit(record, score, ordered, snippet, spans)
+    return Hit(record, score, ordered, snippet, spans, source_text)
 
 
 def _date_of(record: Record) -> dt.date:

@@ -15,7 +15,8 @@ def _clean(text: str) -> str:
 def write_table(view: TableView, out: TextIO) -> None:
     out.write("\t".join(c.header for c in view.columns) + "\n")
     for row in view.rows:
-        out.write("\t".join(_clean(cell.text) for cell in row) + "\n")
+        # A pipe gets whole values, never an excerpt: nothing is cut short for grep or cut.
+        out.write("\t".join(_clean(cell.uncut or cell.text) for cell in row) + "\n")
 
 
 def write_detail(view: DetailView, out: TextIO) -> None:

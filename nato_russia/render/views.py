@@ -34,6 +34,7 @@ ColumnKind = Literal["key", "date", "prose"]
 class Cell:
     text: str
     spans: tuple[tuple[int, int], ...] = ()  # parts to highlight (search matches)
+    uncut: str | None = None  # when text is an excerpt: the whole, for outputs that never cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +153,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
             Cell(h.record.id),
             Cell(date_text(h.record)),
             Cell(h.record.label),
-            Cell(h.snippet, h.spans),
+            Cell(h.snippet, h.spans, uncut=h.field_text),
         )
         for h in hits
     )
