@@ -2,10 +2,11 @@
 
 Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr), one file per key. The key (made by
 the loader) covers the nrr version and the content of every input file, so an edited file or a
-new nrr never meets an old entry. Each file carries a header with that key and a digest of its
-payload: a truncated, corrupted or misplaced file is detected before it is decoded, ignored
-and rebuilt. Writes are atomic (a temporary file, then a rename). A cache that cannot be read
-or written is simply not used: it is never worth an error.
+new nrr never meets an old entry. Each file carries a header with that key, and every part of it
+carries a CRC-32: a truncated, corrupted or misplaced file is detected before any of it is
+decoded, and the dataset is rebuilt from the data files. Writes are atomic (a temporary file,
+then a rename). A cache that cannot be read or written is simply not used: it is never worth an
+error.
 
 The cache directory is the user's own, like any other dot-cache; it is trusted the same way.
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import mmap
 import os
+import struct
 import tempfile
 import time
 import zlib
@@ -25,11 +28,10 @@ from pathlib import Path
 from nato_russia import rows
 from nato_russia.model import Dataset
 
-MAGIC = b"NRRCACHE3\n"
+MAGIC = b"NRRCACHE4\n"
 RACY_SECONDS = 2
 KEEP_ENTRIES = 8  # older entries (other datasets, other versions) are pruned beyond this
 KEY_BYTES = 32
-DIGEST_BYTES = 4
 ENV_CACHE_HOME = "XDG_CACHE_HOME"
 
 
@@ -89,39 +91,50 @@ def entry_path(key: str) -> Path:
     return cache_dir() / f"dataset-{key}.bin"
 
 
-def _digest(payload: bytes | memoryview) -> bytes:
-    # A checksum against accidental damage (truncation, bit rot, a half-written file); the key
-    # in the header, not this, is what ties an entry to its inputs. CRC-32 is twice as fast as
-    # a cryptographic hash on the tens of megabytes of a large dataset.
-    return zlib.crc32(payload).to_bytes(DIGEST_BYTES, "big")
+# An entry: MAGIC, the key, the index's length and CRC-32, the index, then the chunks (rows.py).
+_HEADER = struct.Struct(f">{len(MAGIC)}s{KEY_BYTES}sQI")
 
 
-def read(key: str) -> Dataset | None:
-    """The cached dataset for this key, or None if there is none or it cannot be trusted."""
+def read(key: str, on_damage: Callable[[], Dataset]) -> Dataset | None:
+    """The cached dataset for this key, or None if there is none or it cannot be trusted.
+
+    Only the header and the index are read here; chunks are read (and checked) when used. A
+    chunk found damaged then is not used: `on_damage` rebuilds the dataset from the files."""
     try:
-        blob = entry_path(key).read_bytes()
-    except OSError:
+        with open(entry_path(key), "rb") as file:
+            if os.fstat(file.fileno()).st_size < _HEADER.size:
+                return None
+            view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
         return None
-    header = len(MAGIC) + KEY_BYTES + DIGEST_BYTES
-    if len(blob) < header or not blob.startswith(MAGIC):
+    magic, stored_key, index_length, index_crc = _HEADER.unpack_from(view)
+    if magic != MAGIC or stored_key != bytes.fromhex(key):
         return None
-    stored_key = blob[len(MAGIC) : len(MAGIC) + KEY_BYTES]
-    stored_digest = blob[len(MAGIC) + KEY_BYTES : header]
-    payload = memoryview(blob)[header:]  # a view: no copy of a large entry
-    if stored_key != bytes.fromhex(key) or _digest(payload) != stored_digest:
+    index = view[_HEADER.size : _HEADER.size + index_length]
+    if len(index) != index_length or zlib.crc32(index) != index_crc:
         return None
+    chunks_start = _HEADER.size + index_length
+
+    def read_chunk(offset: int, length: int) -> bytes:
+        return view[chunks_start + offset : chunks_start + offset + length]
+
     try:
-        return rows.decode(payload)
-    except Exception:
+        return rows.decode(index, read_chunk, on_damage)
+    except Exception:  # an undecodable index is a miss, never a failure
         return None
 
 
 def write(key: str, dataset: Dataset) -> None:
     """Store a dataset atomically; give up silently where the cache cannot be written."""
-    payload = rows.encode(dataset)
-    header = MAGIC + bytes.fromhex(key) + _digest(payload)
-    if _write_atomically(entry_path(key), header, payload):
+    index, chunks = rows.encode(dataset)
+    header = _HEADER.pack(MAGIC, bytes.fromhex(key), len(index), zlib.crc32(index))
+    if _write_atomically(entry_path(key), header, index, *chunks):
         _prune(cache_dir())
+
+
+def discard(key: str) -> None:
+    with contextlib.suppress(OSError):
+        entry_path(key).unlink()
 
 
 def _write_atomically(path: Path, *parts: bytes) -> bool:

@@ -131,25 +131,37 @@ def _load(selection: DataSelection) -> Dataset:
     from nato_russia import cache
 
     files = selection.files()
-    key = None
+    if not selection.use_cache:
+        return _build(files, {})
     contents: dict[Path, bytes] = {}
-    if selection.use_cache:
-        key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
-        cached = cache.read(key)
-        if cached is not None:
-            return cached
+    key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
+
+    @functools.cache
+    def rebuild() -> Dataset:
+        # A damaged entry found while reading it: drop it and build afresh from the files.
+        cache.discard(key)
+        with _no_cyclic_gc():
+            dataset = _build(files, {})
+        cache.write(key, dataset)
+        return dataset
+
+    cached = cache.read(key, rebuild)
+    if cached is not None:
+        return cached
+    dataset = _build(files, contents)
+    cache.write(key, dataset)
+    return dataset
+
+
+def _build(files: list[Path], contents: dict[Path, bytes]) -> Dataset:
     raw, problems = _read_all(files, contents)
     contents.clear()  # big inputs: let the bytes go before the records are built
     if problems:
         raise DataError(problems)
     try:
-        dataset = build_dataset(raw)
+        return build_dataset(raw)
     except DataError as exc:
         raise DataError(_with_lines(exc.problems)) from None
-    del raw
-    if key is not None:
-        cache.write(key, dataset)
-    return dataset
 
 
 def check(selection: DataSelection) -> tuple[Dataset | None, list[Problem]]:
