@@ -26,7 +26,8 @@ ID_PREFIX = "- id:"
 
 
 def bundled_ids(type_name: str) -> list[str]:
-    """The ids in the bundled data file of a type, read from its `- id: ...` lines."""
+    """The ids in the bundled data file of a type, read from its `- id: ...` lines. Finds the
+    data as loader.bundled_data_dir does, with os.path rather than pathlib (see the imports)."""
     package_dir = os.path.dirname(os.path.abspath(__file__))
     data = os.path.join(package_dir, "data")
     if not os.path.isdir(data):
