@@ -6,9 +6,11 @@ data), 2 a usage error, 130 interrupted.
 
 import datetime as dt
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -255,27 +257,75 @@ for _type_name, _what, _what_plural in (
     _add_record_commands(_type_name, _what, _what_plural)
 
 
-@app.command()
+class SortOrder(StrEnum):
+    relevance = "relevance"
+    date = "date"
+
+
+@app.command(
+    epilog="Query language: bare words must all occur (any case, any form: missiles finds "
+    'missile); "a phrase" in quotes; -word leaves out records with it; filters type:event, '
+    "year:2014, date:1997..2002 (open ends: date:2014-03.. or date:..1991), period:ID, "
+    "actor:ID, topic:T, id:ID. Example: nrr search 'cooperation -afghanistan type:event'."
+)
 def search(
     words: Annotated[
-        list[str], typer.Argument(metavar="QUERY", help="Words that must all occur (any case).")
+        list[str],
+        typer.Argument(metavar="QUERY", help="Words, phrases and filters (see below)."),
     ],
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Show at most N results (default: what fits the screen at a terminal)."
+        ),
+    ] = None,
+    sort: Annotated[SortOrder, typer.Option(help="Best match first, or date order.")] = (
+        SortOrder.relevance
+    ),
     as_json: JsonFlag = False,
     data: DataPaths = None,
     no_bundled: NoBundled = False,
     no_cache: NoCache = False,
 ) -> None:
-    """Search every record type and text field; title matches rank above body matches."""
+    """Search every record type and text field; title matches rank above quotations, which
+    rank above summaries. Each hit shows which fields matched."""
+    from nato_russia import query as lookups
+    from nato_russia.querylang import QueryError, parse_query
     from nato_russia.render import json_out, output, views
+    from nato_russia.search import clear_choice, suggestions
     from nato_russia.search import search as run_search
 
     query_text = " ".join(words)
-    if not query_text.strip():
-        raise typer.BadParameter("give at least one word to search for", param_hint="QUERY")
+    try:
+        query = parse_query(query_text)
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc), param_hint="QUERY") from None
+    if query.is_empty:
+        raise typer.BadParameter(
+            "give at least one word or filter to search for", param_hint="QUERY"
+        )
     with _reporting_errors():
-        hits = run_search(_dataset(data, no_bundled, no_cache), query_text)
+        dataset = _dataset(data, no_bundled, no_cache)
+        query = lookups.resolve_query_filters(dataset, query)
+        hits = run_search(dataset, query, sort=sort.value)
         if not hits:
-            typer.echo(f"No results for {query_text!r}.", err=True)
+            options = suggestions(dataset, query) if query.terms else {}
+            message = f'No results for "{query_text}".'
+            offered = [o[0] for o in options.values() if o]
+            if offered:
+                message += " Did you mean " + " or ".join(f'"{o}"' for o in offered) + "?"
+            typer.echo(message, err=True)
+            if len(options) == 1:
+                ((word, choices),) = options.items()
+                choice = clear_choice(choices, word)
+                if choice is not None:
+                    query_text = lookups.replace_word(query_text, word, choice)
+                    typer.echo(f'showing results for "{query_text}"', err=True)
+                    query = lookups.resolve_query_filters(dataset, parse_query(query_text))
+                    hits = run_search(dataset, query, sort=sort.value)
+        if limit is None and not as_json and output.stdout_is_terminal():
+            limit = max(5, shutil.get_terminal_size().lines - 8)
+        hits = hits[:limit] if limit is not None else hits
         if as_json:
             output.show_json([json_out.hit_to_dict(h) for h in hits])
         elif hits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from nato_russia.errors import NotFound
 from nato_russia.model import Dataset, Event, Record
+from nato_russia.querylang import Query
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -85,6 +87,24 @@ def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
     if key in known:
         return key
     raise NotFound("topic", wanted, suggest(key, known))
+
+
+def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
+    """A search query with its period:, actor: and topic: values turned into real ids
+    (forgiving case and spaces), or NotFound with suggestions."""
+    return dataclasses.replace(
+        query,
+        period=require_id(dataset, "period", query.period),
+        actor=require_id(dataset, "actor", query.actor),
+        topic=resolve_topic(dataset, query.topic),
+    )
+
+
+def replace_word(text: str, word: str, replacement: str) -> str:
+    """A query with one word (matched whole, in any case) replaced by another."""
+    return re.sub(
+        rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, text, flags=re.IGNORECASE
+    )
 
 
 def timeline(dataset: Dataset, where: TimelineFilter) -> list[Event]:

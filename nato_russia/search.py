@@ -1,29 +1,42 @@
-"""Ranked, case-insensitive search across every record type and text field. No printing."""
+"""Ranked search across every record type and text field. No printing.
+
+Matching is on stems (text.py), so case, accents and word forms do not matter. A record matches
+when every term and phrase of the query occurs in one of its fields, none of the excluded ones
+does, and it passes the query's filters. Its score adds, for each term, the weight of the best
+field it occurs in (a title above a quotation above a summary), a bonus for phrases and for
+terms that stand close together; equal scores fall back to date order.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from nato_russia.model import Dataset, Record, schema_of
+from nato_russia.querylang import Query
+from nato_russia.text import tokens, word_spans, words
 
-# Where a word is found says how relevant the record is: a title match beats a quotation,
-# which beats a summary, which beats a passing mention in a place or a note.
 FIELD_WEIGHTS: dict[str, float] = {
-    "title": 10.0,
-    "short_title": 10.0,
-    "name": 10.0,
-    "text": 6.0,
-    "summary": 3.0,
-    "context": 3.0,
-    "role": 3.0,
-    "place": 2.0,
+    "title": 5.0,
+    "short_title": 5.0,
+    "name": 5.0,
+    "text": 3.0,  # a quotation's words
+    "summary": 2.0,
+    "context": 2.0,
+    "role": 2.0,
 }
-DEFAULT_WEIGHT = 1.0
-PHRASE_BONUS = 5.0
-SNIPPET_RADIUS = 60
+DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
+PHRASE_BONUS = 2.0
+PROXIMITY_BONUS = 1.0
+PROXIMITY_WINDOW = 8  # words
+SNIPPET_RADIUS = 60  # characters either side of the first match
+LABEL_FIELDS = ("title", "short_title", "name")
+NOT_SEARCHED = ("url",)  # addresses are not prose: "ukraine" in a URL is no match
+Sort = Literal["relevance", "date"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +45,15 @@ class Hit:
     score: float
     matched_fields: tuple[str, ...]
     snippet: str
-    spans: tuple[tuple[int, int], ...]  # [start, end) offsets of matches inside the snippet
+    spans: tuple[tuple[int, int], ...]  # [start, end) offsets of matched words in the snippet
     field_text: str  # the whole text the snippet was cut from
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    text: str
+    stems: tuple[str, ...]
 
 
 def text_fields(record: Record) -> Iterator[tuple[str, str]]:
@@ -41,92 +61,175 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
     for f in dataclasses.fields(record):
         schema = schema_of(f)
         value = getattr(record, f.name)
-        if schema.kind == "text" and isinstance(value, str):
+        if schema.kind == "text" and isinstance(value, str) and f.name not in NOT_SEARCHED:
             yield f.name, value
+        elif schema.kind == "tags" and value:
+            yield f.name, " ".join(value)  # topics are words about the record too
         elif schema.kind == "corrections":
             for correction in value:
                 yield f.name, correction.says
                 yield f.name, correction.finding
 
 
-def query_words(query: str) -> list[str]:
-    return [word.casefold() for word in query.split()]
+def _fields(record: Record) -> list[_Field]:
+    return [_Field(name, text, tuple(tokens(text))) for name, text in text_fields(record)]
 
 
-def _find_all(haystack: str, needle: str) -> Iterator[tuple[int, int]]:
-    start = haystack.find(needle)
-    while start != -1:
-        yield start, start + len(needle)
-        start = haystack.find(needle, start + 1)
+def _position(stems: tuple[str, ...], term: tuple[str, ...]) -> int:
+    """Where a term (a word, or words in a row) first occurs in a field; -1 if it does not."""
+    size = len(term)
+    for i in range(len(stems) - size + 1):
+        if stems[i : i + size] == term:
+            return i
+    return -1
 
 
-def _snippet(text: str, words: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    folded = text.casefold()
-    # casefold can change a string's length (ß -> ss); offsets are only safe when it does not.
-    if len(folded) != len(text):
-        folded = text.lower()
-    first = min((i for w in words if (i := folded.find(w)) != -1), default=0)
+def _passes_filters(record: Record, query: Query) -> bool:
+    if query.types and record.type_name not in query.types:
+        return False
+    if query.record_id is not None and record.id != query.record_id:
+        return False
+    if query.earliest is not None or query.latest is not None:
+        date = getattr(record, "date", None)
+        if date is None or not date.overlaps(query.earliest, query.latest):
+            return False
+    if query.period is not None and not (
+        getattr(record, "period", None) == query.period
+        or (record.type_name == "period" and record.id == query.period)
+    ):
+        return False
+    if query.actor is not None:
+        named = (
+            *getattr(record, "actors", ()),
+            *getattr(record, "signatories", ()),
+            *getattr(record, "creates", ()),
+            getattr(record, "speaker", None),
+        )
+        if query.actor not in named and not (
+            record.type_name == "actor" and record.id == query.actor
+        ):
+            return False
+    return query.topic is None or query.topic in getattr(record, "topics", ())
+
+
+def _score(record: Record, query: Query) -> Hit | None:
+    fields = _fields(record)
+    if any(_position(f.stems, term) >= 0 for term in query.excluded for f in fields):
+        return None
+    score = 0.0
+    matched: dict[str, float] = {}
+    first: dict[str, int] = {}  # field -> index into `fields` of its first matching text
+    for term in query.terms:
+        best = 0.0
+        for i, f in enumerate(fields):
+            if _position(f.stems, term) >= 0:
+                weight = FIELD_WEIGHTS.get(f.name, DEFAULT_WEIGHT)
+                best = max(best, weight)
+                matched[f.name] = max(matched.get(f.name, 0.0), weight)
+                first.setdefault(f.name, i)
+        if best == 0.0:
+            return None
+        score += best + (PHRASE_BONUS if len(term) > 1 else 0.0)
+    if len(query.terms) > 1 and any(_close_together(f.stems, query.terms) for f in fields):
+        score += PROXIMITY_BONUS
+    return _hit(record, score, matched, first, fields, query)
+
+
+def _close_together(stems: tuple[str, ...], terms: tuple[tuple[str, ...], ...]) -> bool:
+    positions = [_position(stems, term) for term in terms]
+    return min(positions) >= 0 and max(positions) - min(positions) <= PROXIMITY_WINDOW
+
+
+def _hit(
+    record: Record,
+    score: float,
+    matched: dict[str, float],
+    first: dict[str, int],
+    fields: list[_Field],
+    query: Query,
+) -> Hit:
+    ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
+    # The snippet comes from the most relevant field that is not the heading already shown.
+    body = [n for n in ordered if n not in LABEL_FIELDS] or list(ordered)
+    # With filters only, nothing matched: show the record's summary, or its heading.
+    text = fields[first[body[0]]].text if body else getattr(record, "summary", None) or record.label
+    snippet, spans = _snippet(text, {s for term in query.terms for s in term})
+    return Hit(record, score, ordered, snippet, spans, text)
+
+
+def _snippet(text: str, stems: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    found = [(a, b) for a, b, stem in word_spans(text) if stem in stems]
+    first = found[0][0] if found else 0
     start = max(0, first - SNIPPET_RADIUS)
     end = min(len(text), first + SNIPPET_RADIUS * 2)
     if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
+        space = text.find(" ", start, first)
+        start = space + 1 if space != -1 else start
     if end < len(text):
         space = text.rfind(" ", first, end)
         end = space if space > first else end
     prefix = "\u2026" if start > 0 else ""
     suffix = "\u2026" if end < len(text) else ""
-    body = text[start:end]
-    folded_body = folded[start:end]
-    spans = sorted(
-        {(a + len(prefix), b + len(prefix)) for w in words for a, b in _find_all(folded_body, w)}
-    )
-    return prefix + body + suffix, tuple(spans)
+    shift = len(prefix) - start
+    spans = tuple((a + shift, b + shift) for a, b in found if a >= start and b <= end)
+    return prefix + text[start:end] + suffix, spans
 
 
-def _score(record: Record, words: list[str], phrase: str) -> Hit | None:
-    fields = list(text_fields(record))
-    folded = [(name, text.casefold()) for name, text in fields]
-    score = 0.0
-    matched: dict[str, float] = {}
-    for word in words:
-        best = 0.0
-        for name, text in folded:
-            if word in text:
-                weight = FIELD_WEIGHTS.get(name, DEFAULT_WEIGHT)
-                best = max(best, weight)
-                matched[name] = max(matched.get(name, 0.0), weight)
-        if best == 0.0:
-            return None
-        score += best
-    if len(words) > 1 and any(phrase in text for _, text in folded):
-        score += PHRASE_BONUS
-    # The snippet comes from the most relevant field that is not the heading already shown.
-    label_fields = {"title", "short_title", "name"}
-    body = [n for n in matched if n not in label_fields] or list(matched)
-    best_field = max(body, key=lambda n: matched[n])
-    source_text = next(
-        text
-        for name, text in fields
-        if name == best_field and any(w in text.casefold() for w in words)
-    )
-    snippet, spans = _snippet(source_text, words)
-    ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
-    return Hit(record, score, ordered, snippet, spans, source_text)
-
-
-def _date_of(record: Record) -> dt.date:
+def _date_key(record: Record) -> tuple[dt.date, dt.date]:
     date = getattr(record, "date", None)
-    return date.earliest() if date is not None else dt.date.max
+    return date.sort_key() if date is not None else (dt.date.max, dt.date.max)
 
 
-def search(dataset: Dataset, query: str) -> list[Hit]:
-    """Records where every word of the query occurs, best first; ties in date order."""
-    words = query_words(query)
-    if not words:
+def search(dataset: Dataset, query: Query, *, sort: Sort = "relevance") -> list[Hit]:
+    """The records that match, best first (or in date order)."""
+    if query.is_empty:
         return []
-    phrase = " ".join(words)
-    hits = [hit for r in dataset.all_records() if (hit := _score(r, words, phrase)) is not None]
+    hits = []
+    for record in _candidates(dataset, query):
+        if _passes_filters(record, query) and (hit := _score(record, query)) is not None:
+            hits.append(hit)
+    if sort == "date":
+        return sorted(hits, key=lambda h: (*_date_key(h.record), h.record.type_name, h.record.id))
     return sorted(
-        hits, key=lambda h: (-h.score, _date_of(h.record), h.record.type_name, h.record.id)
+        hits, key=lambda h: (-h.score, *_date_key(h.record), h.record.type_name, h.record.id)
     )
+
+
+def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
+    types = query.types or tuple(dataset.records)
+    for type_name in types:
+        if query.earliest is not None or query.latest is not None:
+            yield from dataset.overlapping(type_name, query.earliest, query.latest)
+        else:
+            yield from dataset.of_type(type_name).values()
+
+
+def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
+    """The dataset's words (folded, as written) and their stems."""
+    surface: set[str] = set()
+    for record in dataset.all_records():
+        for _, text in text_fields(record):
+            surface.update(words(text))
+    return surface, {s for w in surface for s in tokens(w)}
+
+
+def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
+    """For each typed word that occurs nowhere in the dataset, the nearest real words."""
+    surface, stems = vocabulary(dataset)
+    found: dict[str, list[str]] = {}
+    for typed in query.surface:
+        for word in words(typed):
+            if all(s not in stems for s in tokens(word)):
+                candidates = sorted(w for w in surface if len(w) > 2)
+                found[word] = difflib.get_close_matches(word, candidates, n=3, cutoff=0.75)
+    return found
+
+
+def clear_choice(options: list[str], word: str) -> str | None:
+    """The one suggestion to act on: the only one, or one clearly closer than the next."""
+    if not options:
+        return None
+    ratios = [difflib.SequenceMatcher(None, word, o).ratio() for o in options]
+    if len(options) == 1 or ratios[0] - ratios[1] >= 0.1:
+        return options[0]
+    return None

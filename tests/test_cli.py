@@ -247,7 +247,7 @@ def test_search_json_shape(runner: CliRunner) -> None:
             "date_end": "1997-05-27",
             "precision": "day",
             "title": "build together a lasting peace",
-            "score": 6.0,
+            "score": 3.0,
             "matched_fields": ["text"],
             "snippet": "build together a lasting peace",
             "matches": [[17, 24]],
@@ -259,15 +259,18 @@ def test_search_table_when_piped(runner: CliRunner) -> None:
     code, out, _ = run(runner, "search", "MISSILE")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Type\tID\tDate\tTitle\tMatch"
-    # Equal scores (both summary matches) fall back to date order.
-    assert lines[1].startswith("event\tsummit-1990\t5\u20136 July 1990\t")
-    assert lines[2].startswith("agreement\texample-act\t27 May 1997\tExample Act\t")
+    assert lines[0] == "Type\tID\tDate\tTitle\tFields\tMatch"
+    # Equal scores (both summary matches) fall back to date order; a pipe gets whole fields.
+    assert lines[1] == (
+        "event\tsummit-1990\t5\u20136 July 1990\t[bold]x[/] summit\tsummary\t"
+        "Leaders met :smile: and spoke of [red]missiles[/] \\ and more."
+    )
+    assert lines[2].startswith("agreement\texample-act\t27 May 1997\tExample Act\tsummary\t")
 
 
 def test_empty_search_says_so_on_stderr(runner: CliRunner) -> None:
-    assert run(runner, "search", "zebra") == (0, "", "No results for 'zebra'.\n")
-    assert run(runner, "search", "zebra", "--json") == (0, "[]\n", "No results for 'zebra'.\n")
+    assert run(runner, "search", "zebra") == (0, "", 'No results for "zebra".\n')
+    assert run(runner, "search", "zebra", "--json") == (0, "[]\n", 'No results for "zebra".\n')
 
 
 @pytest.mark.parametrize("args", [["timeline"], ["event", "summit-1990"], ["search", "summit"]])

@@ -145,6 +145,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
         Column("ID", "key"),
         Column("Date", "date"),
         Column("Title"),
+        Column("Fields", "key"),
         Column("Match"),
     )
     rows = tuple(
@@ -153,6 +154,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
             Cell(h.record.id),
             Cell(date_text(h.record)),
             Cell(h.record.label),
+            Cell(", ".join(h.matched_fields)),
             Cell(h.snippet, h.spans, uncut=h.field_text),
         )
         for h in hits

@@ -1,0 +1,159 @@
+"""The search query language, parsed by one pure function.
+
+    missile defence          words: every one must match (any order, any field)
+    "chemical weapons"       a phrase: the words in this order, next to each other
+    -afghanistan             leave out records with this word (or -"a phrase")
+    type:event               only this record type (repeat for several: type:event type:actor)
+    year:2014                records whose date overlaps that year
+    date:1997..2002          ... overlaps that range; open ends: date:2014-03.. or date:..1991
+    period:ID actor:ID topic:T id:ID
+                             events of a period, records naming an actor, events with a topic,
+                             one record
+
+Punctuation is never an error: it separates words (NATO-Russia is the two words nato, russia,
+next to each other), and an unclosed quote runs to the end of the query. A word:value whose
+word is not a field name above is an error that lists the field names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from nato_russia.dates import DateFormatError, parse_bound
+from nato_russia.errors import NrrError
+from nato_russia.model import RECORD_TYPES
+from nato_russia.text import tokens
+
+FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
+
+
+class QueryError(NrrError):
+    """A query that cannot be understood; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    # Each term and phrase is a tuple of stems; a single word is a one-stem tuple.
+    terms: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[tuple[str, ...], ...] = ()
+    surface: tuple[str, ...] = ()  # the words as typed, for messages and suggestions
+    types: tuple[str, ...] = ()
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    period: str | None = None
+    actor: str | None = None
+    topic: str | None = None
+    record_id: str | None = None
+    filters: tuple[str, ...] = field(default=())  # the filter words as typed
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms and not self.filters
+
+
+def _split(text: str) -> list[tuple[str, bool, bool]]:
+    """(chunk, quoted, negated) pieces of a query."""
+    pieces: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
+        if negated:
+            i += 1
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            end = n if end == -1 else end
+            pieces.append((text[i + 1 : end], True, negated))
+            i = end + 1
+            continue
+        start = i
+        while i < n and not text[i].isspace() and text[i] != '"':
+            i += 1
+        pieces.append((text[start:i], False, negated))
+    return pieces
+
+
+def _date_range(value: str, name: str) -> tuple[dt.date | None, dt.date | None]:
+    try:
+        if name == "year":
+            if not (len(value) == 4 and value.isdigit()):
+                raise DateFormatError(f"{value!r} is not a year")
+            return parse_bound(value, upper=False), parse_bound(value, upper=True)
+        if ".." in value:
+            low, _, high = value.partition("..")
+            return (
+                parse_bound(low, upper=False) if low else None,
+                parse_bound(high, upper=True) if high else None,
+            )
+        return parse_bound(value, upper=False), parse_bound(value, upper=True)
+    except DateFormatError as exc:
+        raise QueryError(f"{name}:{value}: {exc}") from None
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query. Raises QueryError (one line) for a filter it cannot use; never anything
+    else, whatever the text."""
+    terms: list[tuple[str, ...]] = []
+    excluded: list[tuple[str, ...]] = []
+    surface: list[str] = []
+    types: list[str] = []
+    filters: dict[str, str] = {}
+    dates: list[tuple[dt.date | None, dt.date | None]] = []
+    for chunk, quoted, negated in _split(text):
+        name, colon, value = chunk.partition(":")
+        if not quoted and colon and name.isalpha() and name.isascii():
+            name = name.lower()
+            if name not in FIELDS:
+                raise QueryError(f"unknown field {name!r}; use one of: {', '.join(FIELDS)}")
+            if not value:
+                raise QueryError(f"{name}: needs a value, as in {name}:{_EXAMPLES[name]}")
+            if negated:
+                raise QueryError(f"-{name}: filters cannot be negated")
+            if name == "type":
+                wanted = value.lower()
+                if wanted not in RECORD_TYPES and wanted.endswith("s"):
+                    wanted = wanted[:-1]  # a plural works too (events)
+                if wanted not in RECORD_TYPES:
+                    raise QueryError(f"type:{value}: use one of: {', '.join(RECORD_TYPES)}")
+                types.append(wanted)
+            elif name in ("year", "date"):
+                dates.append(_date_range(value, name))
+            elif name in filters:
+                raise QueryError(f"{name}: given twice")
+            filters[name] = value
+            continue
+        stems = tuple(tokens(chunk))
+        if not stems:
+            continue  # punctuation alone: nothing to look for
+        (excluded if negated else terms).append(stems)
+        if not negated:
+            surface.append(chunk)
+    earliest = max((d[0] for d in dates if d[0] is not None), default=None)
+    latest = min((d[1] for d in dates if d[1] is not None), default=None)
+    return Query(
+        terms=tuple(terms),
+        excluded=tuple(excluded),
+        surface=tuple(surface),
+        types=tuple(dict.fromkeys(types)),
+        earliest=earliest,
+        latest=latest,
+        period=filters.get("period"),
+        actor=filters.get("actor"),
+        topic=filters.get("topic"),
+        record_id=filters.get("id"),
+        filters=tuple(f"{k}:{v}" for k, v in filters.items()),
+    )
+
+
+_EXAMPLES = {
+    "type": "event",
+    "year": "2014",
+    "date": "1997..2002",
+    "period": "georgia-2008",
+    "actor": "putin",
+    "topic": "ukraine",
+    "id": "founding-act",
+}

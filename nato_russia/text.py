@@ -1,0 +1,85 @@
+"""Words for search: folding, tokenising and light English stemming. Pure functions.
+
+People type what they remember: "missiles" for "missile", "cooperate" for "cooperation",
+"Stoltenberg" without thinking of case. Text and queries go through the same steps, so that
+they meet in the middle:
+
+1. fold: Unicode compatibility decomposition, accents dropped, case folded (Wörner -> worner);
+2. tokenise: apostrophes dropped (Russia's -> russias), then split on anything that is not a
+   letter or digit, so NATO-Russia gives the two tokens nato, russia in a row;
+3. stem: a small suffix stripper, enough for the plurals and word families of a reference on
+   diplomacy (missiles/missile, cooperate/cooperation/cooperating, suspend/suspension).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
+# A word: letters and digits, with apostrophes inside it (Russia's); hyphens separate words.
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\u02bc][^\W_]+)*")
+_VOWELS = set("aeiouy")
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Folded words in order, not stemmed: the vocabulary that suggestions are made from."""
+    return [word.translate(_APOSTROPHES) for word in _WORD.findall(fold(text))]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, stem) for each word of a text, with offsets into the text as given: for
+    highlighting the words that matched."""
+    return [
+        (m.start(), m.end(), stem(fold(m.group()).translate(_APOSTROPHES)))
+        for m in _WORD.finditer(text)
+    ]
+
+
+def tokens(text: str) -> list[str]:
+    """Stems of the words of a text, in order."""
+    return [stem(word) for word in words(text)]
+
+
+def _has_vowel(word: str) -> bool:
+    return any(c in _VOWELS for c in word)
+
+
+@functools.lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A light English stem; equal stems for the forms people mix up. Short words and numbers
+    are left alone."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss")):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)] + replacement
+            break
+    else:
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    for suffix, replacement in (
+        ("nsion", "nd"),  # suspension -> suspend, extension -> extend
+        ("ational", "ate"),
+        ("ation", "ate"),  # cooperation -> cooperate
+        ("ition", "ite"),
+        ("ing", ""),  # cooperating -> cooperat(e)
+        ("ive", "e"),
+        ("ed", ""),
+    ):
+        if word.endswith(suffix):
+            base = word[: -len(suffix)] + replacement
+            if len(base) >= 3 and _has_vowel(base):
+                word = base
+                break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # planned -> plann -> plan
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]  # cooperate -> cooperat, missile -> missil
+    return word

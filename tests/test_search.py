@@ -1,0 +1,225 @@
+"""Search: the query language, word matching, ranking, suggestions and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from nato_russia.cli import app
+from nato_russia.model import Dataset
+from nato_russia.querylang import Query, QueryError, parse_query
+from nato_russia.search import search
+from nato_russia.text import stem, tokens
+
+
+@pytest.mark.parametrize(
+    ("forms", "same"),
+    [
+        (["missile", "missiles", "Missiles"], True),
+        (["cooperate", "cooperation", "cooperating", "cooperative", "cooperated"], True),
+        (["suspend", "suspension", "suspended", "suspends"], True),
+        (["meeting", "meetings"], True),
+        (["Russia", "Russia's", "russias"], True),
+        (["missile", "missle"], False),
+        (["statement", "states"], False),
+    ],
+)
+def test_stems_join_word_families(forms: list[str], same: bool) -> None:
+    stems = {tuple(tokens(form)) for form in forms}
+    assert (len(stems) == 1) is same
+
+
+def test_folding_and_hyphens() -> None:
+    assert tokens("NATO-Russia Council") == ["nato", "russia", "council"]
+    assert tokens("Wörner") == tokens("worner") == ["worner"]
+    assert tokens("o'brien") == ["obrien"]
+    assert stem("1990") == "1990"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "missile defence",
+            Query(terms=(("missil",), ("defenc",)), surface=("missile", "defence")),
+        ),
+        (
+            '"chemical weapons"',
+            Query(terms=(("chemical", "weapon"),), surface=("chemical weapons",)),
+        ),
+        ("nato-russia", Query(terms=(("nato", "russia"),), surface=("nato-russia",))),
+        ("-afghanistan x", Query(terms=(("x",),), excluded=(("afghanistan",),), surface=("x",))),
+    ],
+)
+def test_words_phrases_and_exclusions(text: str, expected: Query) -> None:
+    assert parse_query(text) == expected
+
+
+def test_filters() -> None:
+    query = parse_query(
+        "ukraine type:event TYPE:actors year:2014 date:2014-03.. period:P actor:A topic:T id:X"
+    )
+    assert query.types == ("event", "actor")
+    assert (query.earliest, query.latest) == (dt.date(2014, 3, 1), dt.date(2014, 12, 31))
+    assert (query.period, query.actor, query.topic, query.record_id) == ("P", "A", "T", "X")
+    assert parse_query("date:..1991").latest == dt.date(1991, 12, 31)
+    assert parse_query("date:1997..2002").earliest == dt.date(1997, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("foo:bar", "unknown field 'foo'; use one of: type, year, date, period, actor, topic, id"),
+        ("type:treaty", "type:treaty: use one of: source, period, actor"),
+        ("year:14", "year:14: '14' is not a year"),
+        ("date:1997-13", "date:1997-13: '1997-13': month 13 does not exist"),
+        ("period:", "period: needs a value, as in period:georgia-2008"),
+        ("actor:a actor:b", "actor: given twice"),
+        ("-type:event", "-type: filters cannot be negated"),
+    ],
+)
+def test_clear_errors(text: str, message: str) -> None:
+    with pytest.raises(QueryError, match="^" + message.replace("(", r"\(").replace(".", r"\.")):
+        parse_query(text)
+
+
+@given(st.text(max_size=40))
+def test_any_string_parses_or_gives_a_clear_error(text: str) -> None:
+    try:
+        query = parse_query(text)
+    except QueryError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert all(term for term in query.terms)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="-\"*():'ab c", max_size=20))
+def test_punctuation_never_crashes_the_search(mini: Dataset, text: str) -> None:
+    try:
+        query = parse_query(text)
+    except QueryError:
+        return
+    search(mini, query)
+
+
+def ids(dataset: Dataset, text: str, **options: str) -> list[str]:
+    return [hit.record.id for hit in search(dataset, parse_query(text), **options)]  # type: ignore[arg-type]
+
+
+# What a reader of the backgrounder expects, on the bundled data.
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        (
+            "missiles",
+            [
+                "founding-act",
+                "theatre-missile-defence",
+                "lisbon-nrc-statement",
+                "nato-russia-council",
+            ],
+            [],
+        ),
+        ("Missile Defence", ["lisbon-nrc-summit-2010", "theatre-missile-defence"], []),
+        (
+            '"chemical weapons"',
+            ["syria-chemical-weapons-mission-planning", "munitions-disposal-project-2013"],
+            [],
+        ),
+        (
+            "ukraine year:2014",
+            ["nac-emergency-meeting-2014-03-02", "cooperation-suspended-2014"],
+            ["london-summit-1990", "stoltenberg-isil-remark-2015"],
+        ),
+        (
+            "cooperation -afghanistan type:event",
+            ["cooperation-suspended-2014", "founding-act-signed-1997"],
+            ["lisbon-nrc-summit-2010"],
+        ),
+        ("stoltenberg", ["stoltenberg", "stoltenberg-isil-remark-2015"], []),
+        ("Wörner", ["worner"], []),
+        (
+            "suspension",
+            ["cooperation-suspended-2014", "foreign-ministers-statement-2014-04-01"],
+            [],
+        ),
+        ("first country", ["russia-joins-pfp-1994"], []),
+        (
+            "period:georgia-2008",
+            ["strasbourg-kehl-summit-2009", "georgia-2008"],
+            ["lisbon-nrc-summit-2010"],
+        ),
+        ("actor:putin", ["rome-summit-2002", "rome-declaration", "putin"], []),
+        ("topic:syria type:event", ["defence-ministers-2015-10-08"], ["syria"]),
+        ("id:founding-act", ["founding-act"], ["founding-act-signed-1997"]),
+        ("date:..1991", ["london-summit-1990", "london-declaration"], ["brussels-summit-1994"]),
+    ],
+)
+def test_queries_find_what_readers_expect(
+    bundled: Dataset, text: str, wanted: list[str], unwanted: list[str]
+) -> None:
+    found = ids(bundled, text)
+    assert set(wanted) <= set(found), found
+    assert not set(unwanted) & set(found)
+
+
+def test_ranking_puts_titles_first_and_breaks_ties_by_date(bundled: Dataset) -> None:
+    hits = search(bundled, parse_query("founding act"))
+    assert hits[0].matched_fields[0] in ("title", "short_title")
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    by_date = search(bundled, parse_query("founding act"), sort="date")
+    dates = [h.record.date.earliest() for h in by_date if getattr(h.record, "date", None)]  # type: ignore[union-attr]
+    assert dates == sorted(dates)
+
+
+def test_every_matched_word_is_highlighted(bundled: Dataset) -> None:
+    (hit,) = [
+        h
+        for h in search(bundled, parse_query("missile defence"))
+        if h.record.id == "lisbon-nrc-summit-2010"
+    ]
+    marked = [hit.snippet[a:b].lower() for a, b in hit.spans]
+    assert {"missile", "defence"} <= set(marked)
+
+
+def test_typos_are_suggested_and_a_clear_one_is_followed() -> None:
+    result = CliRunner().invoke(app, ["search", "missle", "--json"])
+    assert result.exit_code == 0
+    assert (
+        result.stderr
+        == 'No results for "missle". Did you mean "missile"?\nshowing results for "missile"\n'
+    )
+    assert "founding-act" in [hit["id"] for hit in json.loads(result.stdout)]
+
+
+def test_hyphenated_query_finds_the_spaced_words(mini: Dataset) -> None:
+    assert ids(mini, "example-act") == ids(mini, '"example act"')
+
+
+@pytest.mark.parametrize("text", ["nato-russia", "o'brien", '"', "*", "(", ":", "a:"])
+def test_punctuation_at_the_command_line(text: str) -> None:
+    result = CliRunner().invoke(app, ["search", text])
+    assert result.exit_code in (0, 2)
+    assert "Traceback" not in result.stderr
+
+
+def test_limit_and_sort_options() -> None:
+    result = CliRunner().invoke(
+        app, ["search", "missile", "--limit", "2", "--sort", "date", "--json"]
+    )
+    hits = json.loads(result.stdout)
+    assert len(hits) == 2
+    assert [h["date_start"] for h in hits] == sorted(h["date_start"] for h in hits)
+
+
+def test_unknown_filter_ids_are_errors_with_suggestions() -> None:
+    result = CliRunner().invoke(app, ["search", "actor:putn"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no actor 'putn'. Did you mean: putin?\n"
