@@ -206,8 +206,40 @@ def typer_release_row(runs: int) -> list[str]:
     ]
 
 
+FILLER = ["the", "of", "and", "to", "in", "a", "on", "for", "with", "by"]
+SYLLABLES = [
+    "ba",
+    "ke",
+    "ri",
+    "mo",
+    "tu",
+    "lan",
+    "der",
+    "sol",
+    "vik",
+    "ora",
+    "pel",
+    "nis",
+    "gar",
+    "tum",
+    "ez",
+]
+
+
+def zipf_vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
+    """Words with Zipf weights (1/rank), as in the search measurements of the data-and-search
+    guide: filler words first, the domain words next (so that a query such as "missile" hits
+    about a third of the records, a worst case), then made-up words."""
+    made_up: set[str] = set()
+    while len(made_up) < size - len(FILLER) - len(WORDS):
+        made_up.add("".join(rng.choices(SYLLABLES, k=rng.randrange(2, 5))))
+    vocabulary = FILLER + WORDS + sorted(made_up)
+    return vocabulary, [1 / rank for rank in range(1, len(vocabulary) + 1)]
+
+
 def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
     rng = random.Random(seed)
+    vocabulary, weights = zipf_vocabulary(rng)
     directory.mkdir(parents=True)
     source = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
     period = [
@@ -227,9 +259,9 @@ def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
         events.append(
             {
                 "id": f"bench-event-{i}",
-                "title": " ".join(rng.choices(WORDS, k=7)),
+                "title": " ".join(rng.choices(vocabulary, weights, k=7)),
                 "date": date[: rng.choice((4, 7, 10, 10, 10))],
-                "summary": " ".join(rng.choices(WORDS, k=45)),
+                "summary": " ".join(rng.choices(vocabulary, weights, k=45)),
                 "place": "Brussels",
                 "period": "bench-period",
                 "topics": rng.sample(["missile-defence", "ukraine", "dialogue"], k=1),
@@ -249,6 +281,36 @@ def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
             (directory / f"{name}.yaml").write_text("\n".join(lines) + "\n")
 
 
+IN_PROCESS = """
+import statistics, sys, time
+from pathlib import Path
+from nato_russia import loader
+from nato_russia.querylang import parse_query
+from nato_russia.search import open_index, search
+dataset = loader.load(loader.DataSelection(paths=(Path(sys.argv[1]),)))
+index, _ = open_index(dataset)
+for text in sys.argv[2:]:
+    query = parse_query(text)
+    times = []
+    for _ in range(15):
+        start = time.perf_counter()
+        search(dataset, query, limit=20, index=index)
+        times.append(time.perf_counter() - start)
+    print(f"{text}\t{statistics.median(times) * 1000:.1f}")
+"""
+
+
+def in_process_search(directory: Path, cache_home: Path) -> list[str]:
+    """Median time of search() itself, index warm, for a one-word and a two-word query."""
+    argv = [PYTHON, "-c", IN_PROCESS, str(directory), "missile", "missile defence"]
+    out = subprocess.run(argv, env=base_env(cache_home), capture_output=True, text=True, check=True)
+    lines = ["", "In-process search, top 20, index warm (medians of 15):", ""]
+    for line in out.stdout.splitlines():
+        text, ms = line.split("\t")
+        lines.append(f"- `{text}`: {ms} ms")
+    return lines
+
+
 def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list[str]:
     lines = [
         "",
@@ -260,9 +322,13 @@ def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list
     ]
     bundled_env = base_env(cache_root / "bundled")
     baselines = {}
-    for args in (["timeline", "--to", "1991"], ["search", "missile"]):
+    for args in (
+        ["timeline", "--to", "1991"],
+        ["search", "missile"],
+        ["search", "missile defence"],
+    ):
         measure([NRR, *args], bundled_env, 1)
-        baselines[args[0]] = measure([NRR, *args], bundled_env, runs)
+        baselines[" ".join(args)] = measure([NRR, *args], bundled_env, runs)
     cold_times: dict[tuple[str, int], float] = {}
     for fmt in ("json", "yaml"):
         for size in sizes:
@@ -272,20 +338,28 @@ def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list
             # mark).
             generate = [PYTHON, __file__, "--generate", str(directory), str(size), fmt]
             subprocess.run(generate, check=True)
-            for args in (["timeline", "--to", "1991"], ["search", "missile"]):
-                env = base_env(cache_root / f"{fmt}-{size}-{args[0]}")
+            for args in (
+                ["timeline", "--to", "1991"],
+                ["search", "missile"],
+                ["search", "missile defence"],
+            ):
+                env = base_env(cache_root / f"{fmt}-{size}-{'-'.join(args).replace(' ', '_')}")
                 argv = [NRR, *args, "--data", str(directory)]
                 cold = measure(argv, env, 1)
                 warm_runs = runs if size <= 10_000 or fmt == "json" else max(3, runs // 5)
                 warm = measure(argv, env, warm_runs)
                 if args[0] == "timeline":
                     cold_times[(fmt, size)] = cold.median_s
-                ratio = warm.median_s / baselines[args[0]].median_s
+                ratio = warm.median_s / baselines[" ".join(args)].median_s
                 lines.append(
                     f"| {size:,} | {fmt} | `nrr {' '.join(args)} --data big/` | "
                     f"{cold.median_s:.2f} s ({cold.peak_mb:.0f} MB) | "
                     f"{warm.median_s * 1000:.0f} ms | {warm.peak_mb:.0f} MB | {ratio:.2f}x |"
                 )
+    biggest = max(sizes)
+    lines += in_process_search(
+        work / f"json-{biggest}", cache_root / f"json-{biggest}-search-missile"
+    )
     growth = ", ".join(
         f"{fmt} {a:,}->{b:,}: {cold_times[(fmt, b)] / cold_times[(fmt, a)]:.1f}x"
         for fmt in ("json", "yaml")

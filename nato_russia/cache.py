@@ -159,10 +159,9 @@ def _write_atomically(path: Path, *parts: bytes) -> bool:
 
 def _prune(directory: Path) -> None:
     try:
-        entries = sorted(
-            directory.glob("dataset-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for old in entries[KEEP_ENTRIES:]:
-            old.unlink()
+        for pattern in ("dataset-*.bin", "search-*.sqlite"):
+            entries = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in entries[KEEP_ENTRIES:]:
+                old.unlink()
     except OSError:
         pass

@@ -257,6 +257,9 @@ for _type_name, _what, _what_plural in (
     _add_record_commands(_type_name, _what, _what_plural)
 
 
+PIPED_LIMIT = 20  # results a search prints into a pipe unless --limit says otherwise
+
+
 class SortOrder(StrEnum):
     relevance = "relevance"
     date = "date"
@@ -276,7 +279,9 @@ def search(
     limit: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Show at most N results (default: what fits the screen at a terminal)."
+            min=0,
+            help="Show at most N results; 0 for all (default: a screenful at a terminal, "
+            f"{PIPED_LIMIT} in a pipe, all with --json).",
         ),
     ] = None,
     sort: Annotated[SortOrder, typer.Option(help="Best match first, or date order.")] = (
@@ -292,7 +297,7 @@ def search(
     from nato_russia import query as lookups
     from nato_russia.querylang import QueryError, parse_query
     from nato_russia.render import json_out, output, views
-    from nato_russia.search import clear_choice, suggestions
+    from nato_russia.search import clear_choice, open_index, suggestions
     from nato_russia.search import search as run_search
 
     query_text = " ".join(words)
@@ -307,8 +312,13 @@ def search(
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
         query = lookups.resolve_query_filters(dataset, query)
-        hits = run_search(dataset, query, sort=sort.value)
-        if not hits:
+        index, notice = open_index(dataset)
+        if notice:
+            typer.echo(notice, err=True)
+        if limit is None and not as_json:
+            limit = _screenful() if output.stdout_is_terminal() else PIPED_LIMIT
+        results = run_search(dataset, query, sort=sort.value, limit=limit or None, index=index)
+        if not results.total:
             options = suggestions(dataset, query) if query.terms else {}
             message = f'No results for "{query_text}".'
             offered = [o[0] for o in options.values() if o]
@@ -322,14 +332,23 @@ def search(
                     query_text = lookups.replace_word(query_text, word, choice)
                     typer.echo(f'showing results for "{query_text}"', err=True)
                     query = lookups.resolve_query_filters(dataset, parse_query(query_text))
-                    hits = run_search(dataset, query, sort=sort.value)
-        if limit is None and not as_json and output.stdout_is_terminal():
-            limit = max(5, shutil.get_terminal_size().lines - 8)
-        hits = hits[:limit] if limit is not None else hits
+                    results = run_search(
+                        dataset, query, sort=sort.value, limit=limit or None, index=index
+                    )
+        if len(results.hits) < results.total:
+            typer.echo(
+                f"showing {len(results.hits)} of {results.total} results; --limit 0 shows all",
+                err=True,
+            )
         if as_json:
-            output.show_json([json_out.hit_to_dict(h) for h in hits])
-        elif hits:
-            output.show_table(views.search_table(query_text, hits), no_color=_state["no_color"])
+            output.show_json([json_out.hit_to_dict(h) for h in results.hits])
+        elif results.hits:
+            table = views.search_table(query_text, results.hits)
+            output.show_table(table, no_color=_state["no_color"])
+
+
+def _screenful() -> int:
+    return max(5, shutil.get_terminal_size().lines - 8)
 
 
 @app.command()

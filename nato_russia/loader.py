@@ -147,10 +147,10 @@ def _load(selection: DataSelection) -> Dataset:
 
     cached = cache.read(key, rebuild)
     if cached is not None:
-        return cached
+        return dataclasses.replace(cached, key=key)
     dataset = _build(files, contents)
     cache.write(key, dataset)
-    return dataset
+    return dataclasses.replace(dataset, key=key)
 
 
 def _build(files: list[Path], contents: dict[Path, bytes]) -> Dataset:

@@ -292,6 +292,7 @@ class Dataset:
     """
 
     records: Mapping[str, Mapping[str, Record]]
+    key: str | None = None  # the load cache's key, when the dataset came through the cache
 
     def of_type(self, type_name: str) -> Mapping[str, Record]:
         return self.records[type_name]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from nato_russia.model import Dataset, Record, schema_of
 from nato_russia.querylang import Query
@@ -32,7 +34,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
 PHRASE_BONUS = 2.0
 PROXIMITY_BONUS = 1.0
-PROXIMITY_WINDOW = 8  # words
+PROXIMITY_WINDOW = 8  # words between two terms (FTS5's NEAR distance)
 SNIPPET_RADIUS = 60  # characters either side of the first match
 LABEL_FIELDS = ("title", "short_title", "name")
 NOT_SEARCHED = ("url",)  # addresses are not prose: "ukraine" in a URL is no match
@@ -135,9 +137,21 @@ def _score(record: Record, query: Query) -> Hit | None:
     return _hit(record, score, matched, first, fields, query)
 
 
+def _starts(stems: tuple[str, ...], term: tuple[str, ...]) -> list[int]:
+    size = len(term)
+    return [i for i in range(len(stems) - size + 1) if stems[i : i + size] == term]
+
+
 def _close_together(stems: tuple[str, ...], terms: tuple[tuple[str, ...], ...]) -> bool:
-    positions = [_position(stems, term) for term in terms]
-    return min(positions) >= 0 and max(positions) - min(positions) <= PROXIMITY_WINDOW
+    """Whether one occurrence of each term falls in a clump of the field, as FTS5's NEAR has
+    it: at most PROXIMITY_WINDOW words between the end of the first and the start of the last."""
+    occurrences = [[(start, len(term)) for start in _starts(stems, term)] for term in terms]
+    if not all(occurrences):
+        return False
+    return any(
+        max(s for s, _ in pick) - (min(pick)[0] + min(pick)[1]) <= PROXIMITY_WINDOW
+        for pick in itertools.product(*occurrences)
+    )
 
 
 def _hit(
@@ -180,19 +194,45 @@ def _date_key(record: Record) -> tuple[dt.date, dt.date]:
     return date.sort_key() if date is not None else (dt.date.max, dt.date.max)
 
 
-def search(dataset: Dataset, query: Query, *, sort: Sort = "relevance") -> list[Hit]:
-    """The records that match, best first (or in date order)."""
+@dataclass(frozen=True, slots=True)
+class Results:
+    hits: list[Hit]  # at most `limit` of them
+    total: int  # how many records matched in all
+
+
+def _order(sort: Sort) -> Callable[[tuple[float, Any, Any, str, str]], tuple[Any, ...]]:
+    if sort == "date":
+        return lambda k: (k[1], k[2], k[3], k[4])
+    return lambda k: (-k[0], k[1], k[2], k[3], k[4])
+
+
+def search(
+    dataset: Dataset,
+    query: Query,
+    *,
+    sort: Sort = "relevance",
+    limit: int | None = None,
+    index: sqlite3.Connection | None = None,
+) -> Results:
+    """The records that match, best first (or in date order), at most `limit` of them.
+
+    With an FTS5 index (fts.py) the matching and scoring run in SQLite and only the hits shown
+    are read from the dataset; without one every record is scanned. Both give the same hits."""
     if query.is_empty:
-        return []
-    hits = []
+        return Results([], 0)
+    if index is not None:
+        from nato_russia import fts
+
+        shown, total = fts.search(index, query, sort=sort, limit=limit)
+        shown_hits = [_score(r, query) for r in fts.records_of(dataset, shown)]
+        return Results([h for h in shown_hits if h is not None], total)
+    found = []
     for record in _candidates(dataset, query):
         if _passes_filters(record, query) and (hit := _score(record, query)) is not None:
-            hits.append(hit)
-    if sort == "date":
-        return sorted(hits, key=lambda h: (*_date_key(h.record), h.record.type_name, h.record.id))
-    return sorted(
-        hits, key=lambda h: (-h.score, *_date_key(h.record), h.record.type_name, h.record.id)
-    )
+            found.append(((hit.score, *_date_key(record), record.type_name, record.id), hit))
+    found.sort(key=lambda pair: _order(sort)(pair[0]))
+    hits = [hit for _, hit in found]
+    return Results(hits[:limit] if limit is not None else hits, len(hits))
 
 
 def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
@@ -233,3 +273,24 @@ def clear_choice(options: list[str], word: str) -> str | None:
     if len(options) == 1 or ratios[0] - ratios[1] >= 0.1:
         return options[0]
     return None
+
+
+def open_index(dataset: Dataset) -> tuple[sqlite3.Connection | None, str | None]:
+    """The FTS5 index to search a large dataset with, built into the load cache on first use;
+    None for a small dataset, or when there is no cache. Also a one-line notice, when the index
+    cannot be had."""
+    from nato_russia import cache, fts
+
+    if dataset.key is None or sum(len(r) for r in dataset.records.values()) <= fts.FTS_THRESHOLD:
+        return None, None
+    if not fts.available():
+        return None, "note: this Python's SQLite has no FTS5; searching without an index"
+    path = cache.cache_dir() / f"search-{dataset.key}.sqlite"
+    index = fts.open_index(path)
+    if index is None:
+        try:
+            fts.build(dataset, path)
+        except (OSError, sqlite3.Error):
+            return None, "note: the search index could not be written; searching without it"
+        index = fts.open_index(path)
+    return index, None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from nato_russia import fts, loader
 from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
@@ -108,8 +111,20 @@ def test_punctuation_never_crashes_the_search(mini: Dataset, text: str) -> None:
     search(mini, query)
 
 
-def ids(dataset: Dataset, text: str, **options: str) -> list[str]:
-    return [hit.record.id for hit in search(dataset, parse_query(text), **options)]  # type: ignore[arg-type]
+@pytest.fixture(scope="module", params=["scan", "fts5"])
+def backend(request: pytest.FixtureRequest) -> sqlite3.Connection | None:
+    """The same query table runs against both search backends."""
+    if request.param == "scan":
+        return None
+    if not fts.available():
+        pytest.skip("this Python's SQLite has no FTS5")
+    db = sqlite3.connect(":memory:")
+    fts.fill(db, loader.load_bundled())
+    return db
+
+
+def ids(dataset: Dataset, text: str, index: sqlite3.Connection | None = None) -> list[str]:
+    return [hit.record.id for hit in search(dataset, parse_query(text), index=index).hits]
 
 
 # What a reader of the backgrounder expects, on the bundled data.
@@ -162,19 +177,23 @@ def ids(dataset: Dataset, text: str, **options: str) -> list[str]:
     ],
 )
 def test_queries_find_what_readers_expect(
-    bundled: Dataset, text: str, wanted: list[str], unwanted: list[str]
+    bundled: Dataset,
+    backend: sqlite3.Connection | None,
+    text: str,
+    wanted: list[str],
+    unwanted: list[str],
 ) -> None:
-    found = ids(bundled, text)
+    found = ids(bundled, text, backend)
     assert set(wanted) <= set(found), found
     assert not set(unwanted) & set(found)
 
 
 def test_ranking_puts_titles_first_and_breaks_ties_by_date(bundled: Dataset) -> None:
-    hits = search(bundled, parse_query("founding act"))
+    hits = search(bundled, parse_query("founding act")).hits
     assert hits[0].matched_fields[0] in ("title", "short_title")
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
-    by_date = search(bundled, parse_query("founding act"), sort="date")
+    by_date = search(bundled, parse_query("founding act"), sort="date").hits
     dates = [h.record.date.earliest() for h in by_date if getattr(h.record, "date", None)]  # type: ignore[union-attr]
     assert dates == sorted(dates)
 
@@ -182,7 +201,7 @@ def test_ranking_puts_titles_first_and_breaks_ties_by_date(bundled: Dataset) -> 
 def test_every_matched_word_is_highlighted(bundled: Dataset) -> None:
     (hit,) = [
         h
-        for h in search(bundled, parse_query("missile defence"))
+        for h in search(bundled, parse_query("missile defence")).hits
         if h.record.id == "lisbon-nrc-summit-2010"
     ]
     marked = [hit.snippet[a:b].lower() for a, b in hit.spans]
@@ -223,3 +242,107 @@ def test_unknown_filter_ids_are_errors_with_suggestions() -> None:
     result = CliRunner().invoke(app, ["search", "actor:putn"])
     assert result.exit_code == 1
     assert result.stderr == "Error: no actor 'putn'. Did you mean: putin?\n"
+
+
+VOCABULARY = [
+    "missile",
+    "defence",
+    "missiles",
+    "cooperation",
+    "cooperate",
+    "council",
+    "nato-russia",
+    "summit",
+    "treaty",
+    "ukraine",
+    "crisis",
+    "piracy",
+    "dialogue",
+    "suspension",
+    "suspended",
+    "chemical",
+    "weapons",
+    "arms",
+    "control",
+    "partnership",
+    "peace",
+    "wörner",
+    "café",
+    "o'brien",
+]
+
+
+def generated_dataset(seed: int, size: int = 300) -> Dataset:
+    """The fixture plus `size` random events, to compare the two backends on."""
+    from nato_russia.readers import RawRecord, read_records
+    from nato_russia.validation import build_dataset
+    from tests.conftest import FIXTURE_DATA
+
+    rng = random.Random(seed)
+    raw = [r for path in sorted(FIXTURE_DATA.glob("*.yaml")) for r in read_records(path)]
+    for i in range(size):
+        year = rng.randrange(1990, 2016)
+        date = rng.choice(
+            [
+                f"{year}",
+                f"{year}-{rng.randrange(1, 13):02d}",
+                f"{year}-03-{rng.randrange(1, 29):02d}",
+            ]
+        )
+        values = {
+            "id": f"gen-{i}",
+            "title": " ".join(rng.choices(VOCABULARY, k=rng.randrange(1, 6))),
+            "date": date,
+            "summary": " ".join(rng.choices(VOCABULARY, k=rng.randrange(0, 30))) or "x",
+            "period": rng.choice(["early", "later"]),
+            "actors": rng.sample(["alice", "council"], k=rng.randrange(0, 3)),
+            "topics": rng.sample(
+                ["partnership", "missile-defence", "dialogue"], k=rng.randrange(0, 2)
+            ),
+            "sources": ["test-source"],
+        }
+        if rng.random() < 0.3:
+            values["place"] = " ".join(rng.choices(VOCABULARY, k=2))
+        raw.append(RawRecord("event", "generated", values, i))
+    return build_dataset(raw)
+
+
+QUERIES = [
+    "missile",
+    "missiles defence",
+    '"missile defence"',
+    "NATO-Russia",
+    "cooperation -piracy",
+    "Worner",
+    "cafe",
+    "obrien",
+    '"arms control" ukraine',
+    "council type:event",
+    "summit year:1995",
+    "date:2000..2003 dialogue",
+    "period:early crisis",
+    "actor:alice peace",
+    "topic:dialogue",
+    "type:event date:..1992",
+    "suspension -suspended",
+    "treaty summit crisis",
+]
+
+
+@pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_both_backends_agree_on_a_generated_dataset(seed: int, sort: str) -> None:
+    dataset = generated_dataset(seed)
+    db = sqlite3.connect(":memory:")
+    fts.fill(db, dataset)
+    for text in QUERIES:
+        query = parse_query(text)
+        scanned = search(dataset, query, sort=sort)  # type: ignore[arg-type]
+        indexed = search(dataset, query, sort=sort, index=db)  # type: ignore[arg-type]
+        assert scanned.total == indexed.total, text
+        assert [(h.record.id, h.score) for h in scanned.hits] == [
+            (h.record.id, h.score) for h in indexed.hits
+        ], text
+        limited = search(dataset, query, sort=sort, limit=5, index=db)  # type: ignore[arg-type]
+        assert [h.record.id for h in limited.hits] == [h.record.id for h in scanned.hits[:5]]

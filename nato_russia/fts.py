@@ -1,0 +1,228 @@
+"""An SQLite FTS5 index for searching large datasets, giving the same results as the scan.
+
+Past FTS_THRESHOLD records, scanning every record for every query is too slow, so the search
+index is built once (in the load cache, next to the dataset it indexes) and queried instead.
+To give exactly the results of the in-memory scan (search.py), the index holds nrr's own stems
+rather than letting SQLite tokenise and stem: each record's fields are stored by weight class
+(one column per weight), fields separated by a run of SEPARATOR tokens longer than the proximity
+window, so that neither a phrase nor a NEAR group can reach across two fields. A term is then an
+FTS5 phrase of stems; which columns contain it gives its weight; NEAR gives the proximity bonus.
+User words never reach FTS5 as syntax: every stem is quoted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from nato_russia.model import Dataset, Record
+from nato_russia.querylang import Query
+
+FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
+SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
+WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
+SCHEMA_VERSION = "1"
+
+
+def available() -> bool:
+    """Whether this Python's SQLite has FTS5 (it is a compile-time option)."""
+    try:
+        with contextlib.closing(sqlite3.connect(":memory:")) as db:
+            db.execute("create virtual table probe using fts5(x)")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def _column(weight: float) -> str:
+    return next(name for name, w in WEIGHT_COLUMNS if w == weight)
+
+
+def _phrase(stems: Iterable[str]) -> str:
+    return '"' + " ".join(s.replace('"', '""') for s in stems) + '"'
+
+
+def build(dataset: Dataset, path: str | Path) -> None:
+    """Write the index of a dataset to `path` (":memory:" is not allowed: use connect_new)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".sqlite", dir=target.parent)
+    os.close(handle)
+    try:
+        with contextlib.closing(sqlite3.connect(temporary)) as db:
+            fill(db, dataset)
+            db.commit()
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
+    """Create and fill the index tables in an open database."""
+    from nato_russia.search import DEFAULT_WEIGHT, FIELD_WEIGHTS, PROXIMITY_WINDOW, text_fields
+    from nato_russia.text import tokens
+
+    gap = " ".join([SEPARATOR] * (PROXIMITY_WINDOW + 2))
+    db.executescript(
+        """
+        pragma journal_mode = off;
+        pragma synchronous = off;
+        create table meta (key text primary key, value text);
+        create table records (
+            rowid integer primary key, type text, id text, earliest integer, latest integer,
+            period text, speaker text
+        );
+        create table links (rowid integer, kind text, value text);
+        create index links_by_value on links (kind, value);
+        create virtual table words using fts5(
+            w5, w3, w2, w1, tokenize = "unicode61 tokenchars '_' remove_diacritics 0"
+        );
+        """
+    )
+    db.execute("insert into meta values ('schema', ?)", (SCHEMA_VERSION,))
+    rows: list[tuple[object, ...]] = []
+    links: list[tuple[int, str, str]] = []
+    texts: list[tuple[object, ...]] = []
+    for rowid, record in enumerate(dataset.all_records(), start=1):
+        date = getattr(record, "date", None)
+        rows.append(
+            (
+                rowid,
+                record.type_name,
+                record.id,
+                date.earliest().toordinal() if date else None,
+                date.latest().toordinal() if date else None,
+                getattr(record, "period", None),
+                getattr(record, "speaker", None),
+            )
+        )
+        for kind, names in (
+            ("actor", ("actors", "signatories", "creates")),
+            ("topic", ("topics",)),
+        ):
+            for name in names:
+                links.extend((rowid, kind, value) for value in getattr(record, name, ()))
+        columns: dict[str, list[str]] = {name: [] for name, _ in WEIGHT_COLUMNS}
+        for name, text in text_fields(record):
+            column = _column(FIELD_WEIGHTS.get(name, DEFAULT_WEIGHT))
+            columns[column].append(" ".join(tokens(text)))
+        texts.append((rowid, *(f" {gap} ".join(columns[name]) for name, _ in WEIGHT_COLUMNS)))
+    db.executemany("insert into records values (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("insert into links values (?, ?, ?)", links)
+    db.executemany("insert into words (rowid, w5, w3, w2, w1) values (?, ?, ?, ?, ?)", texts)
+
+
+def open_index(path: str | Path) -> sqlite3.Connection | None:
+    """An index written by build(), or None if it is missing, unreadable or of another schema."""
+    if not Path(path).is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        (version,) = db.execute("select value from meta where key = 'schema'").fetchone()
+    except (sqlite3.Error, TypeError):
+        return None
+    if version != SCHEMA_VERSION:
+        db.close()
+        return None
+    return db
+
+
+def _filters(query: Query) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.types:
+        clauses.append(f"r.type in ({', '.join('?' * len(query.types))})")
+        params.extend(query.types)
+    if query.record_id is not None:
+        clauses.append("r.id = ?")
+        params.append(query.record_id)
+    if query.earliest is not None or query.latest is not None:
+        clauses.append("r.earliest is not null")
+        if query.earliest is not None:
+            clauses.append("r.latest >= ?")
+            params.append(query.earliest.toordinal())
+        if query.latest is not None:
+            clauses.append("r.earliest <= ?")
+            params.append(query.latest.toordinal())
+    if query.period is not None:
+        clauses.append("(r.period = ? or (r.type = 'period' and r.id = ?))")
+        params.extend([query.period, query.period])
+    if query.actor is not None:
+        clauses.append(
+            "(r.speaker = ? or (r.type = 'actor' and r.id = ?) or r.rowid in "
+            "(select rowid from links where kind = 'actor' and value = ?))"
+        )
+        params.extend([query.actor] * 3)
+    if query.topic is not None:
+        clauses.append("r.rowid in (select rowid from links where kind = 'topic' and value = ?)")
+        params.append(query.topic)
+    return " and ".join(clauses) or "1", params
+
+
+UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
+
+
+def search(
+    db: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None
+) -> tuple[list[tuple[str, str]], int]:
+    """The (type, id) of the best `limit` matches, in order, and how many match in all.
+
+    The score is computed in SQL exactly as search.py computes it: for each term the weight of
+    the heaviest column it occurs in, a bonus for a phrase, a bonus when NEAR finds the terms
+    close together. Only the rows shown ever leave SQLite."""
+    from nato_russia.search import PHRASE_BONUS, PROXIMITY_BONUS, PROXIMITY_WINDOW
+
+    where, params = _filters(query)
+    dates = f"coalesce(r.earliest, {UNDATED}), coalesce(r.latest, {UNDATED}), r.type, r.id"
+    order = dates if sort == "date" else f"score desc, {dates}"
+    ctes: list[str] = []
+    cte_params: list[object] = []
+    if not query.terms:
+        source, match_params, score = "records r", [], "0"
+    else:
+        match = " AND ".join(_phrase(term) for term in query.terms)
+        for term in query.excluded:
+            match = f"({match}) NOT {_phrase(term)}"
+        source = "words join records r on r.rowid = words.rowid"
+        where = f"words match ? and {where}"
+        match_params = [match]
+        parts = []
+        for n, term in enumerate(query.terms):
+            cases = []
+            for column, weight in WEIGHT_COLUMNS[:-1]:  # matching none of them means the last
+                name = f"t{n}{column}"
+                ctes.append(f"{name} as (select rowid from words where words match ?)")
+                cte_params.append(f"{column} : {_phrase(term)}")
+                cases.append(f"when r.rowid in {name} then {weight}")
+            bonus = PHRASE_BONUS if len(term) > 1 else 0.0
+            parts.append(f"(case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end + {bonus})")
+        if len(query.terms) > 1:
+            ctes.append("near as (select rowid from words where words match ?)")
+            cte_params.append(
+                f"NEAR({' '.join(_phrase(t) for t in query.terms)}, {PROXIMITY_WINDOW})"
+            )
+            parts.append(f"(case when r.rowid in near then {PROXIMITY_BONUS} else 0 end)")
+        score = " + ".join(parts)
+    with_clause = f"with {', '.join(ctes)} " if ctes else ""
+    rows = db.execute(
+        f"{with_clause}select r.type, r.id, {score} as score from {source} where {where} "
+        f"order by {order}" + (" limit ?" if limit is not None else ""),
+        [*cte_params, *match_params, *params, *([limit] if limit is not None else [])],
+    ).fetchall()
+    if limit is None or len(rows) < limit:
+        total = len(rows)
+    else:
+        (total,) = db.execute(
+            f"select count(*) from {source} where {where}", [*match_params, *params]
+        ).fetchone()
+    return [(type_name, record_id) for type_name, record_id, _ in rows], total
+
+
+def records_of(dataset: Dataset, keys: Iterable[tuple[str, str]]) -> list[Record]:
+    return [dataset.records[type_name][record_id] for type_name, record_id in keys]
