@@ -1,0 +1,93 @@
+"""The FTS5 search index of large datasets: built in the cache, same answers, safe fallbacks."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nato_russia import fts, loader
+from nato_russia.cli import app
+from tests.conftest import FIXTURE_DATA
+
+pytestmark = pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
+WORDS = "missile defence cooperation council summit crisis piracy dialogue treaty peace".split()
+
+
+@pytest.fixture(autouse=True)
+def _fixture_as_bundled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "bundled_data_dir", lambda: FIXTURE_DATA)
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """More events than the threshold, so that search goes through the index."""
+    rng = random.Random(7)
+    events = [
+        {
+            "id": f"big-{i}",
+            "title": " ".join(rng.choices(WORDS, k=4)),
+            "date": f"{rng.randrange(1990, 2016)}",
+            "summary": " ".join(rng.choices(WORDS, k=12)),
+            "period": "early",
+            "sources": ["test-source"],
+        }
+        for i in range(fts.FTS_THRESHOLD + 50)
+    ]
+    directory = tmp_path / "big"
+    directory.mkdir()
+    (directory / "events.json").write_text(json.dumps(events))
+    return directory
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["missile", "missile defence", '"crisis piracy"', "council -treaty year:2001", "type:event"],
+)
+def test_the_index_gives_the_scans_answers(big: Path, _private_cache: Path, query: str) -> None:
+    indexed = invoke("search", query, "--json", "--limit", "0", "--data", str(big))
+    assert list(_private_cache.glob("search-*.sqlite")), "the index was built in the cache"
+    scanned = invoke("search", query, "--json", "--limit", "0", "--data", str(big), "--no-cache")
+    assert indexed == scanned
+    assert json.loads(indexed[1])
+
+
+def test_a_pipe_gets_twenty_results_and_a_note(big: Path) -> None:
+    code, out, err = invoke("search", "missile", "--data", str(big))
+    assert code == 0
+    assert len(out.splitlines()) == 1 + 20
+    assert err.startswith("showing 20 of ") and err.endswith(" results; --limit 0 shows all\n")
+    code, out, err = invoke("search", "missile", "--limit", "0", "--data", str(big))
+    assert len(out.splitlines()) > 21
+    assert err == ""
+
+
+def test_without_fts5_search_still_works(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = invoke("search", "missile", "--json", "--limit", "5", "--data", str(big))
+    monkeypatch.setattr(fts, "available", lambda: False)
+    code, out, err = invoke("search", "missile", "--json", "--limit", "5", "--data", str(big))
+    assert (code, out) == (0, expected[1])
+    assert err.startswith("note: this Python's SQLite has no FTS5; searching without an index\n")
+
+
+def test_a_damaged_index_is_rebuilt(big: Path, _private_cache: Path) -> None:
+    expected = invoke("search", "missile defence", "--json", "--data", str(big))
+    (index,) = _private_cache.glob("search-*.sqlite")
+    index.write_bytes(b"not a database" * 100)
+    assert invoke("search", "missile defence", "--json", "--data", str(big)) == expected
+    assert fts.open_index(index) is not None
+
+
+def test_fts_syntax_in_queries_is_only_words(big: Path) -> None:
+    for query in ["NEAR(missile defence)", "missile OR defence", "missile*", "{w5} : x", "AND"]:
+        code, _, err = invoke("search", query, "--data", str(big))
+        assert code in (0, 2), err
+        assert "Traceback" not in err
