@@ -217,7 +217,7 @@ def search(
     ).fetchall()
     if limit is None or len(rows) < limit:
         total = len(rows)
-    else:
+    else:  # a separate count: counting in the ranking query would defeat its top-k sort
         (total,) = db.execute(
             f"select count(*) from {source} where {where}", [*match_params, *params]
         ).fetchone()

@@ -9,7 +9,6 @@ terms that stand close together; equal scores fall back to date order.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import itertools
@@ -18,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from nato_russia.model import Dataset, Record, schema_of
+from nato_russia.model import Dataset, Record, field_schemas
 from nato_russia.querylang import Query
 from nato_russia.text import tokens, word_spans, words
 
@@ -60,17 +59,16 @@ class _Field:
 
 def text_fields(record: Record) -> Iterator[tuple[str, str]]:
     """(field name, text) for every free-text value of a record, corrections included."""
-    for f in dataclasses.fields(record):
-        schema = schema_of(f)
-        value = getattr(record, f.name)
-        if schema.kind == "text" and isinstance(value, str) and f.name not in NOT_SEARCHED:
-            yield f.name, value
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "text" and isinstance(value, str) and name not in NOT_SEARCHED:
+            yield name, value
         elif schema.kind == "tags" and value:
-            yield f.name, " ".join(value)  # topics are words about the record too
+            yield name, " ".join(value)  # topics are words about the record too
         elif schema.kind == "corrections":
             for correction in value:
-                yield f.name, correction.says
-                yield f.name, correction.finding
+                yield name, correction.says
+                yield name, correction.finding
 
 
 def _fields(record: Record) -> list[_Field]:

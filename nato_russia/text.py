@@ -20,17 +20,20 @@ import unicodedata
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 # A word: letters and digits, with apostrophes inside it (Russia's); hyphens separate words.
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\u02bc][^\W_]+)*")
+_PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
 _VOWELS = set("aeiouy")
 
 
 def fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()  # the common case, and for ASCII the same as the full folding
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def words(text: str) -> list[str]:
     """Folded words in order, not stemmed: the vocabulary that suggestions are made from."""
-    return [word.translate(_APOSTROPHES) for word in _WORD.findall(fold(text))]
+    return _PLAIN_WORD.findall(fold(text).translate(_APOSTROPHES))
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

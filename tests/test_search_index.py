@@ -14,7 +14,18 @@ from nato_russia.cli import app
 from tests.conftest import FIXTURE_DATA
 
 pytestmark = pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
-WORDS = "missile defence cooperation council summit crisis piracy dialogue treaty peace".split()
+WORDS = [
+    "missile",
+    "defence",
+    "cooperation",
+    "council",
+    "summit",
+    "crisis",
+    "piracy",
+    "dialogue",
+    "treaty",
+    "peace",
+]
 
 
 @pytest.fixture(autouse=True)
