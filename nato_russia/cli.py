@@ -318,7 +318,7 @@ def search(
         if limit is None and not as_json:
             limit = _screenful() if output.stdout_is_terminal() else PIPED_LIMIT
         results = run_search(dataset, query, sort=sort.value, limit=limit or None, index=index)
-        if not results.total:
+        if not results.hits:
             options = suggestions(dataset, query) if query.terms else {}
             message = f'No results for "{query_text}".'
             offered = [o[0] for o in options.values() if o]
@@ -335,10 +335,9 @@ def search(
                     results = run_search(
                         dataset, query, sort=sort.value, limit=limit or None, index=index
                     )
-        if len(results.hits) < results.total:
+        if results.more:
             typer.echo(
-                f"showing {len(results.hits)} of {results.total} results; --limit 0 shows all",
-                err=True,
+                f"showing the first {len(results.hits)} results; --limit 0 shows all", err=True
             )
         if as_json:
             output.show_json([json_out.hit_to_dict(h) for h in results.hits])

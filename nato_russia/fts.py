@@ -25,7 +25,8 @@ from nato_russia.querylang import Query
 FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
 SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
 WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
 
 
 def available() -> bool:
@@ -89,7 +90,10 @@ def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     rows: list[tuple[object, ...]] = []
     links: list[tuple[int, str, str]] = []
     texts: list[tuple[object, ...]] = []
-    for rowid, record in enumerate(dataset.all_records(), start=1):
+    # Rowids follow the order search.py breaks ties in (earliest, latest, type, id; undated
+    # last), so that SQLite can order matches by rowid without reading the records table.
+    ordered = sorted(dataset.all_records(), key=_tie_order)
+    for rowid, record in enumerate(ordered, start=1):
         date = getattr(record, "date", None)
         rows.append(
             (
@@ -116,6 +120,13 @@ def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     db.executemany("insert into records values (?, ?, ?, ?, ?, ?, ?)", rows)
     db.executemany("insert into links values (?, ?, ?)", links)
     db.executemany("insert into words (rowid, w5, w3, w2, w1) values (?, ?, ?, ?, ?)", texts)
+
+
+def _tie_order(record: Record) -> tuple[int, int, str, str]:
+    date = getattr(record, "date", None)
+    if date is None:
+        return (UNDATED, UNDATED, record.type_name, record.id)
+    return (date.earliest().toordinal(), date.latest().toordinal(), record.type_name, record.id)
 
 
 def open_index(path: str | Path) -> sqlite3.Connection | None:
@@ -165,13 +176,10 @@ def _filters(query: Query) -> tuple[str, list[object]]:
     return " and ".join(clauses) or "1", params
 
 
-UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
-
-
 def search(
     db: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None
-) -> tuple[list[tuple[str, str]], int]:
-    """The (type, id) of the best `limit` matches, in order, and how many match in all.
+) -> tuple[list[tuple[str, str]], bool]:
+    """The (type, id) of the best `limit` matches, in order, and whether more match.
 
     The score is computed in SQL exactly as search.py computes it: for each term the weight of
     the heaviest column it occurs in, a bonus for a phrase, a bonus when NEAR finds the terms
@@ -179,19 +187,22 @@ def search(
     from nato_russia.search import PHRASE_BONUS, PROXIMITY_BONUS, PROXIMITY_WINDOW
 
     where, params = _filters(query)
-    dates = f"coalesce(r.earliest, {UNDATED}), coalesce(r.latest, {UNDATED}), r.type, r.id"
-    order = dates if sort == "date" else f"score desc, {dates}"
+    # Rowids are in tie order (see fill), so ordering by rowid is ordering by date.
+    order = "rowid" if sort == "date" else "score desc, rowid"
     ctes: list[str] = []
     cte_params: list[object] = []
     if not query.terms:
         source, match_params, score = "records r", [], "0"
+        rowid = "r.rowid"
     else:
         match = " AND ".join(_phrase(term) for term in query.terms)
         for term in query.excluded:
             match = f"({match}) NOT {_phrase(term)}"
-        source = "words join records r on r.rowid = words.rowid"
+        # The records table is joined only when a filter needs it.
+        source = "words join records r on r.rowid = words.rowid" if params else "words"
         where = f"words match ? and {where}"
         match_params = [match]
+        rowid = "words.rowid"
         parts = []
         for n, term in enumerate(query.terms):
             cases = []
@@ -199,7 +210,7 @@ def search(
                 name = f"t{n}{column}"
                 ctes.append(f"{name} as (select rowid from words where words match ?)")
                 cte_params.append(f"{column} : {_phrase(term)}")
-                cases.append(f"when r.rowid in {name} then {weight}")
+                cases.append(f"when {rowid} in {name} then {weight}")
             bonus = PHRASE_BONUS if len(term) > 1 else 0.0
             parts.append(f"(case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end + {bonus})")
         if len(query.terms) > 1:
@@ -207,21 +218,25 @@ def search(
             cte_params.append(
                 f"NEAR({' '.join(_phrase(t) for t in query.terms)}, {PROXIMITY_WINDOW})"
             )
-            parts.append(f"(case when r.rowid in near then {PROXIMITY_BONUS} else 0 end)")
+            parts.append(f"(case when {rowid} in near then {PROXIMITY_BONUS} else 0 end)")
         score = " + ".join(parts)
     with_clause = f"with {', '.join(ctes)} " if ctes else ""
     rows = db.execute(
-        f"{with_clause}select r.type, r.id, {score} as score from {source} where {where} "
+        f"{with_clause}select {rowid} as rowid, {score} as score from {source} where {where} "
         f"order by {order}" + (" limit ?" if limit is not None else ""),
-        [*cte_params, *match_params, *params, *([limit] if limit is not None else [])],
+        # One row more than shown says whether there are more, without counting them all.
+        [*cte_params, *match_params, *params, *([limit + 1] if limit is not None else [])],
     ).fetchall()
-    if limit is None or len(rows) < limit:
-        total = len(rows)
-    else:  # a separate count: counting in the ranking query would defeat its top-k sort
-        (total,) = db.execute(
-            f"select count(*) from {source} where {where}", [*match_params, *params]
-        ).fetchone()
-    return [(type_name, record_id) for type_name, record_id, _ in rows], total
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    keys = dict(
+        ((found, (type_name, record_id)))
+        for found, type_name, record_id in db.execute(
+            f"select rowid, type, id from records where rowid in ({', '.join('?' * len(rows))})",
+            [r[0] for r in rows],
+        )
+    )
+    return [keys[r[0]] for r in rows], more
 
 
 def records_of(dataset: Dataset, keys: Iterable[tuple[str, str]]) -> list[Record]:

@@ -131,7 +131,8 @@ class LazyRecords(Mapping[str, Record]):
         self._read_chunk = read_chunk
         self._on_damage = on_damage
         self._codec = _Codec(type_name)
-        self._built: dict[int, list[Record]] = {}
+        self._chunks_read: dict[int, list[tuple[Any, ...]]] = {}
+        self._built: dict[int, Record] = {}
         self._ids: list[str] | None = None
         self._index: dict[str, int] | None = None
         self._replacement: Mapping[str, Record] | None = None
@@ -144,25 +145,30 @@ class LazyRecords(Mapping[str, Record]):
 
     def _position(self, record_id: str) -> int | None:
         if self._index is None:
-            self._index = {record_id: i for i, record_id in enumerate(self.ids)}
+            self._index = dict(zip(self.ids, range(len(self.ids)), strict=True))
         return self._index.get(record_id)
 
-    def _chunk(self, number: int) -> list[Record] | None:
-        chunk = self._built.get(number)
-        if chunk is None:
+    def _rows(self, number: int) -> list[tuple[Any, ...]] | None:
+        """A chunk's rows (plain tuples), checked; None if the chunk is damaged."""
+        rows = self._chunks_read.get(number)
+        if rows is None:
             offset, length, crc = self._spans[number]
             blob = self._read_chunk(offset, length)
             if len(blob) != length or zlib.crc32(blob) != crc:
                 return None
-            rows = marshal.loads(blob)
-            chunk = self._built[number] = [self._codec.decode(row) for row in rows]
-        return chunk
+            rows = self._chunks_read[number] = marshal.loads(blob)
+        return rows
 
     def _at(self, i: int) -> Record:
         if self._replacement is None:
-            chunk = self._chunk(i // CHUNK)
-            if chunk is not None:
-                return chunk[i % CHUNK]
+            record = self._built.get(i)
+            if record is not None:
+                return record
+            rows = self._rows(i // CHUNK)
+            if rows is not None:
+                # Only the record asked for becomes a dataclass, not its whole chunk.
+                record = self._built[i] = self._codec.decode(rows[i % CHUNK])
+                return record
             # A damaged cache file: never trust it; rebuild these records from the data files.
             self._replacement = self._on_damage().records[self._type_name]
         return self._replacement[self.ids[i]]

@@ -195,7 +195,7 @@ def _date_key(record: Record) -> tuple[dt.date, dt.date]:
 @dataclass(frozen=True, slots=True)
 class Results:
     hits: list[Hit]  # at most `limit` of them
-    total: int  # how many records matched in all
+    more: bool  # whether more records matched than were kept
 
 
 def _order(sort: Sort) -> Callable[[tuple[float, Any, Any, str, str]], tuple[Any, ...]]:
@@ -217,20 +217,21 @@ def search(
     With an FTS5 index (fts.py) the matching and scoring run in SQLite and only the hits shown
     are read from the dataset; without one every record is scanned. Both give the same hits."""
     if query.is_empty:
-        return Results([], 0)
+        return Results([], False)
     if index is not None:
         from nato_russia import fts
 
-        shown, total = fts.search(index, query, sort=sort, limit=limit)
+        shown, more = fts.search(index, query, sort=sort, limit=limit)
         shown_hits = [_score(r, query) for r in fts.records_of(dataset, shown)]
-        return Results([h for h in shown_hits if h is not None], total)
+        return Results([h for h in shown_hits if h is not None], more)
     found = []
     for record in _candidates(dataset, query):
         if _passes_filters(record, query) and (hit := _score(record, query)) is not None:
             found.append(((hit.score, *_date_key(record), record.type_name, record.id), hit))
     found.sort(key=lambda pair: _order(sort)(pair[0]))
     hits = [hit for _, hit in found]
-    return Results(hits[:limit] if limit is not None else hits, len(hits))
+    kept = hits[:limit] if limit is not None else hits
+    return Results(kept, len(kept) < len(hits))
 
 
 def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
