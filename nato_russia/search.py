@@ -260,7 +260,12 @@ def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
         for word in words(typed):
             if all(s not in stems for s in tokens(word)):
                 candidates = sorted(w for w in surface if len(w) > 2)
-                found[word] = difflib.get_close_matches(word, candidates, n=3, cutoff=0.75)
+                close = difflib.get_close_matches(word, candidates, n=6, cutoff=0.75)
+                # Forms of one word (missile, missiles) search alike: offer the closest once.
+                by_stem: dict[tuple[str, ...], str] = {}
+                for option in close:
+                    by_stem.setdefault(tuple(tokens(option)), option)
+                found[word] = list(by_stem.values())[:3]
     return found
 
 
