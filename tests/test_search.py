@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import sqlite3
 
 import pytest
@@ -87,7 +88,7 @@ def test_filters() -> None:
     ],
 )
 def test_clear_errors(text: str, message: str) -> None:
-    with pytest.raises(QueryError, match="^" + message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(QueryError, match="^" + re.escape(message)):
         parse_query(text)
 
 
