@@ -10,6 +10,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,8 @@ from nato_russia import __version__
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import DataError, ExitCode, NrrError
 from nato_russia.loader import DataSelection, load
-from nato_russia.model import PLURALS, Dataset
+from nato_russia.model import PLURALS, Dataset, Event
+from nato_russia.render.formats import ExportFormat, Format
 
 app = typer.Typer(
     name="nrr",
@@ -95,7 +97,26 @@ def _main(
     _state["no_color"] = no_color or bool(os.environ.get("NO_COLOR"))
 
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table, json, jsonl, csv, tsv or markdown. Default: a table at a terminal, "
+        "tab-separated columns in a pipe.",
+    ),
+]
+
+
+def _output_format(fmt: Format | None, as_json: bool) -> Format | None:
+    if as_json and fmt not in (None, Format.json):
+        raise typer.BadParameter(
+            f"--json is short for --format json; it cannot go with --format {fmt}",
+            param_hint="--json",
+        )
+    return Format.json if as_json else fmt
 
 
 def _completer(type_name: str) -> Callable[[typer.Context, str], list[str]]:
@@ -121,94 +142,128 @@ def _bound(text: str | None, option: str, *, upper: bool) -> dt.date | None:
         raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from", metavar="DATE", help="Only events on or after DATE (1994, 1994-06, 1994-06-22)."
+    ),
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Only events on or before DATE.")
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only events of this period (see nrr periods).", autocompletion=_completer("period")
+    ),
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only events this person or body took part in (see nrr actors).",
+        autocompletion=_completer("actor"),
+    ),
+]
+TopicOption = Annotated[str | None, typer.Option(help="Only events tagged with this topic.")]
+
+
+@dataclass(frozen=True)
+class _EventChoice:
+    """The timeline filters as given on the command line, before the data is loaded."""
+
+    date_from: str | None
+    date_to: str | None
+    period: str | None
+    actor: str | None
+    topic: str | None
+
+    @property
+    def is_everything(self) -> bool:
+        return not any((self.date_from, self.date_to, self.period, self.actor, self.topic))
+
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        return (
+            _bound(self.date_from, "--from", upper=False),
+            _bound(self.date_to, "--to", upper=True),
+        )
+
+    def events(self, dataset: Dataset) -> list[Event]:
+        from nato_russia import query
+
+        earliest, latest = self.bounds()
+        where = query.TimelineFilter(
+            earliest=earliest,
+            latest=latest,
+            period=query.require_id(dataset, "period", self.period),
+            actor=query.require_id(dataset, "actor", self.actor),
+            topic=query.resolve_topic(dataset, self.topic),
+        )
+        return query.timeline(dataset, where)
+
+
 @app.command()
 def timeline(
-    date_from: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            metavar="DATE",
-            help="Only events on or after DATE (1994, 1994-06, 1994-06-22).",
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None, typer.Option("--to", metavar="DATE", help="Only events on or before DATE.")
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            help="Only events of this period (see nrr periods).",
-            autocompletion=_completer("period"),
-        ),
-    ] = None,
-    actor: Annotated[
-        str | None,
-        typer.Option(
-            help="Only events this person or body took part in (see nrr actors).",
-            autocompletion=_completer("actor"),
-        ),
-    ] = None,
-    topic: Annotated[str | None, typer.Option(help="Only events tagged with this topic.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    period: PeriodOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    fmt: FormatOption = None,
     as_json: JsonFlag = False,
     data: DataPaths = None,
     no_bundled: NoBundled = False,
     no_cache: NoCache = False,
 ) -> None:
     """Events in date order. Partial dates are shown as known ("June 1994")."""
-    from nato_russia import query
-    from nato_russia.render import json_out, output, views
+    from nato_russia.render import output, views
 
-    earliest = _bound(date_from, "--from", upper=False)
-    latest = _bound(date_to, "--to", upper=True)
+    fmt = _output_format(fmt, as_json)
+    choice = _EventChoice(date_from, date_to, period, actor, topic)
+    choice.bounds()  # a malformed date is a usage error, found before any data is read
     with _reporting_errors():
-        dataset = _dataset(data, no_bundled, no_cache)
-        where = query.TimelineFilter(
-            earliest=earliest,
-            latest=latest,
-            period=query.require_id(dataset, "period", period),
-            actor=query.require_id(dataset, "actor", actor),
-            topic=query.resolve_topic(dataset, topic),
+        events = choice.events(_dataset(data, no_bundled, no_cache))
+        output.show_records(
+            fmt, "event", events, lambda: views.timeline_table(events), no_color=_state["no_color"]
         )
-        events = query.timeline(dataset, where)
-        if as_json:
-            output.show_json([json_out.record_to_dict(e) for e in events])
-        else:
-            output.show_table(views.timeline_table(events), no_color=_state["no_color"])
 
 
 def _show_record(
     type_name: str,
     record_id: str,
-    as_json: bool,
+    fmt: Format | None,
     dataset_options: tuple[list[Path] | None, bool, bool],
 ) -> None:
     from nato_russia import query
-    from nato_russia.render import json_out, output, views
+    from nato_russia.render import output, views
 
     with _reporting_errors():
         dataset = _dataset(*dataset_options)
         record = query.lookup(dataset, type_name, record_id)
-        if as_json:
-            output.show_json(json_out.record_to_dict(record))
-        else:
-            output.show_detail(views.detail_view(dataset, record), no_color=_state["no_color"])
+        output.show_record(
+            fmt,
+            dataset,
+            record,
+            lambda: views.detail_view(dataset, record),
+            no_color=_state["no_color"],
+        )
 
 
 def _list_records(
-    type_name: str, as_json: bool, dataset_options: tuple[list[Path] | None, bool, bool]
+    type_name: str, fmt: Format | None, dataset_options: tuple[list[Path] | None, bool, bool]
 ) -> None:
     from nato_russia import query
-    from nato_russia.render import json_out, output, views
+    from nato_russia.render import output, views
 
     with _reporting_errors():
         dataset = _dataset(*dataset_options)
         records = query.sorted_records(dataset, type_name)
-        if as_json:
-            output.show_json([json_out.record_to_dict(r) for r in records])
-        else:
-            output.show_table(
-                views.list_table(dataset, type_name, records), no_color=_state["no_color"]
-            )
+        output.show_records(
+            fmt,
+            type_name,
+            records,
+            lambda: views.list_table(dataset, type_name, records),
+            no_color=_state["no_color"],
+        )
 
 
 def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
@@ -223,20 +278,24 @@ def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
                 autocompletion=_completer(type_name),
             ),
         ],
+        fmt: FormatOption = None,
         as_json: JsonFlag = False,
         data: DataPaths = None,
         no_bundled: NoBundled = False,
         no_cache: NoCache = False,
     ) -> None:
-        _show_record(type_name, record_id, as_json, (data, no_bundled, no_cache))
+        fmt = _output_format(fmt, as_json)
+        _show_record(type_name, record_id, fmt, (data, no_bundled, no_cache))
 
     def list_all(
+        fmt: FormatOption = None,
         as_json: JsonFlag = False,
         data: DataPaths = None,
         no_bundled: NoBundled = False,
         no_cache: NoCache = False,
     ) -> None:
-        _list_records(type_name, as_json, (data, no_bundled, no_cache))
+        fmt = _output_format(fmt, as_json)
+        _list_records(type_name, fmt, (data, no_bundled, no_cache))
 
     show.__doc__ = f"Show one {what} with every field, its links and its sources."
     list_all.__doc__ = f"List all {what_plural}."
@@ -281,12 +340,13 @@ def search(
         typer.Option(
             min=0,
             help="Show at most N results; 0 for all (default: a screenful at a terminal, "
-            f"{PIPED_LIMIT} in a pipe, all with --json).",
+            f"{PIPED_LIMIT} in a pipe, all with --format).",
         ),
     ] = None,
     sort: Annotated[SortOrder, typer.Option(help="Best match first, or date order.")] = (
         SortOrder.relevance
     ),
+    fmt: FormatOption = None,
     as_json: JsonFlag = False,
     data: DataPaths = None,
     no_bundled: NoBundled = False,
@@ -296,10 +356,11 @@ def search(
     rank above summaries. Each hit shows which fields matched."""
     from nato_russia import query as lookups
     from nato_russia.querylang import QueryError, parse_query
-    from nato_russia.render import json_out, output, views
+    from nato_russia.render import output, views
     from nato_russia.search import clear_choice, open_index, suggestions
     from nato_russia.search import search as run_search
 
+    fmt = _output_format(fmt, as_json)
     query_text = " ".join(words)
     try:
         query = parse_query(query_text)
@@ -315,7 +376,7 @@ def search(
         index, notice = open_index(dataset)
         if notice:
             typer.echo(notice, err=True)
-        if limit is None and not as_json:
+        if limit is None and fmt in (None, Format.table):
             limit = _screenful() if output.stdout_is_terminal() else PIPED_LIMIT
         results = run_search(dataset, query, sort=sort.value, limit=limit or None, index=index)
         if not results.hits:
@@ -339,11 +400,10 @@ def search(
             typer.echo(
                 f"showing the first {len(results.hits)} results; --limit 0 shows all", err=True
             )
-        if as_json:
-            output.show_json([json_out.hit_to_dict(h) for h in results.hits])
-        elif results.hits:
-            table = views.search_table(query_text, results.hits)
-            output.show_table(table, no_color=_state["no_color"])
+        hits = results.hits
+        output.show_hits(
+            fmt, hits, lambda: views.search_table(query_text, hits), no_color=_state["no_color"]
+        )
 
 
 def _screenful() -> int:
@@ -381,6 +441,57 @@ def validate(
         typer.echo(f"warning: {warning}", err=True)
     counts = ", ".join(f"{n} {PLURALS[t]}" for t, n in dataset.counts().items() if n)
     typer.echo(f"ok: {counts}")
+
+
+@app.command(
+    epilog="Formats: json (every record type, with schema_version), jsonl (one record a line), "
+    "csv (a zip with one file per record type), markdown (a chronology), timelinejs "
+    "(TimelineJS3 JSON), timelinejs-csv (TimelineJS's Google Sheets layout), sqlite (tables, "
+    "link tables, FTS5 search). Example: nrr export sqlite -o nrr.db"
+)
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(metavar="FORMAT", case_sensitive=False, help="What to write (see below)."),
+    ],
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write FILE (atomically) instead of standard output; needed for csv and sqlite.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    period: PeriodOption = None,
+    actor: ActorOption = None,
+    topic: TopicOption = None,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+    no_cache: NoCache = False,
+) -> None:
+    """The whole dataset in one file; with timeline filters, the events they select and every
+    record those refer to."""
+    from nato_russia import query
+    from nato_russia.export.writer import export as write_export
+
+    target = None if output_file is None or str(output_file) == "-" else output_file
+    if target is None and fmt.is_binary:
+        raise typer.BadParameter(
+            f"{fmt} export writes a file; give one with -o FILE", param_hint="--output"
+        )
+    choice = _EventChoice(date_from, date_to, period, actor, topic)
+    choice.bounds()
+    with _reporting_errors():
+        dataset = _dataset(data, no_bundled, no_cache)
+        if not choice.is_everything:
+            dataset = query.subset(dataset, choice.events(dataset))
+        write_export(dataset, fmt, target, force=force, stdout=sys.stdout)
+    if target is not None:
+        typer.echo(f"wrote {target}", err=True)
 
 
 def main() -> None:

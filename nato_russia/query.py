@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from nato_russia.errors import NotFound
-from nato_russia.model import Dataset, Event, Record
+from nato_russia.model import Dataset, Event, Record, field_schemas, stored_fields
 from nato_russia.querylang import Query
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -130,3 +132,58 @@ def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
         return (record.label.casefold(), record.id)
 
     return sorted(records, key=key)
+
+
+def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
+    """The chosen events, their quotations, and every record these refer to, directly or
+    through others: a dataset in which every reference still resolves. Links back to records
+    left out (an agreement's other events, say) are dropped from the derived fields."""
+    keep: dict[str, set[str]] = {type_name: set() for type_name in dataset.records}
+    todo: list[tuple[str, str]] = []
+    for event in events:
+        todo.append(("event", event.id))
+        todo.extend(("quotation", q) for q in event.quotations)
+    while todo:
+        type_name, record_id = todo.pop()
+        record = dataset.get(type_name, record_id)
+        if record is None or record_id in keep[type_name]:
+            continue
+        keep[type_name].add(record_id)
+        for target_id, targets in _references(record):
+            if "event" in targets:  # events come only from the selection
+                continue
+            target = dataset.find(target_id, targets)
+            if target is not None:
+                todo.append((target.type_name, target_id))
+    records: dict[str, dict[str, Record]] = {}
+    for type_name, by_id in dataset.records.items():
+        chosen = keep[type_name]
+        records[type_name] = {
+            record_id: _prune_backlinks(record, keep)
+            for record_id, record in by_id.items()
+            if record_id in chosen
+        }
+    return Dataset(records)
+
+
+def _references(record: Record) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for name, schema in stored_fields(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "ref" and value is not None:
+            yield value, schema.targets
+        elif schema.kind == "refs":
+            yield from ((v, schema.targets) for v in value)
+        elif schema.kind == "corrections":
+            for correction in value:
+                yield from ((s, ("source",)) for s in correction.sources)
+
+
+def _prune_backlinks(record: Record, keep: dict[str, set[str]]) -> Record:
+    changes: dict[str, Any] = {}
+    for name, schema in field_schemas(type(record)).items():
+        if schema.derived:
+            value = getattr(record, name)
+            kept = tuple(v for v in value if any(v in keep[t] for t in schema.targets))
+            if kept != value:
+                changes[name] = kept
+    return dataclasses.replace(record, **changes) if changes else record

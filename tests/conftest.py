@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,23 @@ def shared_text(path: Path) -> str:
     if not path.is_file():
         pytest.skip(f"{path} is absent: the check of the data against the sources needs shared/")
     return path.read_text(encoding="utf-8")
+
+
+EXPECTED = Path(__file__).resolve().parent / "expected"
+
+
+@pytest.fixture
+def expected() -> Callable[[str, str], None]:
+    """Compare a whole output with tests/expected/NAME, byte for byte (CRLF kept).
+
+    NRR_UPDATE_EXPECTED=1 rewrites the files instead; review their diff before committing."""
+
+    def compare(name: str, text: str) -> None:
+        path = EXPECTED / name
+        if os.environ.get("NRR_UPDATE_EXPECTED"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+        assert path.is_file(), f"{path} is missing: run with NRR_UPDATE_EXPECTED=1 and review it"
+        assert text == path.read_bytes().decode("utf-8")
+
+    return compare

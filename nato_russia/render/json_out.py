@@ -61,3 +61,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 def write_json(value: Any, out: TextIO) -> None:
     json.dump(value, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def write_json_line(value: Any, out: TextIO) -> None:
+    """JSON Lines: one compact value per line; no newline can occur inside one."""
+    out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -35,6 +35,7 @@ class Cell:
     text: str
     spans: tuple[tuple[int, int], ...] = ()  # parts to highlight (search matches)
     uncut: str | None = None  # when text is an excerpt: the whole, for outputs that never cut
+    link: str | None = None  # an address the text stands for, for outputs that can link
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,11 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
     elif type_name == "source":
         cols = ("Date", "ID", "Title", "Publisher", "URL")
         rows = [
-            _cells(date_text(r), r.id, r.title, r.publisher, r.url or "")
+            (
+                *_cells(date_text(r), r.id),
+                Cell(r.title, link=r.url),
+                *_cells(r.publisher, r.url or ""),
+            )
             for r in records
             if isinstance(r, Source)
         ]

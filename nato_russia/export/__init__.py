@@ -1,0 +1,1 @@
+"""nrr export: the dataset, or the part the timeline filters select, in one file."""

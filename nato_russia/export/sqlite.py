@@ -1,0 +1,189 @@
+"""The dataset as a SQLite database, for `sqlite3`, Datasette and any SQL tool.
+
+One table per record type (named as the list commands: events, agreements, ...), with the
+date split as in CSV; a link table per list of references (events_actors: event_id, actor_id,
+position) with foreign keys both ways; the corrections of the backgrounder in their own table;
+indexes on dates. Two kinds of full-text index: `search`, one FTS5 table over every text of
+every record (`select type, id from search where search match 'missile'`), and a `<table>_fts`
+beside each table in the layout Datasette looks for, which gives its pages a search box.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from nato_russia import __version__
+from nato_russia.export.documents import SCHEMA_VERSION, ordered
+from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, FieldSchema, Record, field_schemas
+from nato_russia.render.flat import date_parts
+from nato_russia.search import text_fields
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_DATE_COLUMNS = ("date_start TEXT", "date_end TEXT", "precision TEXT")
+_DATE_NUMBERS = ("year INTEGER", "month INTEGER", "day INTEGER")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _link_table(type_name: str, name: str) -> str:
+    return f"{PLURALS[type_name]}_{name}"
+
+
+def _is_link(schema: FieldSchema) -> bool:
+    return schema.kind in ("refs", "tags") and not schema.derived
+
+
+def _columns(type_name: str) -> list[str]:
+    """Column definitions of a record type's own table."""
+    columns = []
+    for field_name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+        name = _quote(field_name)  # "order" is a field name and an SQL keyword
+        null = " NOT NULL" if not schema.optional else ""
+        if schema.kind == "id":
+            columns.append(f"{name} TEXT PRIMARY KEY")
+        elif schema.kind in ("text", "enum"):
+            columns.append(f"{name} TEXT{null}")
+        elif schema.kind == "int":
+            columns.append(f"{name} INTEGER{null}")
+        elif schema.kind == "date":
+            columns += [f"{name} TEXT{null}", *_DATE_COLUMNS, *_DATE_NUMBERS]
+        elif schema.kind == "ref" and len(schema.targets) == 1:
+            target = PLURALS[schema.targets[0]]
+            columns.append(f"{name} TEXT{null} REFERENCES {target}(id)")
+        elif schema.kind == "ref":
+            # A reference to one of several tables cannot be a foreign key: the type says which.
+            columns += [f"{name} TEXT{null}", f"{_quote(field_name + '_type')} TEXT{null}"]
+    return columns
+
+
+def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str]:
+    owner = f"{type_name}_id TEXT NOT NULL REFERENCES {PLURALS[type_name]}(id)"
+    if schema.kind == "tags":
+        value = name.removesuffix("s")
+        return owner, f"{value} TEXT NOT NULL"
+    (target,) = schema.targets
+    return owner, f"{target}_id TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+
+
+def schema_sql() -> list[str]:
+    statements = [
+        "CREATE TABLE nrr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+    for type_name, cls in RECORD_TYPES.items():
+        table = PLURALS[type_name]
+        statements.append(f"CREATE TABLE {table} ({', '.join(_columns(type_name))})")
+        schemas = field_schemas(cls)
+        if "date" in schemas:
+            statements.append(f"CREATE INDEX {table}_date ON {table}(date)")
+            statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
+        for name, schema in schemas.items():
+            if _is_link(schema):
+                owner, value = _link_columns(type_name, name, schema)
+                link = _link_table(type_name, name)
+                statements.append(
+                    f"CREATE TABLE {link} ({owner}, {value}, position INTEGER NOT NULL, "
+                    f"PRIMARY KEY ({type_name}_id, position))"
+                )
+                value_column = value.split()[0]
+                statements.append(f"CREATE INDEX {link}_value ON {link}({value_column})")
+        searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
+        statements.append(
+            f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
+            f"content={_quote(table)}, tokenize={_quote(TOKENIZER)})"
+        )
+    statements += [
+        "CREATE TABLE corrections (id INTEGER PRIMARY KEY, record_type TEXT NOT NULL, "
+        "record_id TEXT NOT NULL, position INTEGER NOT NULL, says TEXT NOT NULL, "
+        "finding TEXT NOT NULL)",
+        "CREATE INDEX corrections_record ON corrections(record_type, record_id)",
+        "CREATE TABLE corrections_sources (correction_id INTEGER NOT NULL "
+        "REFERENCES corrections(id), source_id TEXT NOT NULL REFERENCES sources(id), "
+        "position INTEGER NOT NULL, PRIMARY KEY (correction_id, position))",
+        "CREATE VIRTUAL TABLE search USING fts5(type UNINDEXED, id UNINDEXED, title, text, "
+        f"tokenize={_quote(TOKENIZER)})",
+    ]
+    return statements
+
+
+def _row(dataset: Dataset, record: Record) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind in ("id", "text", "enum", "int"):
+            row[name] = value
+        elif schema.kind == "date":
+            row[name] = None if value is None else str(value)
+            parts = date_parts(value)
+            row.update({k: parts[k] or None for k in ("date_start", "date_end", "precision")})
+            row.update({k: int(parts[k]) if parts[k] else None for k in ("year", "month", "day")})
+        elif schema.kind == "ref" and len(schema.targets) == 1:
+            row[name] = value
+        elif schema.kind == "ref":
+            target = dataset.find(value, schema.targets) if value is not None else None
+            row[name] = value
+            row[f"{name}_type"] = target.type_name if target is not None else None
+    return row
+
+
+def _insert(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+    columns = ", ".join(_quote(c) for c in row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
+    return cursor.lastrowid or 0
+
+
+def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
+    db.execute("INSERT INTO nrr_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    db.execute("INSERT INTO nrr_meta VALUES ('generator', ?)", (f"nrr {__version__}",))
+    for type_name, records in ordered(dataset):
+        table = PLURALS[type_name]
+        for record in records:
+            _insert(db, table, _row(dataset, record))
+            for name, schema in field_schemas(type(record)).items():
+                if _is_link(schema):
+                    owner, value = _link_columns(type_name, name, schema)
+                    link = _link_table(type_name, name)
+                    for position, item in enumerate(getattr(record, name), 1):
+                        values = {owner.split()[0]: record.id, value.split()[0]: item}
+                        _insert(db, link, {**values, "position": position})
+            for position, correction in enumerate(getattr(record, "corrections", ()), 1):
+                correction_id = _insert(
+                    db,
+                    "corrections",
+                    {
+                        "record_type": type_name,
+                        "record_id": record.id,
+                        "position": position,
+                        "says": correction.says,
+                        "finding": correction.finding,
+                    },
+                )
+                for number, source in enumerate(correction.sources, 1):
+                    db.execute(
+                        "INSERT INTO corrections_sources VALUES (?, ?, ?)",
+                        (correction_id, source, number),
+                    )
+            body = "\n".join(text for _, text in text_fields(record))
+            db.execute(
+                "INSERT INTO search VALUES (?, ?, ?, ?)",
+                (type_name, record.id, record.label, body),
+            )
+        db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+
+
+def write_database(dataset: Dataset, path: Path) -> None:
+    """Build the database in the empty file at path, checking every foreign key."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        with db:
+            for statement in schema_sql():
+                db.execute(statement)
+            _fill(db, dataset)
+        db.execute("VACUUM")
+    finally:
+        db.close()

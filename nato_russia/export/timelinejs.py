@@ -1,0 +1,202 @@
+"""Knight Lab's TimelineJS3: its JSON format, and the Google Sheets layout it also reads.
+
+A title slide, one slide per event (unique_id = the nrr id, group = the period), the periods as
+eras. Partial dates stay partial: a month-only date has no day, and display_date shows it as
+nrr does ("June 1994"). Every piece of data is HTML-escaped, since TimelineJS shows text fields
+as HTML; only links nrr builds itself are markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Any
+
+from nato_russia import __version__
+from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.model import Dataset, Event, Period, Quotation, Source, in_date_order
+from nato_russia.render.views import date_text
+
+TITLE = "NATO\u2013Russia relations"
+TITLE_ID = "nrr:title"  # ids in nrr never contain ':', so this cannot clash with an event's
+# The column layout of Knight Lab's Google Sheets template, which TimelineJS reads by name.
+SHEET_COLUMNS = (
+    "Year",
+    "Month",
+    "Day",
+    "Time",
+    "End Year",
+    "End Month",
+    "End Day",
+    "End Time",
+    "Display Date",
+    "Headline",
+    "Text",
+    "Media",
+    "Media Credit",
+    "Media Caption",
+    "Media Thumbnail",
+    "Type",
+    "Group",
+    "Background",
+)
+_FORMULA_STARTS = {"=": "&#61;", "+": "&#43;", "-": "&#45;", "@": "&#64;"}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def esc_stripped(text: str) -> str:
+    """For display_date and group, which TimelineJS first strips of markup (decoding entities
+    once) and then shows as HTML: escaped twice, they still show as plain text."""
+    return esc(esc(text))
+
+
+def _link(source: Source) -> str:
+    title = esc(source.title)
+    url = source.url
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{esc(url)}">{title}</a>'
+    return title
+
+
+def _partial(value: PartialDate) -> dict[str, int]:
+    date = {"year": value.year}
+    if value.month is not None:
+        date["month"] = value.month
+    if value.day is not None:
+        date["day"] = value.day
+    return date
+
+
+def _whole_span(value: EdtfDate) -> tuple[dict[str, int], dict[str, int]]:
+    # An era needs an extent to draw: it runs from the first to the last day the period's
+    # partial dates allow ("2008/2009" is 1 January 2008 to 31 December 2009).
+    first, last = value.earliest(), value.latest()
+    return (
+        {"year": first.year, "month": first.month, "day": first.day},
+        {"year": last.year, "month": last.month, "day": last.day},
+    )
+
+
+def slide_text(dataset: Dataset, event: Event) -> str:
+    """The slide's body: summary, quotations, corrections of the backgrounder, sources."""
+    parts = [f"<p>{esc(event.summary)}</p>"]
+    if event.place:
+        parts.append(f"<p>Place: {esc(event.place)}</p>")
+    for quotation_id in event.quotations:
+        quotation = dataset.get("quotation", quotation_id)
+        if isinstance(quotation, Quotation):
+            document = dataset.find(quotation.document, ("agreement", "source"))
+            origin = esc(document.label if document else quotation.document)
+            parts.append(
+                f"<blockquote>\u201c{esc(quotation.text)}\u201d \u2014 {origin}</blockquote>"
+            )
+    for correction in event.corrections:
+        parts.append(
+            f"<p>The 2015 backgrounder says: \u201c{esc(correction.says)}\u201d. "
+            f"The official record shows: {esc(correction.finding)}</p>"
+        )
+    sources = [dataset.get("source", s) for s in event.sources]
+    links = [_link(s) for s in sources if isinstance(s, Source)]
+    if links:
+        parts.append(f"<p>Sources: {'; '.join(links)}</p>")
+    return "".join(parts)
+
+
+def _events(dataset: Dataset) -> list[Event]:
+    return [e for e in in_date_order(dataset.of_type("event").values()) if isinstance(e, Event)]
+
+
+def _periods(dataset: Dataset) -> list[Period]:
+    periods = (p for p in dataset.of_type("period").values() if isinstance(p, Period))
+    return sorted(periods, key=lambda p: (p.order, p.id))
+
+
+def _group(dataset: Dataset, event: Event) -> str:
+    period = dataset.get("period", event.period)
+    return period.label if period is not None else event.period
+
+
+def title_text(events: list[Event]) -> str:
+    if not events:
+        return f"<p>No events. Made with nrr {esc(__version__)}.</p>"
+    span = f"{esc(date_text(events[0]))} to {esc(date_text(events[-1]))}"
+    return (
+        f"<p>{len(events)} events, {span}. Made with nrr {esc(__version__)}; "
+        "every slide names its sources.</p>"
+    )
+
+
+def timeline_document(dataset: Dataset) -> dict[str, Any]:
+    events = _events(dataset)
+    slides = []
+    for event in events:
+        slide: dict[str, Any] = {"unique_id": event.id, "start_date": _partial(event.date.start)}
+        if event.date.end is not None:
+            slide["end_date"] = _partial(event.date.end)
+        slide["display_date"] = esc_stripped(date_text(event))
+        slide["text"] = {"headline": esc(event.title), "text": slide_text(dataset, event)}
+        slide["group"] = esc_stripped(_group(dataset, event))
+        slides.append(slide)
+    eras = []
+    for period in _periods(dataset):
+        start, end = _whole_span(period.date)
+        eras.append({"start_date": start, "end_date": end, "text": {"headline": esc(period.title)}})
+    return {
+        "title": {
+            "unique_id": TITLE_ID,
+            "text": {"headline": esc(TITLE), "text": title_text(events)},
+        },
+        "events": slides,
+        "eras": eras,
+    }
+
+
+def _sheet_safe(text: str) -> str:
+    # A sheet runs a cell starting with = + - @ as a formula. An HTML entity for that first
+    # character keeps it text in the sheet, and TimelineJS still shows the character.
+    return _FORMULA_STARTS.get(text[:1], text[:1]) + text[1:]
+
+
+def _date_cells(prefix: str, date: dict[str, int] | None) -> dict[str, str]:
+    if date is None:
+        return {}
+    return {f"{prefix}{part.capitalize()}": str(date[part]) for part in date}
+
+
+def sheet_rows(dataset: Dataset) -> list[dict[str, str]]:
+    document = timeline_document(dataset)
+    title = document["title"]["text"]
+    rows = [{"Headline": title["headline"], "Text": title["text"], "Type": "title"}]
+    for slide in document["events"]:
+        row = {
+            **_date_cells("", slide["start_date"]),
+            **_date_cells("End ", slide.get("end_date")),
+            "Display Date": slide["display_date"],
+            "Headline": slide["text"]["headline"],
+            "Text": slide["text"]["text"],
+            "Group": slide["group"],
+        }
+        rows.append(row)
+    for era in document["eras"]:
+        rows.append(
+            {
+                **_date_cells("", era["start_date"]),
+                **_date_cells("End ", era["end_date"]),
+                "Headline": era["text"]["headline"],
+                "Type": "era",
+            }
+        )
+    return rows
+
+
+def sheet_csv(dataset: Dataset) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SHEET_COLUMNS)
+    for row in sheet_rows(dataset):
+        writer.writerow(_sheet_safe(row.get(column, "")) for column in SHEET_COLUMNS)
+    return out.getvalue()

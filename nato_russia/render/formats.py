@@ -1,0 +1,33 @@
+"""The names of nrr's output formats. Kept apart so the command line can offer them without
+importing any renderer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    """--format of the list, detail and search commands."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+
+
+class ExportFormat(StrEnum):
+    """The FORMAT of nrr export."""
+
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+    timelinejs = "timelinejs"
+    timelinejs_csv = "timelinejs-csv"
+    sqlite = "sqlite"
+
+    @property
+    def is_binary(self) -> bool:
+        return self in (ExportFormat.csv, ExportFormat.sqlite)

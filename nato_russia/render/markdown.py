@@ -1,0 +1,240 @@
+"""Markdown documents: tables for lists, a page per record, a whole chronology for export.
+
+CommonMark with GitHub's tables. Data is text, not markup: every value is escaped, so a title
+written "[bold]x[/]" or "*note*" shows exactly so, and only http(s) addresses become links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from nato_russia import __version__
+from nato_russia.dates import EdtfDate
+from nato_russia.model import (
+    Agreement,
+    Correction,
+    Dataset,
+    Event,
+    Period,
+    Principle,
+    Quotation,
+    Record,
+    Source,
+    field_schemas,
+    in_date_order,
+)
+from nato_russia.render.views import Cell, TableView, date_text
+
+_ESCAPED = re.compile(r"([\\`*_\[\]<>|~&])")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+# Fields shown as paragraphs rather than as a "Label: value" line.
+_PROSE = ("summary", "context", "note")
+_LABELS = {
+    "short_title": "Short title",
+    "date_display": "Date as worded",
+    "created_by": "Created by",
+    "creates": "Bodies created",
+    "areas": "Areas of cooperation",
+    "checked": "Wording checked against",
+}
+
+
+def _inline(text: str) -> str:
+    return _ESCAPED.sub(r"\\\1", re.sub(r"\s+", " ", text))
+
+
+def _not_a_block(markdown: str) -> str:
+    # A value that begins like a heading, quote, list item or rule must not become one.
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), markdown, count=1)
+
+
+def escape(text: str) -> str:
+    """Text that Markdown shows literally, on one line."""
+    return _not_a_block(_inline(text.strip()))
+
+
+def link(text: str, url: str | None) -> str:
+    if url and url.startswith(("https://", "http://")) and not re.search(r"[\s<>]", url):
+        return f"[{escape(text)}](<{url}>)"
+    return escape(text)
+
+
+def _cell(cell: Cell) -> str:
+    if not cell.spans:
+        return link(cell.text, cell.link)
+    parts, last = [], 0
+    for start, end in cell.spans:
+        parts.append(_inline(cell.text[last:start]))
+        parts.append(f"**{_inline(cell.text[start:end])}**")
+        last = end
+    parts.append(_inline(cell.text[last:]))
+    return _not_a_block("".join(parts).strip())
+
+
+def table(view: TableView) -> str:
+    lines = [
+        "| " + " | ".join(escape(c.header) for c in view.columns) + " |",
+        "|" + "|".join(" --- " for _ in view.columns) + "|",
+    ]
+    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in view.rows)
+    return "\n".join(lines) + "\n"
+
+
+def table_document(view: TableView) -> str:
+    """A heading and the table; an empty result keeps the header row."""
+    return f"# {escape(view.title)}\n\n{table(view)}"
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _ref(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> str:
+    record = dataset.find(record_id, targets)
+    if record is None:
+        return escape(record_id)
+    when = date_text(record)
+    suffix = f", {escape(when)}" if when else ""
+    return f"{escape(record.label)} ({escape(record_id)}{suffix})"
+
+
+def source_item(source: Source) -> str:
+    parts = [link(source.title, source.url), escape(source.publisher)]
+    if source.date is not None:
+        parts.append(escape(source.date.display()))
+    return ", ".join(parts)
+
+
+def _quote(dataset: Dataset, quotation: Quotation) -> list[str]:
+    attribution = "in " + _ref(dataset, quotation.document, ("agreement", "source"))
+    if quotation.speaker:
+        attribution = f"{_ref(dataset, quotation.speaker, ('actor',))}, {attribution}"
+    return [f"> \u201c{escape(quotation.text)}\u201d", ">", f"> \u2014 {attribution}", ""]
+
+
+def _corrections(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
+    lines: list[str] = []
+    for c in corrections:
+        evidence = "; ".join(_ref(dataset, s, ("source",)) for s in c.sources)
+        lines += [
+            f"> The 2015 backgrounder says: \u201c{escape(c.says)}\u201d",
+            "",
+            f"What the official record shows: {escape(c.finding)} (evidence: {evidence})",
+            "",
+        ]
+    return lines
+
+
+def record_body(dataset: Dataset, record: Record, level: int) -> str:
+    """Every field of a record: facts as a list, prose as paragraphs, then quotations,
+    corrections and sources under sub-headings of the given level."""
+    facts: list[str] = []
+    prose: list[str] = []
+    quotes: list[str] = []
+    fixes: list[str] = []
+    sources: list[str] = []
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if name in ("id", "title", "text") or value is None or value == ():
+            continue
+        if name == "sources":
+            found = [dataset.get("source", s) for s in value]
+            sources += [
+                f"- {source_item(s) if isinstance(s, Source) else escape(i)}"
+                for s, i in zip(found, value, strict=True)
+            ]
+        elif schema.kind == "corrections":
+            fixes += _corrections(dataset, value)
+        elif schema.targets == ("quotation",):
+            for quotation_id in value:
+                quotation = dataset.get("quotation", quotation_id)
+                if isinstance(quotation, Quotation):
+                    quotes += _quote(dataset, quotation)
+        elif name in _PROSE:
+            prose += [escape(value), ""]
+        elif isinstance(value, EdtfDate):
+            facts.append(f"- **{_label(name)}:** {escape(value.display())} ({value})")
+        elif schema.kind in ("ref", "refs"):
+            ids = (value,) if isinstance(value, str) else value
+            shown = "; ".join(_ref(dataset, i, schema.targets) for i in ids)
+            facts.append(f"- **{_label(name)}:** {shown}")
+        elif schema.kind == "tags":
+            facts.append(f"- **{_label(name)}:** {escape(', '.join(value))}")
+        else:
+            facts.append(f"- **{_label(name)}:** {escape(str(value))}")
+    facts.append(f"- **ID:** {escape(record.id)}")
+    hashes = "#" * level
+    lines = _quote(dataset, record) if isinstance(record, Quotation) else []
+    lines += [*facts, "", *prose]
+    if quotes:
+        lines += [f"{hashes} Quotations", "", *quotes]
+    if fixes:
+        lines += [f"{hashes} Correction of the backgrounder", "", *fixes]
+    if sources:
+        lines += [f"{hashes} Sources", "", *sources, ""]
+    return "\n".join(lines)
+
+
+def _heading(record: Record) -> str:
+    when = date_text(record) if not isinstance(record, Quotation) else ""
+    title = record.label if not isinstance(record, Quotation) else f"Quotation {record.id}"
+    return f"{escape(when)} \u2014 {escape(title)}" if when else escape(title)
+
+
+def record_document(dataset: Dataset, record: Record) -> str:
+    return f"# {_heading(record)}\n\n{record_body(dataset, record, 2)}"
+
+
+def _section(dataset: Dataset, title: str, records: Iterable[Record]) -> list[str]:
+    chosen = list(records)
+    if not chosen:
+        return []
+    lines = [f"## {title}", ""]
+    for record in chosen:
+        lines += [f"### {_heading(record)}", "", record_body(dataset, record, 4)]
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def chronology(dataset: Dataset, title: str) -> str:
+    """The whole dataset as one document: periods with their events in date order, then the
+    agreements, the principles and every source."""
+    events = [r for r in in_date_order(dataset.of_type("event").values()) if isinstance(r, Event)]
+    periods = sorted(
+        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
+        key=lambda p: (p.order, p.id),
+    )
+    counts = (
+        f"{_count(len(events), 'event')}, "
+        f"{_count(len(dataset.of_type('agreement')), 'agreement')} and "
+        f"{_count(len(dataset.of_type('principle')), 'principle')}"
+    )
+    lines = [
+        f"# {escape(title)}",
+        "",
+        f"{counts}, made with nrr {__version__}. Every entry names its sources.",
+        "",
+    ]
+    for period in periods:
+        in_period = [e for e in events if e.period == period.id]
+        lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
+        lines += [escape(period.summary), ""]
+        for event in in_period:
+            lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
+    agreements = in_date_order(r for r in dataset.of_type("agreement").values())
+    lines += _section(dataset, "Agreements", (a for a in agreements if isinstance(a, Agreement)))
+    principles = sorted(
+        (p for p in dataset.of_type("principle").values() if isinstance(p, Principle)),
+        key=lambda p: (p.title.casefold(), p.id),
+    )
+    lines += _section(dataset, "Principles", principles)
+    sources = in_date_order(dataset.of_type("source").values())
+    if sources:
+        lines += ["## Sources", ""]
+        lines += [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)]
+        lines.append("")
+    return "\n".join(lines)
