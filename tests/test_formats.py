@@ -190,3 +190,13 @@ def test_markdown_sources_are_links(runner: CliRunner) -> None:
     assert "<h2>Sources</h2>" in html
     quote = _MD.render(run(runner, "quotation", "act-quote", "--format", "markdown"))
     assert "<blockquote>" in quote
+
+
+def test_search_formats_give_every_hit_in_a_pipe(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "PIPED_LIMIT", 1)
+    assert len(run(runner, "search", "missile").splitlines()) == 1 + 1  # header and one hit
+    for fmt in ("json", "jsonl", "csv", "tsv", "markdown"):
+        out = run(runner, "search", "missile", "--format", fmt)
+        assert out.count("summit-1990") == 1 and out.count("example-act") == 1, fmt
