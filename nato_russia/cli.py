@@ -103,6 +103,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         case_sensitive=False,
         help="table, json, jsonl, csv, tsv or markdown. Default: a table at a terminal, "
         "tab-separated columns in a pipe.",
@@ -154,17 +155,22 @@ ToOption = Annotated[
 PeriodOption = Annotated[
     str | None,
     typer.Option(
-        help="Only events of this period (see nrr periods).", autocompletion=_completer("period")
+        metavar="ID",
+        help="Only events of this period (see nrr periods).",
+        autocompletion=_completer("period"),
     ),
 ]
 ActorOption = Annotated[
     str | None,
     typer.Option(
+        metavar="ID",
         help="Only events this person or body took part in (see nrr actors).",
         autocompletion=_completer("actor"),
     ),
 ]
-TopicOption = Annotated[str | None, typer.Option(help="Only events tagged with this topic.")]
+TopicOption = Annotated[
+    str | None, typer.Option(metavar="TOPIC", help="Only events tagged with this topic.")
+]
 
 
 @dataclass(frozen=True)
@@ -489,6 +495,10 @@ def export(
         dataset = _dataset(data, no_bundled, no_cache)
         if not choice.is_everything:
             dataset = query.subset(dataset, choice.events(dataset))
+        if fmt in (ExportFormat.timelinejs, ExportFormat.timelinejs_csv) and not (
+            dataset.of_type("event")
+        ):
+            typer.echo("warning: no events; TimelineJS refuses a timeline without one", err=True)
         write_export(dataset, fmt, target, force=force, stdout=sys.stdout)
     if target is not None:
         typer.echo(f"wrote {target}", err=True)

@@ -394,3 +394,16 @@ def test_binary_formats_need_a_file(runner: CliRunner, fmt: str) -> None:
 
 def test_unknown_format_is_a_usage_error(runner: CliRunner) -> None:
     assert export(runner, "pdf")[0] == 2
+
+
+@pytest.mark.parametrize("fmt", ["timelinejs", "timelinejs-csv"])
+def test_a_timeline_without_events_is_written_with_a_warning(runner: CliRunner, fmt: str) -> None:
+    code, out, err = export(runner, fmt, "--from", "2030")
+    assert code == 0
+    assert out
+    assert err == "warning: no events; TimelineJS refuses a timeline without one\n"
+
+
+def test_an_empty_selection_exports_empty_arrays(runner: CliRunner) -> None:
+    document = json.loads(export(runner, "json", "--from", "2030")[1])
+    assert all(document[PLURALS[t]] == [] for t in RECORD_TYPES)
