@@ -86,8 +86,10 @@ def test_timelinejs_starts_with_the_london_summit(runner: CliRunner) -> None:
 
 
 def test_agreements_markdown_is_a_clean_document(runner: CliRunner, bundled: Dataset) -> None:
-    html = MarkdownIt("commonmark").enable("table").render(
-        invoke(runner, "agreements", "--format", "markdown")
+    html = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .render(invoke(runner, "agreements", "--format", "markdown"))
     )
     assert html.startswith("<h1>Agreements</h1>\n<table>")
     assert html.count("<tr>") == len(bundled.of_type("agreement")) + 1
