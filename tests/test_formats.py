@@ -200,3 +200,22 @@ def test_search_formats_give_every_hit_in_a_pipe(
     for fmt in ("json", "jsonl", "csv", "tsv", "markdown"):
         out = run(runner, "search", "missile", "--format", fmt)
         assert out.count("summit-1990") == 1 and out.count("example-act") == 1, fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("timeline", ["timeline"]),
+        ("event", ["event", "summit-1990"]),
+        ("search", ["search", "missile"]),
+    ],
+)
+def test_whole_table_output_at_a_pinned_width(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    expected: Expected,
+    name: str,
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    expected(f"{name}.table", run(runner, *command, "--format", "table"))
