@@ -185,7 +185,9 @@ class _EventChoice:
 
     @property
     def is_everything(self) -> bool:
-        return not any((self.date_from, self.date_to, self.period, self.actor, self.topic))
+        # `is None`, not falsiness: --topic '' is a filter (and an error), not "everything".
+        filters = (self.date_from, self.date_to, self.period, self.actor, self.topic)
+        return all(f is None for f in filters)
 
     def bounds(self) -> tuple[dt.date | None, dt.date | None]:
         return (
@@ -461,7 +463,7 @@ def export(
         typer.Argument(metavar="FORMAT", case_sensitive=False, help="What to write (see below)."),
     ],
     output_file: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
@@ -483,14 +485,21 @@ def export(
     record those refer to."""
     from nato_russia import query
     from nato_russia.export.writer import export as write_export
+    from nato_russia.render.output import use_utf8_stdout
 
-    target = None if output_file is None or str(output_file) == "-" else output_file
+    if output_file is not None and output_file.endswith(("/", os.sep)):
+        raise typer.BadParameter(
+            f"{output_file} names a directory; give a file name", param_hint="--output"
+        )
+    target = None if output_file is None or output_file == "-" else Path(output_file)
     if target is None and fmt.is_binary:
         raise typer.BadParameter(
             f"{fmt} export writes a file; give one with -o FILE", param_hint="--output"
         )
     choice = _EventChoice(date_from, date_to, period, actor, topic)
     choice.bounds()
+    if target is None:
+        use_utf8_stdout()
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
         if not choice.is_everything:

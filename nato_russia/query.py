@@ -134,24 +134,31 @@ def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
     return sorted(records, key=key)
 
 
+# A principle or area names the agreements that state it. In an export it comes along with a
+# kept agreement (or a quotation naming it), and then lists only the kept agreements: the link
+# is not followed out to agreements the selection has nothing to do with.
+_STATED_IN = {("principle", "agreements"), ("area", "agreements")}
+_BROUGHT_ALONG = {"event": ("quotations",), "agreement": ("principles", "areas")}
+
+
 def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
     """The chosen events, their quotations, and every record these refer to, directly or
-    through others: a dataset in which every reference still resolves. Links back to records
-    left out (an agreement's other events, say) are dropped from the derived fields."""
+    through others (an agreement brings its principles and areas): a dataset in which every
+    reference resolves. Links to records left out are dropped from the lists that hold them."""
     keep: dict[str, set[str]] = {type_name: set() for type_name in dataset.records}
-    todo: list[tuple[str, str]] = []
-    for event in events:
-        todo.append(("event", event.id))
-        todo.extend(("quotation", q) for q in event.quotations)
+    todo: list[tuple[str, str]] = [("event", event.id) for event in events]
     while todo:
         type_name, record_id = todo.pop()
         record = dataset.get(type_name, record_id)
         if record is None or record_id in keep[type_name]:
             continue
         keep[type_name].add(record_id)
-        for target_id, targets in _references(record):
-            if "event" in targets:  # events come only from the selection
-                continue
+        for name in _BROUGHT_ALONG.get(type_name, ()):
+            targets = field_schemas(type(record))[name].targets
+            todo.extend((targets[0], i) for i in getattr(record, name))
+        for name, target_id, targets in _references(record):
+            if "event" in targets or (type_name, name) in _STATED_IN:
+                continue  # events come only from the selection
             target = dataset.find(target_id, targets)
             if target is not None:
                 todo.append((target.type_name, target_id))
@@ -159,29 +166,29 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
     for type_name, by_id in dataset.records.items():
         chosen = keep[type_name]
         records[type_name] = {
-            record_id: _prune_backlinks(record, keep)
+            record_id: _prune_links(record, keep)
             for record_id, record in by_id.items()
             if record_id in chosen
         }
     return Dataset(records)
 
 
-def _references(record: Record) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _references(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     for name, schema in stored_fields(type(record)).items():
         value = getattr(record, name)
         if schema.kind == "ref" and value is not None:
-            yield value, schema.targets
+            yield name, value, schema.targets
         elif schema.kind == "refs":
-            yield from ((v, schema.targets) for v in value)
+            yield from ((name, v, schema.targets) for v in value)
         elif schema.kind == "corrections":
             for correction in value:
-                yield from ((s, ("source",)) for s in correction.sources)
+                yield from ((name, s, ("source",)) for s in correction.sources)
 
 
-def _prune_backlinks(record: Record, keep: dict[str, set[str]]) -> Record:
+def _prune_links(record: Record, keep: dict[str, set[str]]) -> Record:
     changes: dict[str, Any] = {}
     for name, schema in field_schemas(type(record)).items():
-        if schema.derived:
+        if schema.derived or (record.type_name, name) in _STATED_IN:
             value = getattr(record, name)
             kept = tuple(v for v in value if any(v in keep[t] for t in schema.targets))
             if kept != value:

@@ -326,6 +326,26 @@ def test_filters_export_a_self_contained_subset(runner: CliRunner) -> None:
                     if isinstance(item, str):
                         assert item in ids, (key, record["id"], field, item)
     assert document["agreements"][0]["events"] == ["act-signed"]
+    # The agreement brings the principle and area it states.
+    assert [p["id"] for p in document["principles"]] == ["no-force"]
+    assert [a["id"] for a in document["areas"]] == ["peacekeeping"]
+
+
+def test_filters_leave_out_what_the_selection_does_not_touch(runner: CliRunner) -> None:
+    document = json.loads(export(runner, "json", "--from", "1990", "--to", "1990")[1])
+    assert [e["id"] for e in document["events"]] == ["summit-1990"]
+    assert document["agreements"] == document["principles"] == document["areas"] == []
+    assert document["quotations"] == []
+    assert [a["id"] for a in document["actors"]] == ["alice"]
+    assert document["actors"][0]["events"] == ["summit-1990"]
+    # alice's correction cites test-official, so it comes along.
+    assert [s["id"] for s in document["sources"]] == ["test-official", "test-source"]
+
+
+@pytest.mark.parametrize("option", ["--topic", "--actor", "--period"])
+def test_an_empty_filter_is_not_everything(runner: CliRunner, option: str) -> None:
+    code, out, _ = export(runner, "json", option, "")
+    assert (code, out) == (1, "")
 
 
 def test_filters_select_timelinejs_slides(runner: CliRunner) -> None:
@@ -375,11 +395,10 @@ def test_bad_targets_get_one_line_errors(runner: CliRunner, tmp_path: Path) -> N
     a_file.write_text("", encoding="utf-8")
     for target, message in [
         (tmp_path, f"{tmp_path} is a directory; give a file name"),
-        (a_file / "x.json", f"cannot write {a_file / 'x.json'}: {a_file} is not a directory"),
+        (a_file / "x.json", f"cannot write {a_file / 'x.json'}: no directory {a_file}"),
         (
             tmp_path / "missing" / "x.json",
-            f"cannot write {tmp_path / 'missing' / 'x.json'}: "
-            f"{tmp_path / 'missing'} is not a directory",
+            f"cannot write {tmp_path / 'missing' / 'x.json'}: no directory {tmp_path / 'missing'}",
         ),
     ]:
         assert export(runner, "json", "-o", str(target)) == (1, "", f"Error: {message}\n")
@@ -407,3 +426,51 @@ def test_a_timeline_without_events_is_written_with_a_warning(runner: CliRunner, 
 def test_an_empty_selection_exports_empty_arrays(runner: CliRunner) -> None:
     document = json.loads(export(runner, "json", "--from", "2030")[1])
     assert all(document[PLURALS[t]] == [] for t in RECORD_TYPES)
+
+
+def test_a_symbolic_link_is_followed_not_replaced(runner: CliRunner, tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert export(runner, "json", "-o", str(link))[0] == 1  # the file it names exists
+    assert export(runner, "json", "-o", str(link), "--force")[0] == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["json", "sqlite"])
+def test_a_named_pipe_is_written_into(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    code, _, err = export(runner, fmt, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert fifo.is_fifo()
+    start = b"{" if fmt == "json" else b"SQLite format 3\0"
+    assert received[0].startswith(start)
+
+
+def test_an_unreadable_place_is_a_one_line_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Path, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    target = tmp_path / "locked" / "x.json"
+    code, out, err = export(runner, "json", "-o", str(target))
+    assert (code, out, err) == (1, "", f"Error: cannot write {target}: Permission denied\n")
+
+
+def test_a_directory_name_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    code, out, err = export(runner, "json", "-o", f"{tmp_path}/new/")
+    assert (code, out) == (2, "")
+    assert "names a directory" in err
+    assert not (tmp_path / "new").exists()

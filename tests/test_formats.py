@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
+import json
 from collections.abc import Callable
 
+import cmarkgfm  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
@@ -115,7 +118,14 @@ def _with_formula_title(dataset: Dataset, title: str) -> Dataset:
 
 
 @pytest.mark.parametrize(
-    "title", ['=HYPERLINK("http://evil.example","x")', "+1", "-2+3", "@SUM(A1)"]
+    "title",
+    [
+        '=HYPERLINK("http://evil.example","x")',
+        "+1",
+        "-2+3",
+        "@SUM(A1)",
+        '"=HYPERLINK(""http://evil.example"",""x"")"',
+    ],
 )
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
 def test_no_cell_starts_a_formula(
@@ -127,7 +137,7 @@ def test_no_cell_starts_a_formula(
     delimiter = "," if fmt == "csv" else "\t"
     rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=delimiter))
     cells = [c for row in rows for c in row]
-    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", '"')]
     assert f"'{title}" in cells
     assert delimited.restore_cell(f"'{title}") == title
 
@@ -168,12 +178,27 @@ def _shown_text(source: str) -> str:
     return "".join(texts)
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), min_size=1))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs", "Cc"]), min_size=1))
+@example("1. The member states")
+@example("1997) was")
+@example("Vote on resolution #")
+@example("- + > = #heading")
 def test_markdown_shows_any_text_literally(text: str) -> None:
     flat_text = " ".join(text.split())
     if not flat_text:
         return
     assert _shown_text(markdown.escape(text)) == flat_text
+    assert _shown_text("# " + markdown.escape(text)) == flat_text  # as a heading too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["see https://evil.example/x", "WWW.evil.example", "ftp://files.example", "1. x", "a # b #"],
+)
+def test_github_shows_data_literally(text: str) -> None:
+    """GitHub's own renderer (cmark-gfm) links bare addresses; escaped data stays text."""
+    rendered = cmarkgfm.github_flavored_markdown_to_html(markdown.escape(text))
+    assert rendered == f"<p>{html.escape(text, quote=False)}</p>\n"
 
 
 def test_markdown_agreements_render_as_a_table(runner: CliRunner) -> None:
@@ -183,8 +208,6 @@ def test_markdown_agreements_render_as_a_table(runner: CliRunner) -> None:
 
 
 def test_markdown_sources_are_links(runner: CliRunner) -> None:
-    html = _MD.render(run(runner, "event", "act-signed", "--format", "markdown"))
-    assert '<a href="https://example.org/official">Official text</a>' not in html  # not cited
     html = _MD.render(run(runner, "agreement", "example-act", "--format", "markdown"))
     assert '<a href="https://example.org/official">Official text</a>' in html
     assert "<h2>Sources</h2>" in html
@@ -219,3 +242,13 @@ def test_whole_table_output_at_a_pinned_width(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     expected(f"{name}.table", run(runner, *command, "--format", "table"))
+
+
+def test_json_lines_escape_every_line_break() -> None:
+    from nato_russia.render import json_out
+
+    out = io.StringIO()
+    value = {"text": "a\u2028b\u2029c\x85d\ne"}
+    json_out.write_json_line(value, out)
+    assert len(out.getvalue().splitlines()) == 1
+    assert json.loads(out.getvalue()) == value

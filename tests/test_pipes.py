@@ -72,3 +72,23 @@ def test_user_mistakes_never_print_a_traceback() -> None:
     )
     assert result.returncode == 1
     assert result.stderr == "Error: no agreement 'founding-axt'. Did you mean: founding-act?\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        ("search Wörner --format csv", "Manfred Wörner"),
+        ("agreement founding-act --format markdown", "27 May 1997 \u2014 NATO-Russia"),
+        ("export jsonl", "Wörner"),
+    ],
+)
+def test_machine_formats_are_utf8_whatever_the_locale(command: str, text: str) -> None:
+    result = subprocess.run(
+        [*NRR, *command.split()],
+        capture_output=True,
+        env=clean_env(PYTHONIOENCODING="latin-1"),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert text in result.stdout.decode("utf-8")

@@ -4,6 +4,10 @@ The content goes to a temporary file beside the target, which then takes the tar
 one step: a reader sees the old file or the new one, never a mix, and an interrupted export
 leaves the old file as it was. Without --force the last step is a hard link, which fails if
 the name exists, so even a file created meanwhile is not overwritten.
+
+A symbolic link is followed (the file it points to is replaced, the link stays), and a device
+or named pipe (/dev/stdout, a FIFO) is written straight into: renaming over one would replace
+it with an ordinary file.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,13 +28,8 @@ class ExportTargetError(NrrError):
     """The export cannot be written where asked."""
 
 
-def _check_target(target: Path, force: bool) -> None:
-    if target.is_dir():
-        raise ExportTargetError(f"{target} is a directory; give a file name")
-    if target.exists() and not force:
-        raise ExportTargetError(f"{target} exists; add --force to replace it")
-    if not target.parent.is_dir():
-        raise ExportTargetError(f"cannot write {target}: {target.parent} is not a directory")
+def _problem(target: Path, exc: OSError) -> ExportTargetError:
+    return ExportTargetError(f"cannot write {target}: {exc.strerror or exc}")
 
 
 def _umask() -> int:
@@ -38,40 +39,81 @@ def _umask() -> int:
 
 
 def write_atomically(target: Path, write: Callable[[Path], None], *, force: bool) -> None:
-    """Call write(temporary path), then put the result at target."""
-    _check_target(target, force)
+    """Call write(path) on a temporary file, then put the result at target."""
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        resolved = Path(os.path.realpath(target))
+        mode = resolved.stat().st_mode if resolved.exists() else None
+        parent_is_dir = resolved.parent.is_dir()
     except OSError as exc:
-        raise ExportTargetError(f"cannot write {target}: {exc.strerror}") from None
+        raise _problem(target, exc) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ExportTargetError(f"{target} is a directory; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_in_place(resolved, target, write)
+        return
+    if mode is not None and not force:
+        raise ExportTargetError(f"{target} exists; add --force to replace it")
+    if not parent_is_dir:
+        raise ExportTargetError(f"cannot write {target}: no directory {resolved.parent}")
+    _write_beside(resolved, target, write, force)
+
+
+def _write_in_place(resolved: Path, target: Path, write: Callable[[Path], None]) -> None:
+    # Built in a private file first (SQLite and zip need a real file), then copied through.
+    try:
+        with tempfile.TemporaryDirectory(prefix="nrr-export-") as scratch:
+            built = Path(scratch) / "export"
+            write(built)
+            with open(built, "rb") as source, open(resolved, "wb") as sink:
+                shutil.copyfileobj(source, sink)
+    except OSError as exc:
+        raise _problem(target, exc) from None
+
+
+def _write_beside(resolved: Path, target: Path, write: Callable[[Path], None], force: bool) -> None:
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{resolved.name}.", dir=resolved.parent)
+    except OSError as exc:
+        raise _problem(target, exc) from None
     os.close(handle)
     temporary = Path(name)
     try:
         # mkstemp makes a private file; an export is an ordinary one.
         os.chmod(temporary, 0o666 & ~_umask())
         write(temporary)
-        _move_into_place(temporary, target, force)
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        _move_into_place(temporary, resolved, target, force)
+        _sync_directory(resolved.parent)
     except OSError as exc:
-        raise ExportTargetError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise _problem(target, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
 
 
-def _move_into_place(temporary: Path, target: Path, force: bool) -> None:
-    with open(temporary, "rb") as written:
-        os.fsync(written.fileno())
+def _move_into_place(temporary: Path, resolved: Path, target: Path, force: bool) -> None:
     if force:
-        os.replace(temporary, target)
+        os.replace(temporary, resolved)
         return
     try:
-        os.link(temporary, target)
+        os.link(temporary, resolved)
     except FileExistsError:
         raise ExportTargetError(f"{target} exists; add --force to replace it") from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
             raise
         # A file system without hard links: fall back to a check and a rename.
-        if target.exists():
+        if resolved.exists():
             raise ExportTargetError(f"{target} exists; add --force to replace it") from None
-        os.replace(temporary, target)
+        os.replace(temporary, resolved)
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk too.
+    with contextlib.suppress(OSError):
+        handle = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)

@@ -16,6 +16,7 @@ from typing import Any
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate, PartialDate
 from nato_russia.model import Dataset, Event, Period, Quotation, Source, in_date_order
+from nato_russia.render.delimited import looks_like_formula
 from nato_russia.render.views import date_text
 
 TITLE = "NATO\u2013Russia relations"
@@ -41,7 +42,6 @@ SHEET_COLUMNS = (
     "Group",
     "Background",
 )
-_FORMULA_STARTS = {"=": "&#61;", "+": "&#43;", "-": "&#45;", "@": "&#64;"}
 
 
 def esc(text: str) -> str:
@@ -157,8 +157,10 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
 
 def _sheet_safe(text: str) -> str:
     # A sheet runs a cell starting with = + - @ as a formula. An HTML entity for that first
-    # character keeps it text in the sheet, and TimelineJS still shows the character.
-    return _FORMULA_STARTS.get(text[:1], text[:1]) + text[1:]
+    # character keeps it text in the sheet, and TimelineJS (which reads HTML) still shows it.
+    if looks_like_formula(text):
+        return f"&#{ord(text[0])};{text[1:]}"
+    return text
 
 
 def _date_cells(prefix: str, date: dict[str, int] | None) -> dict[str, str]:

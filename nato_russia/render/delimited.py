@@ -3,6 +3,8 @@
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula,
 which lets data take over a user's sheet (CSV injection). Such cells get a leading apostrophe,
 which spreadsheets hide and scripts can take off again with `restore_cell`; the README says how.
+A leading double quote counts too: TSV is not quoted, and an importer that strips quotes
+would otherwise find the formula behind it.
 """
 
 from __future__ import annotations
@@ -11,22 +13,22 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", '"')
 
 
-def _looks_like_formula(value: str) -> bool:
+def looks_like_formula(value: str) -> bool:
     # Apostrophes already in front of a formula character get one more, so that restore_cell
     # gives back exactly what was written, whatever the value.
     return value.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def neutralise_cell(value: str) -> str:
-    return "'" + value if _looks_like_formula(value) else value
+    return "'" + value if looks_like_formula(value) else value
 
 
 def restore_cell(value: str) -> str:
     """The inverse of neutralise_cell: the value as it is in the dataset."""
-    if value.startswith("'") and _looks_like_formula(value):
+    if value.startswith("'") and looks_like_formula(value):
         return value[1:]
     return value
 

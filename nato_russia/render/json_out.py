@@ -63,6 +63,12 @@ def write_json(value: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+# Line breaks to Python's str.splitlines() (and to JavaScript) though not to JSON: escaped, so
+# that every way of splitting JSON Lines into lines finds one value per line.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def write_json_line(value: Any, out: TextIO) -> None:
-    """JSON Lines: one compact value per line; no newline can occur inside one."""
-    out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+    """JSON Lines: one compact value per line; no line break can occur inside one."""
+    line = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    out.write(line.translate(_LINE_BREAKS) + "\n")

@@ -26,11 +26,14 @@ from nato_russia.model import (
 )
 from nato_russia.render.views import Cell, TableView, date_text
 
-_ESCAPED = re.compile(r"([\\`*_\[\]<>|~&])")
-_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
+# GitHub turns bare web addresses into links; a backslash before the ':' or '.' prevents it.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp)):(?=//)|(\bwww)\.")
+_BLOCK_START = re.compile(r"^(\s*)(?:([>+=-])|(\d+)([.)]))")
 # Fields shown as paragraphs rather than as a "Label: value" line.
 _PROSE = ("summary", "context", "note")
 _LABELS = {
+    "url": "URL",
     "short_title": "Short title",
     "date_display": "Date as worded",
     "created_by": "Created by",
@@ -41,12 +44,21 @@ _LABELS = {
 
 
 def _inline(text: str) -> str:
-    return _ESCAPED.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    escaped = _ESCAPED.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    return _AUTOLINK.sub(lambda m: f"{m[1]}\\:" if m[1] else f"{m[2]}\\.", escaped)
 
 
 def _not_a_block(markdown: str) -> str:
-    # A value that begins like a heading, quote, list item or rule must not become one.
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), markdown, count=1)
+    """A value that begins like a quote, list item or rule must not become one (headings are
+    safe already: every '#' is escaped). Before digits a backslash would show, so a numbered
+    item is kept plain by escaping its '.' or ')' instead."""
+
+    def plain(match: re.Match[str]) -> str:
+        if match[2]:
+            return f"{match[1]}\\{match[2]}"
+        return f"{match[1]}{match[3]}\\{match[4]}"
+
+    return _BLOCK_START.sub(plain, markdown, count=1)
 
 
 def escape(text: str) -> str:
@@ -161,6 +173,8 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
             facts.append(f"- **{_label(name)}:** {shown}")
         elif schema.kind == "tags":
             facts.append(f"- **{_label(name)}:** {escape(', '.join(value))}")
+        elif name == "url":
+            facts.append(f"- **{_label(name)}:** {link(value, value)}")
         else:
             facts.append(f"- **{_label(name)}:** {escape(str(value))}")
     facts.append(f"- **ID:** {escape(record.id)}")

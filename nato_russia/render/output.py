@@ -49,6 +49,14 @@ def show_detail(view: DetailView, *, no_color: bool = False, rich: bool | None =
         plain.write_detail(view, sys.stdout)
 
 
+def use_utf8_stdout() -> None:
+    """JSON, CSV and Markdown are UTF-8 whatever the locale says, and their line ends are
+    written as they are (CSV's CRLF must not become CR CR LF on Windows)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", newline="")
+
+
 def show_json(value: Any) -> None:
     json_out.write_json(value, sys.stdout)
 
@@ -76,6 +84,8 @@ def show_records(
     no_color: bool = False,
 ) -> None:
     """A list of records of one type (a list command, the timeline)."""
+    if fmt not in (None, Format.table):
+        use_utf8_stdout()
     out = sys.stdout
     if fmt is Format.json:
         show_json([json_out.record_to_dict(r) for r in records])
@@ -98,6 +108,8 @@ def show_record(
     no_color: bool = False,
 ) -> None:
     """One record with every field (a detail command)."""
+    if fmt not in (None, Format.table):
+        use_utf8_stdout()
     out = sys.stdout
     if fmt is Format.json:
         show_json(json_out.record_to_dict(record))
@@ -120,6 +132,8 @@ def show_hits(
     no_color: bool = False,
 ) -> None:
     """Search results, best first (or in date order)."""
+    if fmt not in (None, Format.table):
+        use_utf8_stdout()
     out = sys.stdout
     if fmt is Format.json:
         show_json([json_out.hit_to_dict(h) for h in hits])

@@ -132,7 +132,8 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
             (
                 *_cells(date_text(r), r.id),
                 Cell(r.title, link=r.url),
-                *_cells(r.publisher, r.url or ""),
+                Cell(r.publisher),
+                Cell(r.url or "", link=r.url),
             )
             for r in records
             if isinstance(r, Source)
