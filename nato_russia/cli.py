@@ -348,7 +348,7 @@ def search(
         typer.Option(
             min=0,
             help="Show at most N results; 0 for all (default: a screenful at a terminal, "
-            f"{PIPED_LIMIT} in a pipe, all with --format).",
+            f"{PIPED_LIMIT} in a pipe, all with --json or any --format but table).",
         ),
     ] = None,
     sort: Annotated[SortOrder, typer.Option(help="Best match first, or date order.")] = (
@@ -514,17 +514,39 @@ def export(
 
 
 def main() -> None:
-    """Console entry point: run the app and leave quietly when the reader of a pipe goes away."""
+    """Console entry point: run the app, report a usage error on one line, and leave quietly
+    when the reader of a pipe goes away."""
     try:
-        app(prog_name="nrr")
+        # Not standalone, so that usage errors come here instead of becoming Typer's
+        # multi-line boxes; exit codes are returned rather than raised in this mode.
+        outcome = app(prog_name="nrr", standalone_mode=False)
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(ExitCode.OK)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except typer.TyperException as exc:
+        sys.exit(_report_usage_error(exc))
     finally:
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+    sys.exit(outcome if isinstance(outcome, int) else ExitCode.OK)
+
+
+def _report_usage_error(exc: typer.TyperException) -> int:
+    """One line on stderr, as for every other error, with where to find help."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help has been shown already
+        return int(ExitCode.USAGE)
+    format_message = getattr(exc, "format_message", None)
+    message = " ".join((format_message() if format_message else str(exc)).split())
+    context = getattr(exc, "ctx", None)
+    hint = f" (see {context.command_path} --help)" if context is not None else ""
+    typer.echo(f"Error: {message}{hint}", err=True)
+    return int(getattr(exc, "exit_code", ExitCode.USAGE))
 
 
 def _silence_stdout() -> None:

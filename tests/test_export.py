@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nato_russia import __version__
+from nato_russia import __version__, cli
 from nato_russia.cli import app
 from nato_russia.export import documents, timelinejs
 from nato_russia.export import sqlite as sqlite_export
@@ -27,6 +27,7 @@ from nato_russia.render import delimited, flat
 from nato_russia.render.formats import ExportFormat
 
 Expected = Callable[[str, str], None]
+REAL_DATASET = cli._dataset  # taken before any test replaces it
 pytestmark = pytest.mark.usefixtures("use_mini")
 
 
@@ -474,3 +475,89 @@ def test_a_directory_name_is_refused(runner: CliRunner, tmp_path: Path) -> None:
     assert (code, out) == (2, "")
     assert "names a directory" in err
     assert not (tmp_path / "new").exists()
+
+
+def test_title_slide_counts_and_spans(runner: CliRunner) -> None:
+    one = json.loads(export(runner, "timelinejs", "--from", "1990", "--to", "1990")[1])
+    assert one["title"]["text"]["text"].startswith("<p>1 event, 5\u20136 July 1990. Made with")
+    every = json.loads(export(runner, "timelinejs")[1])
+    assert every["title"]["text"]["text"].startswith("<p>4 events, 5\u20136 July 1990 to 27 May")
+
+
+HOSTILE_EVENT = """
+- id: hostile
+  title: "=cmd|' /C calc'!A0"
+  date: 1999-03
+  place: "@here"
+  summary: "1. <script>alert(1)</script> see https://evil.example, www.evil.example and
+    [x](javascript:alert(1)) *em* # <b>bold</b> &amp; \\\\"
+  period: later
+  sources: [test-source, evil-source]
+"""
+HOSTILE_SOURCE = """
+- id: evil-source
+  title: "<b>Evil</b> [link](javascript:x)"
+  publisher: "-publisher"
+  kind: news
+  url: "javascript:alert(1)"
+"""
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> list[str]:
+    """The fixture data plus records whose values look like formulas, HTML and Markdown,
+    read through the real loader (--no-bundled --data)."""
+    from tests.conftest import FIXTURE_DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    with open(data / "events.yaml", "a", encoding="utf-8") as events:
+        events.write(HOSTILE_EVENT)
+    with open(data / "sources.yaml", "a", encoding="utf-8") as sources:
+        sources.write(HOSTILE_SOURCE)
+    return ["--no-bundled", "--data", str(data), "--no-cache"]
+
+
+def test_hostile_data_stays_data_in_every_export(
+    runner: CliRunner, tmp_path: Path, hostile: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from markdown_it import MarkdownIt
+
+    # Undo use_mini: load what the command line names, through the real loader.
+    monkeypatch.setattr(cli, "_dataset", REAL_DATASET)
+
+    code, chronology, err = export(runner, "markdown", *hostile)
+    assert code == 0, err
+    rendered = MarkdownIt("commonmark").render(chronology)
+    parser = _Tags()
+    parser.feed(rendered)
+    assert "script" not in parser.tags and "b" not in parser.tags
+    assert parser.hrefs and all(h.startswith("https://") for h in parser.hrefs)
+    assert "javascript:" not in " ".join(parser.hrefs)
+
+    document = json.loads(export(runner, "timelinejs", *hostile)[1])
+    slide = next(s for s in document["events"] if s["unique_id"] == "hostile")
+    parser = _Tags()
+    parser.feed(slide["text"]["headline"] + slide["text"]["text"])
+    assert parser.tags <= {"p", "a", "blockquote"}
+    assert all(h.startswith("https://") for h in parser.hrefs)
+
+    sheet = list(csv.reader(io.StringIO(export(runner, "timelinejs-csv", *hostile)[1])))
+    assert not [c for row in sheet for c in row if c.startswith(delimited.FORMULA_STARTS)]
+
+    table = runner.invoke(app, ["timeline", "--format", "csv", *hostile]).stdout_bytes.decode()
+    rows = list(csv.DictReader(io.StringIO(table, newline="")))
+    hostile_row = next(r for r in rows if r["id"] == "hostile")
+    assert delimited.restore_cell(hostile_row["title"]) == "=cmd|' /C calc'!A0"
+    assert delimited.restore_cell(hostile_row["place"]) == "@here"
+    assert not [c for r in rows for c in r.values() if c.startswith(delimited.FORMULA_STARTS)]
+
+    path = tmp_path / "hostile.db"
+    assert export(runner, "sqlite", "-o", str(path), *hostile)[0] == 0
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        (title,) = db.execute("select title from events where id = 'hostile'").fetchone()
+        assert title == "=cmd|' /C calc'!A0"
+    finally:
+        db.close()

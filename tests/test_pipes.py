@@ -92,3 +92,33 @@ def test_machine_formats_are_utf8_whatever_the_locale(command: str, text: str) -
     )
     assert result.returncode == 0, result.stderr
     assert text in result.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            "timeline --format xml",
+            "Error: Invalid value for '--format' / '-f': 'xml' is not one of",
+        ),
+        ("export sqlite", "Error: Invalid value for --output: sqlite export writes a file"),
+        ("timeline --bogus", "Error: No such option: --bogus (see nrr timeline --help)"),
+        ("timeline --from 1994-13", "Error: Invalid value for --from: '1994-13'"),
+    ],
+)
+def test_usage_errors_are_one_line(command: str, message: str) -> None:
+    result = subprocess.run(
+        [*NRR, *command.split()], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_exit_codes_survive_the_entry_point() -> None:
+    found = subprocess.run([*NRR, "event", "nope"], capture_output=True, text=True, check=False)
+    assert (found.returncode, found.stderr) == (1, "Error: no event 'nope'.\n")
+    helped = subprocess.run([*NRR, "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0 and "timeline" in helped.stdout
+    bare = subprocess.run(NRR, capture_output=True, text=True, check=False)
+    assert bare.returncode == 2 and "timeline" in bare.stdout

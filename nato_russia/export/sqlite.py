@@ -60,13 +60,15 @@ def _columns(type_name: str) -> list[str]:
     return columns
 
 
-def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str]:
-    owner = f"{type_name}_id TEXT NOT NULL REFERENCES {PLURALS[type_name]}(id)"
+def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str, str]:
+    """A link table's two columns (the owner's id, the value) and the value's definition."""
+    owner = f"{type_name}_id"
     if schema.kind == "tags":
         value = name.removesuffix("s")
-        return owner, f"{value} TEXT NOT NULL"
+        return owner, value, f"{value} TEXT NOT NULL"
     (target,) = schema.targets
-    return owner, f"{target}_id TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+    value = f"{target}_id"
+    return owner, value, f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
 
 
 def schema_sql() -> list[str]:
@@ -82,14 +84,14 @@ def schema_sql() -> list[str]:
             statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
         for name, schema in schemas.items():
             if _is_link(schema):
-                owner, value = _link_columns(type_name, name, schema)
+                owner, value, value_definition = _link_columns(type_name, name, schema)
                 link = _link_table(type_name, name)
                 statements.append(
-                    f"CREATE TABLE {link} ({owner}, {value}, position INTEGER NOT NULL, "
-                    f"PRIMARY KEY ({type_name}_id, position))"
+                    f"CREATE TABLE {link} ({owner} TEXT NOT NULL REFERENCES {table}(id), "
+                    f"{value_definition}, position INTEGER NOT NULL, "
+                    f"PRIMARY KEY ({owner}, position))"
                 )
-                value_column = value.split()[0]
-                statements.append(f"CREATE INDEX {link}_value ON {link}({value_column})")
+                statements.append(f"CREATE INDEX {link}_value ON {link}({value})")
         searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
         statements.append(
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
@@ -145,11 +147,10 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
             _insert(db, table, _row(dataset, record))
             for name, schema in field_schemas(type(record)).items():
                 if _is_link(schema):
-                    owner, value = _link_columns(type_name, name, schema)
+                    owner, value, _ = _link_columns(type_name, name, schema)
                     link = _link_table(type_name, name)
                     for position, item in enumerate(getattr(record, name), 1):
-                        values = {owner.split()[0]: record.id, value.split()[0]: item}
-                        _insert(db, link, {**values, "position": position})
+                        _insert(db, link, {owner: record.id, value: item, "position": position})
             for position, correction in enumerate(getattr(record, "corrections", ()), 1):
                 correction_id = _insert(
                     db,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from typing import Any
 
 from nato_russia import __version__
@@ -121,13 +122,14 @@ def _group(dataset: Dataset, event: Event) -> str:
 
 
 def title_text(events: list[Event]) -> str:
+    made = f"Made with nrr {esc(__version__)}"
     if not events:
-        return f"<p>No events. Made with nrr {esc(__version__)}.</p>"
-    span = f"{esc(date_text(events[0]))} to {esc(date_text(events[-1]))}"
-    return (
-        f"<p>{len(events)} events, {span}. Made with nrr {esc(__version__)}; "
-        "every slide names its sources.</p>"
-    )
+        return f"<p>No events. {made}.</p>"
+    first = date_text(events[0])
+    last = date_text(max(events, key=lambda e: (e.date.latest(), e.date.earliest())))
+    count = "1 event" if len(events) == 1 else f"{len(events)} events"
+    span = esc(first) if first == last else f"{esc(first)} to {esc(last)}"
+    return f"<p>{count}, {span}. {made}; every slide names its sources.</p>"
 
 
 def timeline_document(dataset: Dataset) -> dict[str, Any]:
@@ -193,6 +195,10 @@ def sheet_rows(dataset: Dataset) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def timeline_json(dataset: Dataset) -> str:
+    return json.dumps(timeline_document(dataset), ensure_ascii=False, indent=2) + "\n"
 
 
 def sheet_csv(dataset: Dataset) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,16 +13,11 @@ from nato_russia.export.files import write_atomically
 from nato_russia.model import Dataset
 from nato_russia.render.formats import ExportFormat
 
-
-def _timelinejs_json(dataset: Dataset) -> str:
-    return json.dumps(timelinejs.timeline_document(dataset), ensure_ascii=False, indent=2) + "\n"
-
-
 TEXT_EXPORTS: dict[ExportFormat, Callable[[Dataset], str]] = {
     ExportFormat.json: documents.json_text,
     ExportFormat.jsonl: documents.jsonl_text,
     ExportFormat.markdown: documents.markdown_text,
-    ExportFormat.timelinejs: _timelinejs_json,
+    ExportFormat.timelinejs: timelinejs.timeline_json,
     ExportFormat.timelinejs_csv: timelinejs.sheet_csv,
 }
 FILE_EXPORTS: dict[ExportFormat, Callable[[Dataset, Path], None]] = {
@@ -52,8 +46,8 @@ def export(
         else:
             write_atomically(target, _write_text(text), force=force)
         return
-    if target is None:  # pragma: no cover - the command line asks for -o first
-        raise NrrError(f"{fmt} export needs a file: add -o FILE")
+    if target is None:  # the command line asks for -o first; this guards other callers
+        raise NrrError(f"{fmt} export writes a file; give one with -o FILE")
     build = FILE_EXPORTS[fmt]
 
     def write(path: Path) -> None:
