@@ -28,6 +28,9 @@ from nato_russia.model import (
 from nato_russia.readers import RawRecord
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Control characters other than tab and line ends: in a terminal they can move the cursor or
+# recolour the screen, and CSV, JSON Lines and Markdown readers mishandle them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CORRECTION_KEYS = {"says", "finding", "sources"}
 
 
@@ -91,7 +94,7 @@ class _RecordChecker:
             # the full conversion below, which explains what is wrong.
             kind = schema.kind
             if type(value) is str:
-                if kind == "text" and value.strip():
+                if kind == "text" and value.strip() and not CONTROL.search(value):
                     values[name] = value
                     continue
                 if kind in ("id", "ref") and SLUG.fullmatch(value):
@@ -152,6 +155,10 @@ class _RecordChecker:
         if not isinstance(value, str) or not value.strip():
             self.problem(name, f"expected non-empty text, got {value!r}")
             return None
+        control = CONTROL.search(value)
+        if control is not None:
+            self.problem(name, f"contains the control character {control[0]!r}")
+            return None
         if schema.kind in ("id", "ref") and not SLUG.fullmatch(value):
             self.problem(name, f"{value!r} is not an id (lower-case words joined by '-')")
             return None
@@ -190,6 +197,9 @@ class _RecordChecker:
             says, finding, sources = item["says"], item["finding"], item["sources"]
             if not all(isinstance(t, str) and t.strip() for t in (says, finding)):
                 self.problem(name, "says and finding must be non-empty text")
+                return None
+            if CONTROL.search(says) or CONTROL.search(finding):
+                self.problem(name, "says and finding must not contain control characters")
                 return None
             checked = self.convert_list(f"{name}.sources", FieldSchema("refs"), sources)
             if checked is None:

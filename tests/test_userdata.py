@@ -438,3 +438,22 @@ def test_the_same_files_named_twice_are_read_once(json_dir: Path) -> None:
     assert ids.count("user-json-event") == 1
     code, out, _ = invoke("validate", str(FIXTURE_DATA))
     assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("bad", "control"),
+    [("\x1b[31mred", "\x1b"), ("bell\x07", "\x07"), ("nul\x00", "\x00"), ("next\x85line", "\x85")],
+)
+def test_control_characters_in_text_are_refused(tmp_path: Path, bad: str, control: str) -> None:
+    directory = tmp_path / "controls"
+    directory.mkdir()
+    event = {**USER_EVENTS_JSON[0], "title": bad}
+    (directory / "events.json").write_text(json.dumps([event]))
+    (directory / "sources.jsonl").write_text(USER_SOURCES_JSONL)
+    code, out, _ = invoke("validate", str(directory))
+    assert code == 1
+    assert f"title: contains the control character {control!r}" in out
+    # Tabs and line breaks are ordinary text.
+    event["title"] = "two\tparts\nand a line"
+    (directory / "events.json").write_text(json.dumps([event]))
+    assert invoke("validate", str(directory))[0] == 0
