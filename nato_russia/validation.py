@@ -94,7 +94,12 @@ class _RecordChecker:
             # the full conversion below, which explains what is wrong.
             kind = schema.kind
             if type(value) is str:
-                if kind == "text" and value.strip() and not CONTROL.search(value):
+                # isprintable() is the quick yes for one-line text; the regex decides the rest.
+                if (
+                    kind == "text"
+                    and value.strip()
+                    and (value.isprintable() or not CONTROL.search(value))
+                ):
                     values[name] = value
                     continue
                 if kind in ("id", "ref") and SLUG.fullmatch(value):

@@ -142,6 +142,8 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
         slide["display_date"] = esc_stripped(date_text(event))
         slide["text"] = {"headline": esc(event.title), "text": slide_text(dataset, event)}
         slide["group"] = esc_stripped(_group(dataset, event))
+        # Data is text: an address in a summary stays text; nrr's own source links remain.
+        slide["autolink"] = False
         slides.append(slide)
     eras = []
     for period in _periods(dataset):
@@ -151,6 +153,7 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
         "title": {
             "unique_id": TITLE_ID,
             "text": {"headline": esc(TITLE), "text": title_text(events)},
+            "autolink": False,
         },
         "events": slides,
         "eras": eras,
