@@ -24,7 +24,7 @@ from nato_russia.model import (
     field_schemas,
     in_date_order,
 )
-from nato_russia.render.views import Cell, TableView, date_text
+from nato_russia.render.views import Cell, TableView, date_text, field_label
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
 # GitHub turns bare web addresses into links; a backslash before the ':' or '.' prevents it.
@@ -32,15 +32,6 @@ _AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp)):(?=//)|(\bwww)\.")
 _BLOCK_START = re.compile(r"^(\s*)(?:([>+=-])|(\d+)([.)]))")
 # Fields shown as paragraphs rather than as a "Label: value" line.
 _PROSE = ("summary", "context", "note")
-_LABELS = {
-    "url": "URL",
-    "short_title": "Short title",
-    "date_display": "Date as worded",
-    "created_by": "Created by",
-    "creates": "Bodies created",
-    "areas": "Areas of cooperation",
-    "checked": "Wording checked against",
-}
 
 
 def _inline(text: str) -> str:
@@ -96,10 +87,6 @@ def table(view: TableView) -> str:
 def table_document(view: TableView) -> str:
     """A heading and the table; an empty result keeps the header row."""
     return f"# {escape(view.title)}\n\n{table(view)}"
-
-
-def _label(name: str) -> str:
-    return _LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def _ref(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> str:
@@ -166,17 +153,17 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
         elif name in _PROSE:
             prose += [escape(value), ""]
         elif isinstance(value, EdtfDate):
-            facts.append(f"- **{_label(name)}:** {escape(value.display())} ({value})")
+            facts.append(f"- **{field_label(name)}:** {escape(value.display())} ({value})")
         elif schema.kind in ("ref", "refs"):
             ids = (value,) if isinstance(value, str) else value
             shown = "; ".join(_ref(dataset, i, schema.targets) for i in ids)
-            facts.append(f"- **{_label(name)}:** {shown}")
+            facts.append(f"- **{field_label(name)}:** {shown}")
         elif schema.kind == "tags":
-            facts.append(f"- **{_label(name)}:** {escape(', '.join(value))}")
+            facts.append(f"- **{field_label(name)}:** {escape(', '.join(value))}")
         elif name == "url":
-            facts.append(f"- **{_label(name)}:** {link(value, value)}")
+            facts.append(f"- **{field_label(name)}:** {link(value, value)}")
         else:
-            facts.append(f"- **{_label(name)}:** {escape(str(value))}")
+            facts.append(f"- **{field_label(name)}:** {escape(str(value))}")
     facts.append(f"- **ID:** {escape(record.id)}")
     hashes = "#" * level
     lines = _quote(dataset, record) if isinstance(record, Quotation) else []

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import Any
 
 from nato_russia.model import Dataset, Record
 from nato_russia.render import delimited, flat, json_out, markdown, plain
@@ -61,18 +62,36 @@ def show_json(value: Any) -> None:
     json_out.write_json(value, sys.stdout)
 
 
-def write_jsonl(values: Sequence[dict[str, Any]], out: TextIO) -> None:
-    for value in values:
-        json_out.write_json_line(value, out)
+@dataclass(frozen=True)
+class _Result:
+    """One command's answer, ready to be printed in any format."""
+
+    objects: Callable[[], list[dict[str, Any]]]  # for JSON and JSON Lines
+    columns: Sequence[str]  # for CSV and TSV, with
+    rows: Callable[[], list[dict[str, str]]]
+    markdown: Callable[[], str]
+    human: Callable[[bool | None], None]  # the table or panel; rich=None: decide by the TTY
+    one_object: bool = False  # a detail command prints an object, not an array
 
 
-def _write_rows(
-    fmt: Format, columns: Sequence[str], rows: Sequence[dict[str, str]], out: TextIO
-) -> None:
-    if fmt is Format.csv:
-        delimited.write_csv(columns, rows, out)
+def _emit(fmt: Format | None, result: _Result) -> None:
+    if fmt in (None, Format.table):
+        result.human(True if fmt is Format.table else None)
+        return
+    use_utf8_stdout()
+    out = sys.stdout
+    if fmt is Format.json:
+        objects = result.objects()
+        show_json(objects[0] if result.one_object else objects)
+    elif fmt is Format.jsonl:
+        for value in result.objects():
+            json_out.write_json_line(value, out)
+    elif fmt is Format.csv:
+        delimited.write_csv(result.columns, result.rows(), out)
+    elif fmt is Format.tsv:
+        delimited.write_tsv(result.columns, result.rows(), out)
     else:
-        delimited.write_tsv(columns, rows, out)
+        out.write(result.markdown())
 
 
 def show_records(
@@ -84,19 +103,16 @@ def show_records(
     no_color: bool = False,
 ) -> None:
     """A list of records of one type (a list command, the timeline)."""
-    if fmt not in (None, Format.table):
-        use_utf8_stdout()
-    out = sys.stdout
-    if fmt is Format.json:
-        show_json([json_out.record_to_dict(r) for r in records])
-    elif fmt is Format.jsonl:
-        write_jsonl([json_out.record_to_dict(r) for r in records], out)
-    elif fmt in (Format.csv, Format.tsv):
-        _write_rows(fmt, flat.record_columns(type_name), [flat.record_row(r) for r in records], out)
-    elif fmt is Format.markdown:
-        out.write(markdown.table_document(view()))
-    else:
-        show_table(view(), no_color=no_color, rich=True if fmt is Format.table else None)
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [json_out.record_to_dict(r) for r in records],
+            columns=flat.record_columns(type_name),
+            rows=lambda: [flat.record_row(r) for r in records],
+            markdown=lambda: markdown.table_document(view()),
+            human=lambda rich: show_table(view(), no_color=no_color, rich=rich),
+        ),
+    )
 
 
 def show_record(
@@ -108,20 +124,17 @@ def show_record(
     no_color: bool = False,
 ) -> None:
     """One record with every field (a detail command)."""
-    if fmt not in (None, Format.table):
-        use_utf8_stdout()
-    out = sys.stdout
-    if fmt is Format.json:
-        show_json(json_out.record_to_dict(record))
-    elif fmt is Format.jsonl:
-        write_jsonl([json_out.record_to_dict(record)], out)
-    elif fmt in (Format.csv, Format.tsv):
-        columns = flat.record_columns(record.type_name)
-        _write_rows(fmt, columns, [flat.record_row(record)], out)
-    elif fmt is Format.markdown:
-        out.write(markdown.record_document(dataset, record))
-    else:
-        show_detail(view(), no_color=no_color, rich=True if fmt is Format.table else None)
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [json_out.record_to_dict(record)],
+            columns=flat.record_columns(record.type_name),
+            rows=lambda: [flat.record_row(record)],
+            markdown=lambda: markdown.record_document(dataset, record),
+            human=lambda rich: show_detail(view(), no_color=no_color, rich=rich),
+            one_object=True,
+        ),
+    )
 
 
 def show_hits(
@@ -131,17 +144,20 @@ def show_hits(
     *,
     no_color: bool = False,
 ) -> None:
-    """Search results, best first (or in date order)."""
-    if fmt not in (None, Format.table):
-        use_utf8_stdout()
-    out = sys.stdout
-    if fmt is Format.json:
-        show_json([json_out.hit_to_dict(h) for h in hits])
-    elif fmt is Format.jsonl:
-        write_jsonl([json_out.hit_to_dict(h) for h in hits], out)
-    elif fmt in (Format.csv, Format.tsv):
-        _write_rows(fmt, flat.HIT_COLUMNS, [flat.hit_row(h) for h in hits], out)
-    elif fmt is Format.markdown:
-        out.write(markdown.table_document(view()))
-    elif hits:
-        show_table(view(), no_color=no_color, rich=True if fmt is Format.table else None)
+    """Search results, best first (or in date order). With no hits a person gets nothing on
+    stdout (the note on stderr says so); machine formats still give their empty shape."""
+
+    def human(rich: bool | None) -> None:
+        if hits:
+            show_table(view(), no_color=no_color, rich=rich)
+
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [json_out.hit_to_dict(h) for h in hits],
+            columns=flat.HIT_COLUMNS,
+            rows=lambda: [flat.hit_row(h) for h in hits],
+            markdown=lambda: markdown.table_document(view()),
+            human=human,
+        ),
+    )

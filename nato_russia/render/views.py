@@ -170,6 +170,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
 
 DOCUMENT = ("agreement", "source")
 _LABELS = {
+    "url": "URL",
     "short_title": "Short title",
     "date_display": "Date as worded",
     "created_by": "Created by",
@@ -179,7 +180,8 @@ _LABELS = {
 }
 
 
-def _label(name: str) -> str:
+def field_label(name: str) -> str:
+    """How a field is named to people: 'date_display' -> 'Date as worded'."""
     return _LABELS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -229,7 +231,7 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
         if value is None or value == ():
             continue
         if schema.kind == "date":
-            sections.append(Section(_label(f.name), (f"{value.display()} ({value})",)))
+            sections.append(Section(field_label(f.name), (f"{value.display()} ({value})",)))
         elif schema.kind == "corrections":
             lines = correction_lines(dataset, value)
             sections.append(Section("Correction of the backgrounder", tuple(lines), "note"))
@@ -239,10 +241,10 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
                 "quotes" if schema.targets == ("quotation",) else "links"
             )
             sections.append(
-                Section(_label(f.name), tuple(_link_lines(dataset, ids, schema.targets)), kind)
+                Section(field_label(f.name), tuple(_link_lines(dataset, ids, schema.targets)), kind)
             )
         elif schema.kind == "tags":
-            sections.append(Section(_label(f.name), (", ".join(value),)))
+            sections.append(Section(field_label(f.name), (", ".join(value),)))
         else:
-            sections.append(Section(_label(f.name), (str(value),)))
+            sections.append(Section(field_label(f.name), (str(value),)))
     return DetailView(record.type_name, record.id, record.label, tuple(sections))
