@@ -1,3 +1,3 @@
 """nrr: a cited command-line reference on NATO-Russia relations."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -21,13 +21,15 @@ from nato_russia import __version__
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import DataError, ExitCode, NrrError
 from nato_russia.loader import DataSelection, load
-from nato_russia.model import PLURALS, Dataset, Event
+from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Event
 from nato_russia.render.formats import ExportFormat, Format
+from nato_russia.status import coverage
 
 app = typer.Typer(
     name="nrr",
-    help="A cited reference on NATO-Russia relations, 1990-2015, from NATO's 2015 backgrounder "
-    "and the official texts.",
+    help="A cited reference on NATO-Russia relations from 1990 to today, from NATO's 2015 "
+    "backgrounder, the official texts and news agencies. nrr status tells where things stand "
+    "on any day.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_show_locals=False,
@@ -81,7 +83,22 @@ def _reporting_errors() -> Iterator[None]:
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"nrr {__version__}")
+        with _reporting_errors():
+            covered = coverage(load(DataSelection()))
+        if covered is not None:
+            typer.echo(f"bundled data: {covered.describe()}")
         raise typer.Exit()
+
+
+def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
+    """Say what the data covers when a command asks about days past it, so that an empty or
+    short answer is never read as "nothing happened"."""
+    covered = coverage(dataset)
+    if covered is None:
+        return
+    if any(day is not None and day > covered.last for day in days):
+        later = f"nothing after {covered.last_wording} is recorded"
+        typer.echo(f"note: the data {covered.describe()}; {later}", err=True)
 
 
 @app.callback()
@@ -229,9 +246,15 @@ def timeline(
     choice = _EventChoice(date_from, date_to, period, actor, topic)
     choice.bounds()  # a malformed date is a usage error, found before any data is read
     with _reporting_errors():
-        events = choice.events(_dataset(data, no_bundled, no_cache))
+        dataset = _dataset(data, no_bundled, no_cache)
+        events = choice.events(dataset)
+        _note_coverage(dataset, *choice.bounds())
         output.show_records(
-            fmt, "event", events, lambda: views.timeline_table(events), no_color=_state["no_color"]
+            fmt,
+            "event",
+            events,
+            lambda: views.timeline_table(dataset, events),
+            no_color=_state["no_color"],
         )
 
 
@@ -274,15 +297,16 @@ def _list_records(
         )
 
 
-def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
+def _add_record_commands(type_name: str) -> None:
     """`nrr <type> ID` shows one record; `nrr <types>` lists them all."""
+    cls = RECORD_TYPES[type_name]
 
     def show(
         record_id: Annotated[
             str,
             typer.Argument(
                 metavar="ID",
-                help=f"The {type_name}'s id or title; case and spaces do not matter.",
+                help=f"The {cls.noun}'s id or title; case and spaces do not matter.",
                 autocompletion=_completer(type_name),
             ),
         ],
@@ -305,23 +329,14 @@ def _add_record_commands(type_name: str, what: str, what_plural: str) -> None:
         fmt = _output_format(fmt, as_json)
         _list_records(type_name, fmt, (data, no_bundled, no_cache))
 
-    show.__doc__ = f"Show one {what} with every field, its links and its sources."
-    list_all.__doc__ = f"List all {what_plural}."
-    app.command(name=type_name)(show)
-    app.command(name=PLURALS[type_name])(list_all)
+    show.__doc__ = f"Show one {cls.noun} with every field, its links and its sources."
+    list_all.__doc__ = f"List all {cls.nouns}."
+    app.command(name=cls.command())(show)
+    app.command(name=cls.list_command())(list_all)
 
 
-for _type_name, _what, _what_plural in (
-    ("event", "event", "events (nrr timeline filters them)"),
-    ("agreement", "agreement, declaration or statement", "agreements, declarations and statements"),
-    ("principle", "principle", "principles"),
-    ("area", "area of cooperation", "areas of cooperation"),
-    ("period", "period", "periods of the backgrounder"),
-    ("actor", "person, body or state", "people, bodies and states"),
-    ("quotation", "quotation", "quotations"),
-    ("source", "source", "sources"),
-):
-    _add_record_commands(_type_name, _what, _what_plural)
+for _type_name in RECORD_TYPES:
+    _add_record_commands(_type_name)
 
 
 PIPED_LIMIT = 20  # results a search prints into a pipe unless --limit says otherwise
@@ -419,6 +434,48 @@ def _screenful() -> int:
 
 
 @app.command()
+def status(
+    day: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[DATE]",
+            help="The day to tell (1999-06-01); a month or year means its last day. "
+            "Default: today.",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    as_json: JsonFlag = False,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+    no_cache: NoCache = False,
+) -> None:
+    """Where NATO and Russia stood on a day: each channel's state (councils, missions, practical
+    cooperation, treaties), since when, by whose decision and on which record; the councils'
+    last meetings; the latest events. Worked out from the dated state changes."""
+    from nato_russia.render import output, views
+    from nato_russia.status import status_on
+
+    fmt = _output_format(fmt, as_json)
+    when = dt.date.today() if day is None else _bound(day, "DATE", upper=True)
+    assert when is not None
+    with _reporting_errors():
+        dataset = _dataset(data, no_bundled, no_cache)
+        covered = coverage(dataset)
+        begins = covered.first if covered is not None else dt.date(1990, 1, 1)
+        if when < begins:
+            typer.echo(f"note: nothing to tell yet: the data begins in {begins.year}", err=True)
+        _note_coverage(dataset, when)
+        found = status_on(dataset, when)
+        output.show_status(
+            fmt,
+            found,
+            covered,
+            lambda: views.status_views(dataset, found),
+            no_color=_state["no_color"],
+        )
+
+
+@app.command()
 def validate(
     paths: Annotated[
         list[Path] | None,
@@ -502,6 +559,7 @@ def export(
         use_utf8_stdout()
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
+        _note_coverage(dataset, *choice.bounds())
         if not choice.is_everything:
             dataset = query.subset(dataset, choice.events(dataset))
         if fmt in (ExportFormat.timelinejs, ExportFormat.timelinejs_csv) and not (

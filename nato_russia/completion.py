@@ -18,22 +18,39 @@ import os
 import sys
 
 COMPLETE_VAR = "_NRR_COMPLETE"
-# Record types whose detail command takes an id: nrr <type> ID
-ID_COMMANDS = ("event", "agreement", "principle", "area", "period", "actor", "quotation", "source")
-# Options whose value is an id, by the command they belong to.
+# The detail commands that take an id (nrr <type> ID), and the bundled file of each type's
+# records. A copy of what model.RECORD_TYPES says, since importing it costs a TAB press
+# milliseconds; a test keeps the two the same.
+ID_COMMANDS = {
+    "source": "sources",
+    "dataset": "datasets",
+    "period": "periods",
+    "actor": "actors",
+    "term": "terms",
+    "agreement": "agreements",
+    "principle": "principles",
+    "area": "areas",
+    "event": "events",
+    "channel": "channels",
+    "state-change": "state_changes",
+    "quotation": "quotations",
+}
+# Options whose value is an id, by the command they belong to: (command, option) -> command
+# whose ids complete it.
 ID_OPTIONS = {("timeline", "--period"): "period", ("timeline", "--actor"): "actor"}
 ID_PREFIX = "- id:"
 
 
-def bundled_ids(type_name: str) -> list[str]:
-    """The ids in the bundled data file of a type, read from its `- id: ...` lines. Finds the
-    data as loader.bundled_data_dir does, with os.path rather than pathlib (see the imports)."""
+def bundled_ids(command: str) -> list[str]:
+    """The ids in the bundled data file of a detail command's type, read from its `- id: ...`
+    lines. Finds the data as loader.bundled_data_dir does, with os.path rather than pathlib
+    (see the imports)."""
     package_dir = os.path.dirname(os.path.abspath(__file__))
     data = os.path.join(package_dir, "data")
     if not os.path.isdir(data):
         data = os.path.join(os.path.dirname(package_dir), "data")
     try:
-        with open(os.path.join(data, f"{type_name}s.yaml"), encoding="utf-8") as file:
+        with open(os.path.join(data, f"{ID_COMMANDS[command]}.yaml"), encoding="utf-8") as file:
             lines = file.read().splitlines()
     except OSError:
         return []

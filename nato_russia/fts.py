@@ -19,13 +19,13 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from nato_russia.model import Dataset, Record
+from nato_russia.model import Dataset, Record, actor_fields
 from nato_russia.querylang import Query
 
 FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
 SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
 WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
 
 
@@ -106,12 +106,11 @@ def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
                 getattr(record, "speaker", None),
             )
         )
-        for kind, names in (
-            ("actor", ("actors", "signatories", "creates")),
-            ("topic", ("topics",)),
-        ):
-            for name in names:
-                links.extend((rowid, kind, value) for value in getattr(record, name, ()))
+        for name in actor_fields(type(record)):
+            value = getattr(record, name)
+            named = (value,) if isinstance(value, str) else value or ()
+            links.extend((rowid, "actor", actor) for actor in named)
+        links.extend((rowid, "topic", topic) for topic in getattr(record, "topics", ()))
         columns: dict[str, list[str]] = {name: [] for name, _ in WEIGHT_COLUMNS}
         for name, text in text_fields(record):
             column = _column(FIELD_WEIGHTS.get(name, DEFAULT_WEIGHT))
@@ -166,10 +165,10 @@ def _filters(query: Query) -> tuple[str, list[object]]:
         params.extend([query.period, query.period])
     if query.actor is not None:
         clauses.append(
-            "(r.speaker = ? or (r.type = 'actor' and r.id = ?) or r.rowid in "
+            "((r.type = 'actor' and r.id = ?) or r.rowid in "
             "(select rowid from links where kind = 'actor' and value = ?))"
         )
-        params.extend([query.actor] * 3)
+        params.extend([query.actor] * 2)
     if query.topic is not None:
         clauses.append("r.rowid in (select rowid from links where kind = 'topic' and value = ?)")
         params.append(query.topic)

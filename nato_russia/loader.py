@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nato_russia import __version__
 from nato_russia.errors import DataError, Problem
-from nato_russia.model import Dataset
+from nato_russia.model import Dataset, schema_fingerprint
 from nato_russia.readers import RawRecord, data_files, line_of, read_bytes, read_records
 from nato_russia.validation import build_dataset
 
@@ -97,8 +97,14 @@ def _read_all(
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
-    """The cache key: this nrr version, and each input file's path and content digest."""
-    key = hashlib.blake2b(f"nrr {__version__}".encode(), digest_size=32)
+    """The cache key: this nrr version, the schema of the records and the layout of the cached
+    rows, and each input file's path and content digest. With the schema in the key, a cache
+    written before a field was added is never replayed onto the new fields (the search index
+    is named by this key too, so it follows)."""
+    from nato_russia import rows
+
+    layout = f"nrr {__version__} schema {schema_fingerprint()} rows {rows.FORMAT}"
+    key = hashlib.blake2b(layout.encode(), digest_size=32)
     for path in files:
         key.update(str(path.resolve()).encode() + b"\0")
         key.update(digests[path])

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from nato_russia.dates import EdtfDate
 
 
 @dataclass(frozen=True, slots=True)
 class FieldSchema:
-    kind: str  # id | text | enum | int | date | ref | refs | tags | corrections
+    kind: str  # id | text | slug | enum | int | date | ref | refs | tags | corrections
     optional: bool = False
     targets: tuple[str, ...] = ()  # record types a ref/refs field may point to
     choices: tuple[str, ...] = ()  # allowed values of an enum field
@@ -43,6 +44,10 @@ def optional_text() -> Any:
 
 def enum_field(*choices: str) -> Any:
     return field(metadata=_meta(FieldSchema("enum", choices=choices)))
+
+
+def optional_enum(*choices: str) -> Any:
+    return field(default=None, metadata=_meta(FieldSchema("enum", optional=True, choices=choices)))
 
 
 def int_field() -> Any:
@@ -71,8 +76,8 @@ def refs_field(*targets: str, optional: bool = False) -> Any:
     )
 
 
-def tags_field() -> Any:
-    return field(default=(), metadata=_meta(FieldSchema("tags", optional=True)))
+def tags_field(*, optional: bool = True) -> Any:
+    return field(default=(), metadata=_meta(FieldSchema("tags", optional=optional)))
 
 
 def corrections_field() -> Any:
@@ -90,6 +95,10 @@ def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
     return schema
 
 
+def slug_field() -> Any:
+    return field(metadata=_meta(FieldSchema("slug")))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Correction:
     """Where the backgrounder is wrong or loose: its words, and what the official texts show."""
@@ -99,72 +108,215 @@ class Correction:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ListColumn:
+    """A column of a type's list table: its header, the field it shows, and how."""
+
+    header: str
+    field: str
+    kind: Literal["key", "date", "prose"] = "prose"  # keys and dates never wrap
+    count: bool = False  # for a list of links: how many, rather than their titles
+
+
+class RecordType:
+    """What the code knows about a record type besides its fields: one place per type.
+
+    The plural names the data file (data/events.yaml), the list command and the SQL table;
+    the commands are the names with '-' for '_' (nrr state-change, nrr state-changes).
+    """
+
+    __slots__ = ()
+    type_name: ClassVar[str]
+    plural: ClassVar[str]
+    noun: ClassVar[str]  # how help text names one record
+    nouns: ClassVar[str]  # and many
+    list_title: ClassVar[str]
+    list_columns: ClassVar[tuple[ListColumn, ...]]
+    label_field: ClassVar[str] = "title"
+
+    @property
+    def label(self) -> str:
+        value: str = getattr(self, self.label_field)
+        return value
+
+    @classmethod
+    def command(cls) -> str:
+        return cls.type_name.replace("_", "-")
+
+    @classmethod
+    def list_command(cls) -> str:
+        return cls.plural.replace("_", "-")
+
+
+_DATE = ListColumn("Date", "date", "date")
+_ID = ListColumn("ID", "id", "key")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Source:
-    type_name: ClassVar[str] = "source"
+class Source(RecordType):
+    type_name = "source"
+    plural = "sources"
+    noun, nouns = "source", "sources"
+    list_title = "Sources"
+    list_columns = (
+        _DATE,
+        _ID,
+        ListColumn("Title", "title"),
+        ListColumn("Kind", "kind", "key"),
+        ListColumn("Publisher", "publisher"),
+        ListColumn("URL", "url"),
+    )
     id: str = id_field()
     title: str = text_field()
     publisher: str = text_field()
-    kind: str = enum_field("backgrounder", "official-text", "official-page", "reprint", "news")
+    kind: str = enum_field(
+        "backgrounder", "official-text", "official-page", "government-page", "reprint", "news"
+    )
     date: EdtfDate | None = optional_date()
     url: str | None = optional_text()
     note: str | None = optional_text()
 
-    @property
-    def label(self) -> str:
-        return self.title
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DatasetInfo(RecordType):
+    """What a dataset covers and when it was last checked (data/datasets.yaml)."""
+
+    type_name = "dataset"
+    plural = "datasets"
+    noun, nouns = "dataset", "datasets loaded, with what each covers"
+    list_title = "Datasets"
+    list_columns = (
+        _ID,
+        ListColumn("Title", "title"),
+        ListColumn("Covers", "covers", "date"),
+        ListColumn("Checked", "checked", "date"),
+    )
+    id: str = id_field()
+    title: str = text_field()
+    covers: EdtfDate = date_field()
+    checked: EdtfDate = date_field()
+    summary: str = text_field()
+    sources: tuple[str, ...] = refs_field("source")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Period:
-    type_name: ClassVar[str] = "period"
+class Period(RecordType):
+    type_name = "period"
+    plural = "periods"
+    noun, nouns = "period", "periods (the backgrounder's sections and the dataset's own)"
+    list_title = "Periods"
+    list_columns = (
+        ListColumn("Dates", "date", "date"),
+        _ID,
+        ListColumn("Title", "title"),
+        ListColumn("From", "origin", "key"),
+        ListColumn("Events", "events", "key", count=True),
+    )
     id: str = id_field()
     title: str = text_field()
     date: EdtfDate = date_field()
     order: int = int_field()
+    # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
+    origin: str | None = optional_enum("backgrounder", "dataset")
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
     events: tuple[str, ...] = derived_refs("event")
 
-    @property
-    def label(self) -> str:
-        return self.title
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    type_name: ClassVar[str] = "event"
+class Actor(RecordType):
+    type_name = "actor"
+    plural = "actors"
+    noun, nouns = "person, body or state", "people, bodies and states"
+    list_title = "Actors"
+    list_columns = (
+        _ID,
+        ListColumn("Name", "name"),
+        ListColumn("Kind", "kind", "key"),
+        ListColumn("Role", "role"),
+        ListColumn("Terms", "terms"),
+    )
+    label_field = "name"
     id: str = id_field()
-    title: str = text_field()
-    date: EdtfDate = date_field()
-    date_display: str | None = optional_text()
-    place: str | None = optional_text()
+    name: str = text_field()
+    kind: str = enum_field("person", "body", "state", "alliance")
+    role: str = text_field()
     summary: str = text_field()
-    period: str = ref_field("period")
-    actors: tuple[str, ...] = refs_field("actor", optional=True)
-    agreements: tuple[str, ...] = refs_field("agreement", optional=True)
-    topics: tuple[str, ...] = tags_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
+    terms: tuple[str, ...] = derived_refs("term")
+    events: tuple[str, ...] = derived_refs("event")
+    meetings: tuple[str, ...] = derived_refs("event")
+    agreements: tuple[str, ...] = derived_refs("agreement")
+    issued: tuple[str, ...] = derived_refs("agreement")
+    created_by: tuple[str, ...] = derived_refs("agreement")
+    decisions: tuple[str, ...] = derived_refs("state_change")
     quotations: tuple[str, ...] = derived_refs("quotation")
-
-    @property
-    def label(self) -> str:
-        return self.title
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Agreement:
-    type_name: ClassVar[str] = "agreement"
+class Term(RecordType):
+    """A person's time in an office: from `start` to `end`, or still in office without `end`."""
+
+    type_name = "term"
+    plural = "terms"
+    noun, nouns = "term of office", "terms of office"
+    list_title = "Terms of office"
+    list_columns = (
+        ListColumn("From", "start", "date"),
+        ListColumn("To", "end", "date"),
+        _ID,
+        ListColumn("Person", "actor"),
+        ListColumn("Office", "office"),
+    )
+    id: str = id_field()
+    actor: str = ref_field("actor")
+    office: str = text_field()
+    start: EdtfDate = date_field()
+    end: EdtfDate | None = optional_date()
+    note: str | None = optional_text()
+    sources: tuple[str, ...] = refs_field("source")
+
+    @property
+    def label(self) -> str:
+        until = self.end.display() if self.end is not None else "today"
+        return f"{self.office}, {self.start.display()} \u2013 {until}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agreement(RecordType):
+    type_name = "agreement"
+    plural = "agreements"
+    noun = "agreement, declaration or statement"
+    nouns = "agreements, declarations and statements"
+    list_title = "Agreements"
+    list_columns = (
+        _DATE,
+        _ID,
+        ListColumn("Title", "short_title"),
+        ListColumn("Kind", "kind", "key"),
+        ListColumn("Place", "place"),
+    )
+    label_field = "short_title"
     id: str = id_field()
     title: str = text_field()
     short_title: str = text_field()
-    kind: str = enum_field("declaration", "act", "statement", "framework", "joint-statement")
+    kind: str = enum_field(
+        "declaration",
+        "act",
+        "statement",
+        "framework",
+        "joint-statement",
+        "communique",
+        "treaty",
+        "concept",
+    )
     date: EdtfDate = date_field()
     place: str | None = optional_text()
     summary: str = text_field()
-    signatories: tuple[str, ...] = refs_field("actor", optional=True)
+    issued_by: tuple[str, ...] = refs_field("actor", optional=True)  # declarations are issued
+    signatories: tuple[str, ...] = refs_field("actor", optional=True)  # treaties are signed
     creates: tuple[str, ...] = refs_field("actor", optional=True)
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
@@ -173,14 +325,14 @@ class Agreement:
     areas: tuple[str, ...] = derived_refs("area")
     quotations: tuple[str, ...] = derived_refs("quotation")
 
-    @property
-    def label(self) -> str:
-        return self.short_title
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Principle:
-    type_name: ClassVar[str] = "principle"
+class Principle(RecordType):
+    type_name = "principle"
+    plural = "principles"
+    noun, nouns = "principle", "principles"
+    list_title = "Principles"
+    list_columns = (_ID, ListColumn("Title", "title"), ListColumn("Stated in", "agreements"))
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -189,14 +341,14 @@ class Principle:
     corrections: tuple[Correction, ...] = corrections_field()
     quotations: tuple[str, ...] = derived_refs("quotation")
 
-    @property
-    def label(self) -> str:
-        return self.title
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Area:
-    type_name: ClassVar[str] = "area"
+class Area(RecordType):
+    type_name = "area"
+    plural = "areas"
+    noun, nouns = "area of cooperation", "areas of cooperation"
+    list_title = "Areas"
+    list_columns = (_ID, ListColumn("Title", "title"), ListColumn("Stated in", "agreements"))
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -204,34 +356,100 @@ class Area:
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
 
-    @property
-    def label(self) -> str:
-        return self.title
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Actor:
-    type_name: ClassVar[str] = "actor"
+class Event(RecordType):
+    type_name = "event"
+    plural = "events"
+    noun, nouns = "event", "events (nrr timeline filters them)"
+    list_title = "NATO-Russia timeline"
+    list_columns = (_DATE, _ID, ListColumn("Event", "title"), ListColumn("Place", "place"))
     id: str = id_field()
-    name: str = text_field()
-    kind: str = enum_field("person", "body", "state", "alliance")
-    role: str = text_field()
+    title: str = text_field()
+    date: EdtfDate = date_field()
+    date_display: str | None = optional_text()
+    place: str | None = optional_text()
     summary: str = text_field()
+    note: str | None = optional_text()  # where sources disagree, or a detail is unconfirmed
+    period: str = ref_field("period")
+    actors: tuple[str, ...] = refs_field("actor", optional=True)
+    meeting_of: str | None = optional_ref("actor")  # the council that met (PJC, NRC)
+    agreements: tuple[str, ...] = refs_field("agreement", optional=True)
+    topics: tuple[str, ...] = tags_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    events: tuple[str, ...] = derived_refs("event")
-    agreements: tuple[str, ...] = derived_refs("agreement")
-    created_by: tuple[str, ...] = derived_refs("agreement")
     quotations: tuple[str, ...] = derived_refs("quotation")
-
-    @property
-    def label(self) -> str:
-        return self.name
+    state_changes: tuple[str, ...] = derived_refs("state_change")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Quotation:
-    type_name: ClassVar[str] = "quotation"
+class Channel(RecordType):
+    """One channel of the relationship (a council, a mission, a treaty, ...) whose state
+    `nrr status` tells; `states` are the states its changes may set."""
+
+    type_name = "channel"
+    plural = "channels"
+    noun, nouns = "channel of the relationship", "channels of the relationship"
+    list_title = "Channels"
+    list_columns = (
+        _ID,
+        ListColumn("Channel", "title"),
+        ListColumn("States", "states"),
+        ListColumn("Changes", "changes", "key", count=True),
+    )
+    id: str = id_field()
+    title: str = text_field()
+    order: int = int_field()
+    summary: str = text_field()
+    body: str | None = optional_ref("actor")  # the council whose meetings status lists
+    states: tuple[str, ...] = tags_field(optional=False)
+    sources: tuple[str, ...] = refs_field("source")
+    corrections: tuple[Correction, ...] = corrections_field()
+    changes: tuple[str, ...] = derived_refs("state_change")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateChange(RecordType):
+    """A dated change of one channel: its state from `date` on, until the channel's next change."""
+
+    type_name = "state_change"
+    plural = "state_changes"
+    noun, nouns = "state change", "state changes of the channels (nrr status reads them)"
+    list_title = "State changes"
+    list_columns = (
+        _DATE,
+        _ID,
+        ListColumn("Channel", "channel"),
+        ListColumn("State", "state", "key"),
+        ListColumn("Change", "title"),
+    )
+    id: str = id_field()
+    channel: str = ref_field("channel")
+    date: EdtfDate = date_field()
+    state: str = slug_field()
+    title: str = text_field()
+    summary: str = text_field()
+    by: tuple[str, ...] = refs_field("actor", optional=True)
+    event: str | None = optional_ref("event")
+    attribution: str | None = optional_text()  # who alone says so, where only one party does
+    note: str | None = optional_text()
+    sources: tuple[str, ...] = refs_field("source")
+    corrections: tuple[Correction, ...] = corrections_field()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quotation(RecordType):
+    type_name = "quotation"
+    plural = "quotations"
+    noun, nouns = "quotation", "quotations"
+    list_title = "Quotations"
+    list_columns = (
+        _DATE,
+        _ID,
+        ListColumn("Quotation", "text"),
+        ListColumn("Document", "document"),
+    )
+    label_field = "text"
     id: str = id_field()
     text: str = text_field()
     document: str = ref_field("agreement", "source")
@@ -244,21 +462,43 @@ class Quotation:
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
 
-    @property
-    def label(self) -> str:
-        return self.text
 
-
-Record = Source | Period | Event | Agreement | Principle | Area | Actor | Quotation
+Record = (
+    Source
+    | DatasetInfo
+    | Period
+    | Actor
+    | Term
+    | Agreement
+    | Principle
+    | Area
+    | Event
+    | Channel
+    | StateChange
+    | Quotation
+)
 
 # Record type name -> class, in the order files are read and shown.
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.type_name: cls
-    for cls in (Source, Period, Actor, Agreement, Principle, Area, Event, Quotation)
+    for cls in (
+        Source,
+        DatasetInfo,
+        Period,
+        Actor,
+        Term,
+        Agreement,
+        Principle,
+        Area,
+        Event,
+        Channel,
+        StateChange,
+        Quotation,
+    )
 }
 
-# Plural names, used for file names (data/events.yaml) and list commands.
-PLURALS: dict[str, str] = {name: name + "s" for name in RECORD_TYPES}
+# Plural names, used for file names (data/events.yaml), list commands and SQL tables.
+PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
 
 
 def record_fields(cls: type[Record]) -> tuple[dataclasses.Field[Any], ...]:
@@ -368,4 +608,25 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = (
     ("actor", "agreements", "agreement", "signatories"),
     ("actor", "created_by", "agreement", "creates"),
     ("actor", "quotations", "quotation", "speaker"),
+    ("actor", "terms", "term", "actor"),
+    ("actor", "meetings", "event", "meeting_of"),
+    ("actor", "issued", "agreement", "issued_by"),
+    ("actor", "decisions", "state_change", "by"),
+    ("event", "state_changes", "state_change", "event"),
+    ("channel", "changes", "state_change", "channel"),
 )
+
+
+def actor_fields(cls: type[Record]) -> tuple[str, ...]:
+    """The stored fields of a type that name people, bodies or states: what an actor filter
+    (--actor, actor:ID in a search) looks in."""
+    return tuple(n for n, s in stored_fields(cls).items() if "actor" in s.targets)
+
+
+def schema_fingerprint() -> str:
+    """A digest of every record type's fields: caches made under another schema never match."""
+    parts = []
+    for name, cls in RECORD_TYPES.items():
+        fields = ",".join(f"{n}:{s!r}" for n, s in field_schemas(cls).items())
+        parts.append(f"{name}({fields})")
+    return hashlib.blake2b(";".join(parts).encode(), digest_size=16).hexdigest()

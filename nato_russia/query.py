@@ -138,7 +138,11 @@ def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
 # kept agreement (or a quotation naming it), and then lists only the kept agreements: the link
 # is not followed out to agreements the selection has nothing to do with.
 _STATED_IN = {("principle", "agreements"), ("area", "agreements")}
-_BROUGHT_ALONG = {"event": ("quotations",), "agreement": ("principles", "areas")}
+_BROUGHT_ALONG = {
+    "event": ("quotations", "state_changes"),
+    "agreement": ("principles", "areas"),
+    "actor": ("terms",),
+}
 
 
 def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:

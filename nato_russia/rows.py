@@ -164,14 +164,25 @@ class LazyRecords(Mapping[str, Record]):
             record = self._built.get(i)
             if record is not None:
                 return record
-            rows = self._rows(i // CHUNK)
-            if rows is not None:
-                # Only the record asked for becomes a dataclass, not its whole chunk.
-                record = self._built[i] = self._codec.decode(rows[i % CHUNK])
+            record = self._decoded(i)
+            if record is not None:
                 return record
             # A damaged cache file: never trust it; rebuild these records from the data files.
             self._replacement = self._on_damage().records[self._type_name]
         return self._replacement[self.ids[i]]
+
+    def _decoded(self, i: int) -> Record | None:
+        """Record i from its chunk; None if the chunk is damaged or its rows do not fit the
+        record type (a cache from another schema that slipped past the key)."""
+        try:
+            rows = self._rows(i // CHUNK)
+            if rows is None:
+                return None
+            # Only the record asked for becomes a dataclass, not its whole chunk.
+            record = self._built[i] = self._codec.decode(rows[i % CHUNK])
+        except (ValueError, TypeError, IndexError, EOFError):
+            return None
+        return record
 
     def __getitem__(self, record_id: str) -> Record:
         position = self._position(record_id)

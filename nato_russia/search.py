@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from nato_russia.model import Dataset, Record, field_schemas
+from nato_russia.model import Dataset, Record, actor_fields, field_schemas
 from nato_russia.querylang import Query
 from nato_russia.text import tokens, word_spans, words
 
@@ -99,12 +99,10 @@ def _passes_filters(record: Record, query: Query) -> bool:
     ):
         return False
     if query.actor is not None:
-        named = (
-            *getattr(record, "actors", ()),
-            *getattr(record, "signatories", ()),
-            *getattr(record, "creates", ()),
-            getattr(record, "speaker", None),
-        )
+        named: list[str] = []
+        for name in actor_fields(type(record)):
+            value = getattr(record, name)
+            named.extend((value,) if isinstance(value, str) else value or ())
         if query.actor not in named and not (
             record.type_name == "actor" and record.id == query.actor
         ):

@@ -17,10 +17,13 @@ from nato_russia.errors import DataError, Problem
 from nato_russia.model import (
     BACKLINKS,
     RECORD_TYPES,
+    Actor,
+    Channel,
     Correction,
     Dataset,
     FieldSchema,
     Record,
+    StateChange,
     field_schemas,
     in_date_order,
     stored_fields,
@@ -60,8 +63,7 @@ class _RecordChecker:
     def __init__(self, raw: RawRecord, problems: list[Problem]) -> None:
         self.raw = raw
         self.problems = problems
-        record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
-        self.record_id = record_id if isinstance(record_id, str) else None
+        self.record_id = raw_id(raw)
 
     def problem(self, field_name: str | None, message: str) -> None:
         self.problems.append(
@@ -102,7 +104,7 @@ class _RecordChecker:
                 ):
                     values[name] = value
                     continue
-                if kind in ("id", "ref") and SLUG.fullmatch(value):
+                if kind in ("id", "ref", "slug") and SLUG.fullmatch(value):
                     values[name] = value
                     continue
                 if kind == "date":
@@ -127,7 +129,7 @@ class _RecordChecker:
 
     def convert(self, name: str, schema: FieldSchema, value: Any) -> Any:
         kind = schema.kind
-        if kind in ("id", "text", "enum", "ref"):  # the most common kinds first: this is hot
+        if kind in ("id", "text", "enum", "ref", "slug"):  # the most common kinds first: hot
             return self.convert_text(name, schema, value)
         if kind in ("refs", "tags"):
             return self.convert_list(name, schema, value)
@@ -164,7 +166,7 @@ class _RecordChecker:
         if control is not None:
             self.problem(name, f"contains the control character {control[0]!r}")
             return None
-        if schema.kind in ("id", "ref") and not SLUG.fullmatch(value):
+        if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
             self.problem(name, f"{value!r} is not an id (lower-case words joined by '-')")
             return None
         if schema.kind == "enum" and value not in schema.choices:
@@ -253,6 +255,41 @@ def _check_references(
     return problems
 
 
+def _check_state_changes(
+    dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]
+) -> list[Problem]:
+    """A change sets one of its channel's states, and a channel changes at most once a day:
+    two changes on one date would leave its state on that day undecided."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    channels = dataset.records["channel"]
+    for change in in_date_order(dataset.records["state_change"].values()):
+        if not isinstance(change, StateChange):
+            continue
+        raw = origin[("state_change", change.id)]
+
+        def problem(field_name: str, message: str, raw: RawRecord = raw) -> None:
+            problems.append(Problem(raw.file, raw_id(raw), field_name, message, index=raw.position))
+
+        channel = channels.get(change.channel)
+        if isinstance(channel, Channel) and change.state not in channel.states:
+            allowed = ", ".join(channel.states)
+            problem("state", f"{change.state!r} is not a state of channel {channel.id} ({allowed})")
+        key = (change.channel, str(change.date))
+        if key in seen:
+            problem(
+                "date", f"channel {change.channel} already changes on {change.date} ({seen[key]})"
+            )
+        else:
+            seen[key] = change.id
+    return problems
+
+
+def raw_id(raw: RawRecord) -> str | None:
+    record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
+    return record_id if isinstance(record_id, str) else None
+
+
 def _with_backlinks(dataset: Dataset) -> Dataset:
     """Fill the derived fields: each link is stored once and shown from both ends. Linking
     records are visited in date order, so every derived list comes out in date order."""
@@ -298,6 +335,8 @@ def build_dataset(raw_records: Iterable[RawRecord]) -> Dataset:
         origin[(raw.type_name, record_id)] = raw
     dataset = Dataset(records)
     problems.extend(_check_references(dataset, origin, broken))
+    if not problems:
+        problems.extend(_check_state_changes(dataset, origin))
     if problems:
         raise DataError(problems)
     return _with_backlinks(dataset)
@@ -318,9 +357,8 @@ def warnings(dataset: Dataset) -> list[str]:
         for source_id in dataset.of_type("source")
         if source_id not in cited
     ]
+    derived = [n for n, s in field_schemas(Actor).items() if s.derived]
     for actor in dataset.of_type("actor").values():
-        if not any(
-            getattr(actor, name) for name in ("events", "agreements", "created_by", "quotations")
-        ):
+        if not any(getattr(actor, name) for name in derived):
             found.append(f"actor {actor.id!r} takes part in no event, agreement or quotation")
     return found

@@ -20,7 +20,8 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 
 
 def test_version(runner: CliRunner) -> None:
-    assert run(runner, "--version") == (0, f"nrr {__version__}\n", "")
+    coverage = "bundled data: covers 1990 to February 2026 (last checked 1 December 2026)\n"
+    assert run(runner, "--version") == (0, f"nrr {__version__}\n{coverage}", "")
 
 
 def test_timeline_is_plain_tab_separated_when_piped(runner: CliRunner) -> None:
@@ -67,13 +68,16 @@ def test_timeline_json_shape(runner: CliRunner) -> None:
         "date_display": None,
         "place": None,
         "summary": "Alice's country joined in June.",
+        "note": None,
         "period": "early",
         "actors": ["alice"],
+        "meeting_of": None,
         "agreements": [],
         "topics": ["partnership"],
         "sources": ["test-source"],
         "corrections": [],
         "quotations": [],
+        "state_changes": [],
     }
 
 
@@ -168,6 +172,7 @@ def test_agreement_json_has_every_field_and_links_by_id(runner: CliRunner, mini:
         "precision": "day",
         "place": "Paris",
         "summary": "Sets out cooperation on theatre missile defence and peacekeeping.",
+        "issued_by": [],
         "signatories": ["alice"],
         "creates": ["council"],
         "sources": ["test-source", "test-official"],

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from nato_russia.completion import bundled_ids
+from nato_russia.completion import ID_COMMANDS, bundled_ids
 from nato_russia.model import RECORD_TYPES, Dataset
 
 # Runs the console script's entry point and reports which heavy modules it imported.
@@ -47,7 +47,13 @@ def complete(code: str, shell: str, line: str, **extra: str) -> subprocess.Compl
 
 @pytest.mark.parametrize("type_name", sorted(RECORD_TYPES))
 def test_the_id_scan_finds_exactly_the_loaded_ids(bundled: Dataset, type_name: str) -> None:
-    assert sorted(bundled_ids(type_name)) == sorted(bundled.of_type(type_name))
+    command = RECORD_TYPES[type_name].command()
+    assert sorted(bundled_ids(command)) == sorted(bundled.of_type(type_name))
+
+
+def test_completion_knows_every_detail_command_and_its_file() -> None:
+    # completion.py keeps its own copy so that a TAB press need not import the model.
+    assert ID_COMMANDS == {cls.command(): cls.plural for cls in RECORD_TYPES.values()}
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -82,7 +82,7 @@ def test_timelinejs_starts_with_the_london_summit(runner: CliRunner) -> None:
     assert first["unique_id"] == "london-summit-1990"
     assert first["start_date"] == {"year": 1990, "month": 7, "day": 5}
     assert "London Summit" in first["text"]["headline"]
-    assert len(document["eras"]) == 7
+    assert len(document["eras"]) == 12  # the backgrounder's seven periods and the data's five
 
 
 def test_agreements_markdown_is_a_clean_document(runner: CliRunner, bundled: Dataset) -> None:
@@ -98,8 +98,11 @@ def test_agreements_markdown_is_a_clean_document(runner: CliRunner, bundled: Dat
 
 def test_markdown_chronology_renders(runner: CliRunner, bundled: Dataset) -> None:
     html = MarkdownIt("commonmark").enable("table").render(invoke(runner, "export", "markdown"))
-    assert html.count("<h2>") == 7 + 3  # the periods, then agreements, principles, sources
+    # The periods, then agreements, principles, channels and sources.
+    assert html.count("<h2>") == 12 + 4
     assert html.count("<h3>") == sum(
-        len(bundled.of_type(t)) for t in ("event", "agreement", "principle")
+        len(bundled.of_type(t)) for t in ("event", "agreement", "principle", "channel")
     )
+    # Each channel's changes come under it.
+    assert html.count("<h4>") >= len(bundled.of_type("state_change"))
     assert '<a href="https://www.nato.int/' in html

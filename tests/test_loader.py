@@ -117,8 +117,8 @@ def test_fixture_loads(data_dir: Path) -> None:
         (
             "agreements",
             "example-act",
-            {"kind": "treaty"},
-            "record example-act: kind: 'treaty' is not one of",
+            {"kind": "pact"},
+            "record example-act: kind: 'pact' is not one of",
         ),
         ("periods", "early", {"order": "first"}, "record early: order: expected a whole number"),
         (

@@ -31,7 +31,7 @@ def render(width: int, draw: object) -> str:
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
-    view = timeline_table(timeline(mini, TimelineFilter()))
+    view = timeline_table(mini, timeline(mini, TimelineFilter()))
     out = render(width, lambda c: print_table(view, c))
     assert "\u2026" not in out
     # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.

@@ -79,7 +79,7 @@ def test_filters() -> None:
     ("text", "message"),
     [
         ("foo:bar", "unknown field 'foo'; use one of: type, year, date, period, actor, topic, id"),
-        ("type:treaty", "type:treaty: use one of: source, period, actor"),
+        ("type:treaty", "type:treaty: use one of: source, dataset, period, actor"),
         ("year:14", "year:14: '14' is not a year"),
         ("date:1997-13", "date:1997-13: '1997-13': month 13 does not exist"),
         ("period:", "period: needs a value, as in period:georgia-2008"),

@@ -17,12 +17,10 @@ from typing import Any
 from nato_russia import __version__
 from nato_russia.export.documents import SCHEMA_VERSION, ordered
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, FieldSchema, Record, field_schemas
-from nato_russia.render.flat import date_parts
+from nato_russia.render.flat import date_part_names, date_parts
 from nato_russia.search import text_fields
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_DATE_COLUMNS = ("date_start TEXT", "date_end TEXT", "precision TEXT")
-_DATE_NUMBERS = ("year INTEGER", "month INTEGER", "day INTEGER")
 
 
 def _quote(name: str) -> str:
@@ -45,12 +43,16 @@ def _columns(type_name: str) -> list[str]:
         null = " NOT NULL" if not schema.optional else ""
         if schema.kind == "id":
             columns.append(f"{name} TEXT PRIMARY KEY")
-        elif schema.kind in ("text", "enum"):
+        elif schema.kind in ("text", "enum", "slug"):
             columns.append(f"{name} TEXT{null}")
         elif schema.kind == "int":
             columns.append(f"{name} INTEGER{null}")
         elif schema.kind == "date":
-            columns += [f"{name} TEXT{null}", *_DATE_COLUMNS, *_DATE_NUMBERS]
+            start, end, precision, year, month, day = (
+                _quote(part) for part in date_part_names(field_name)
+            )
+            columns += [f"{name} TEXT{null}", f"{start} TEXT", f"{end} TEXT", f"{precision} TEXT"]
+            columns += [f"{year} INTEGER", f"{month} INTEGER", f"{day} INTEGER"]
         elif schema.kind == "ref" and len(schema.targets) == 1:
             target = PLURALS[schema.targets[0]]
             columns.append(f"{name} TEXT{null} REFERENCES {target}(id)")
@@ -115,13 +117,14 @@ def _row(dataset: Dataset, record: Record) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
-        if schema.kind in ("id", "text", "enum", "int"):
+        if schema.kind in ("id", "text", "enum", "slug", "int"):
             row[name] = value
         elif schema.kind == "date":
             row[name] = None if value is None else str(value)
-            parts = date_parts(value)
-            row.update({k: parts[k] or None for k in ("date_start", "date_end", "precision")})
-            row.update({k: int(parts[k]) if parts[k] else None for k in ("year", "month", "day")})
+            parts = date_parts(value, name)
+            names = date_part_names(name)
+            row.update({k: parts[k] or None for k in names[:3]})
+            row.update({k: int(parts[k]) if parts[k] else None for k in names[3:]})
         elif schema.kind == "ref" and len(schema.targets) == 1:
             row[name] = value
         elif schema.kind == "ref":

@@ -12,6 +12,7 @@ from typing import Any
 from nato_russia.dates import EdtfDate
 from nato_russia.model import RECORD_TYPES, Correction, Record, field_schemas
 from nato_russia.search import Hit
+from nato_russia.status import Status
 
 LIST_SEPARATOR = "; "
 DATE_PARTS = ("date_start", "date_end", "precision", "year", "month", "day")
@@ -34,22 +35,32 @@ def record_columns(type_name: str) -> tuple[str, ...]:
     for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
         columns.append(name)
         if schema.kind == "date":
-            columns.extend(DATE_PARTS)
+            columns.extend(date_part_names(name))
     return tuple(columns)
 
 
-def date_parts(value: EdtfDate | None) -> dict[str, str]:
+def date_part_names(name: str) -> tuple[str, ...]:
+    """The columns a date field spreads into: date_start, ... for `date` (the one most types
+    have), start_start, ... (prefixed with the field's name) for any other."""
+    if name == "date":
+        return DATE_PARTS
+    return tuple(f"{name}_{part.removeprefix('date_')}" for part in DATE_PARTS)
+
+
+def date_parts(value: EdtfDate | None, name: str = "date") -> dict[str, str]:
+    names = date_part_names(name)
     if value is None:
-        return dict.fromkeys(DATE_PARTS, "")
+        return dict.fromkeys(names, "")
     start = value.start
-    return {
-        "date_start": value.earliest().isoformat(),
-        "date_end": value.latest().isoformat(),
-        "precision": value.precision,
-        "year": str(start.year),
-        "month": "" if start.month is None else str(start.month),
-        "day": "" if start.day is None else str(start.day),
-    }
+    parts = (
+        value.earliest().isoformat(),
+        value.latest().isoformat(),
+        value.precision,
+        str(start.year),
+        "" if start.month is None else str(start.month),
+        "" if start.day is None else str(start.day),
+    )
+    return dict(zip(names, parts, strict=True))
 
 
 def correction_text(correction: Correction) -> str:
@@ -77,7 +88,7 @@ def record_row(record: Record) -> dict[str, str]:
         value = getattr(record, name)
         row[name] = cell(value)
         if schema.kind == "date":
-            row.update(date_parts(value))
+            row.update(date_parts(value, name))
     return row
 
 
@@ -95,3 +106,38 @@ def hit_row(hit: Hit) -> dict[str, str]:
         "snippet": hit.snippet,
         "matches": LIST_SEPARATOR.join(f"{start}-{end}" for start, end in hit.spans),
     }
+
+
+STATUS_COLUMNS = (
+    "channel",
+    "title",
+    "state",
+    "since",
+    "settled",
+    "previous_state",
+    "by",
+    "record",
+    "event",
+    "attribution",
+    "note",
+)
+
+
+def status_rows(status: Status) -> list[dict[str, str]]:
+    """One row per channel: its state on the day, for spreadsheets."""
+    return [
+        {
+            "channel": s.channel.id,
+            "title": s.channel.title,
+            "state": s.change.state,
+            "since": str(s.change.date),
+            "settled": "yes" if s.settled else "no",
+            "previous_state": s.previous.state if s.previous else "",
+            "by": LIST_SEPARATOR.join(s.change.by),
+            "record": s.change.id,
+            "event": s.change.event or "",
+            "attribution": s.change.attribution or "",
+            "note": s.change.note or "",
+        }
+        for s in status.channels
+    ]

@@ -7,19 +7,22 @@ import json
 from typing import Any, TextIO
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Correction, Record
+from nato_russia.model import Correction, Event, Record, schema_of
 from nato_russia.search import Hit
+from nato_russia.status import Coverage, Status
 
 
 def date_fields(name: str, value: EdtfDate | None) -> dict[str, Any]:
-    """A date as its EDTF string plus ISO day bounds and precision, so no one parses EDTF."""
+    """A date as its EDTF string plus ISO day bounds and precision, so no one parses EDTF.
+    The precision of `date` is `precision`; of any other date field, `<name>_precision`."""
+    precision = "precision" if name == "date" else f"{name}_precision"
     if value is None:
-        return {name: None, f"{name}_start": None, f"{name}_end": None, "precision": None}
+        return {name: None, f"{name}_start": None, f"{name}_end": None, precision: None}
     return {
         name: str(value),
         f"{name}_start": value.earliest().isoformat(),
         f"{name}_end": value.latest().isoformat(),
-        "precision": value.precision,
+        precision: value.precision,
     }
 
 
@@ -35,8 +38,8 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
-        if f.name == "date":
-            result.update(date_fields("date", value))
+        if schema_of(f).kind == "date":
+            result.update(date_fields(f.name, value))
         else:
             result[f.name] = _plain(value)
     return result
@@ -72,3 +75,46 @@ def write_json_line(value: Any, out: TextIO) -> None:
     """JSON Lines: one compact value per line; no line break can occur inside one."""
     line = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     out.write(line.translate(_LINE_BREAKS) + "\n")
+
+
+def status_to_dict(status: Status, coverage: Coverage | None) -> dict[str, Any]:
+    """`nrr status --json`: the day, what the data covers, and one object per channel."""
+    channels = []
+    for state in status.channels:
+        change = state.change
+        channels.append(
+            {
+                "channel": state.channel.id,
+                "title": state.channel.title,
+                "state": change.state,
+                **date_fields("since", change.date),
+                "settled": state.settled,
+                "previous_state": state.previous.state if state.previous else None,
+                "by": list(change.by),
+                "record": change.id,
+                "event": change.event,
+                "change": change.title,
+                "attribution": change.attribution,
+                "note": change.note,
+            }
+        )
+    return {
+        "date": status.day.isoformat(),
+        "coverage": None
+        if coverage is None
+        else {
+            "first": coverage.first.isoformat(),
+            "last": coverage.last.isoformat(),
+            "checked": coverage.checked,
+        },
+        "channels": channels,
+        "last_meetings": [
+            {"channel": m.channel.id, **_event_brief(m.event), "settled": m.settled}
+            for m in status.meetings
+        ],
+        "recent_events": [_event_brief(e) for e in status.recent],
+    }
+
+
+def _event_brief(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "title": event.title, **date_fields("date", event.date)}

@@ -7,12 +7,13 @@ written "[bold]x[/]" or "*note*" shows exactly so, and only http(s) addresses be
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
 from nato_russia.model import (
     Agreement,
+    Channel,
     Correction,
     Dataset,
     Event,
@@ -87,6 +88,13 @@ def table(view: TableView) -> str:
 def table_document(view: TableView) -> str:
     """A heading and the table; an empty result keeps the header row."""
     return f"# {escape(view.title)}\n\n{table(view)}"
+
+
+def tables_document(views: Sequence[TableView]) -> str:
+    """Several tables: the first one's title heads the document, the others are sections."""
+    parts = [table_document(views[0])]
+    parts += [f"## {escape(view.title)}\n\n{table(view)}" for view in views[1:]]
+    return "\n".join(parts)
 
 
 def _ref(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> str:
@@ -201,6 +209,23 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+def _channels(dataset: Dataset) -> list[str]:
+    """Each channel of the relationship with its dated changes, in date order."""
+    channels = sorted(
+        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
+        key=lambda c: (c.order, c.id),
+    )
+    if not channels:
+        return []
+    lines = ["## Channels of the relationship", ""]
+    for channel in channels:
+        lines += [f"### {_heading(channel)}", "", record_body(dataset, channel, 4)]
+        changes = (dataset.get("state_change", i) for i in channel.changes)
+        for change in in_date_order(c for c in changes if c is not None):
+            lines += [f"#### {_heading(change)}", "", record_body(dataset, change, 5)]
+    return lines
+
+
 def chronology(dataset: Dataset, title: str) -> str:
     """The whole dataset as one document: periods with their events in date order, then the
     agreements, the principles and every source."""
@@ -233,6 +258,7 @@ def chronology(dataset: Dataset, title: str) -> str:
         key=lambda p: (p.title.casefold(), p.id),
     )
     lines += _section(dataset, "Principles", principles)
+    lines += _channels(dataset)
     sources = in_date_order(dataset.of_type("source").values())
     if sources:
         lines += ["## Sources", ""]

@@ -17,6 +17,7 @@ from nato_russia.render import delimited, flat, json_out, markdown, plain
 from nato_russia.render.formats import Format
 from nato_russia.render.views import DetailView, TableView
 from nato_russia.search import Hit
+from nato_russia.status import Coverage, Status
 
 
 def _console(no_color: bool) -> Any:
@@ -72,6 +73,7 @@ class _Result:
     markdown: Callable[[], str]
     human: Callable[[bool | None], None]  # the table or panel; rich=None: decide by the TTY
     one_object: bool = False  # a detail command prints an object, not an array
+    lines: Callable[[], list[dict[str, Any]]] | None = None  # JSON Lines, if not the objects
 
 
 def _emit(fmt: Format | None, result: _Result) -> None:
@@ -84,7 +86,7 @@ def _emit(fmt: Format | None, result: _Result) -> None:
         objects = result.objects()
         show_json(objects[0] if result.one_object else objects)
     elif fmt is Format.jsonl:
-        for value in result.objects():
+        for value in (result.lines or result.objects)():
             json_out.write_json_line(value, out)
     elif fmt is Format.csv:
         delimited.write_csv(result.columns, result.rows(), out)
@@ -159,5 +161,36 @@ def show_hits(
             rows=lambda: [flat.hit_row(h) for h in hits],
             markdown=lambda: markdown.table_document(view()),
             human=human,
+        ),
+    )
+
+
+def show_status(
+    fmt: Format | None,
+    status: Status,
+    coverage: Coverage | None,
+    views: Callable[[], Sequence[TableView]],
+    *,
+    no_color: bool = False,
+) -> None:
+    """The state of every channel on a day (nrr status): one object, a row per channel in
+    CSV/TSV, and the channels, last meetings and latest events as tables for people."""
+
+    def human(rich: bool | None) -> None:
+        for number, view in enumerate(views()):
+            if number and not (stdout_is_terminal() if rich is None else rich):
+                sys.stdout.write("\n")  # a blank line between the tables of a pipe
+            show_table(view, no_color=no_color, rich=rich)
+
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [json_out.status_to_dict(status, coverage)],
+            lines=lambda: json_out.status_to_dict(status, coverage)["channels"],
+            columns=flat.STATUS_COLUMNS,
+            rows=lambda: flat.status_rows(status),
+            markdown=lambda: markdown.tables_document(views()),
+            human=human,
+            one_object=True,
         ),
     )

@@ -7,25 +7,27 @@ these, so the two never disagree about content.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nato_russia.dates import EdtfDate
+from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.model import (
-    Actor,
-    Agreement,
-    Area,
+    RECORD_TYPES,
     Correction,
     Dataset,
     Event,
-    Period,
-    Principle,
+    FieldSchema,
+    ListColumn,
     Quotation,
     Record,
     Source,
+    StateChange,
+    field_schemas,
     schema_of,
 )
 from nato_russia.search import Hit
+from nato_russia.status import ChannelState, Status
 
 ColumnKind = Literal["key", "date", "prose"]
 
@@ -86,63 +88,45 @@ def _link_titles(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...
     return "; ".join(labels)
 
 
-def timeline_table(events: list[Event]) -> TableView:
-    columns = (Column("Date", "date"), Column("ID", "key"), Column("Event"), Column("Place"))
-    rows = tuple(_cells(date_text(e), e.id, e.title, e.place or "") for e in events)
-    return TableView("NATO-Russia timeline", columns, rows)
+def timeline_table(dataset: Dataset, events: list[Event]) -> TableView:
+    return list_table(dataset, "event", list(events))
 
 
 def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> TableView:
-    """The table a list command (nrr agreements, nrr actors, ...) shows."""
-    cols: tuple[str, ...]
-    if type_name == "agreement":
-        cols = ("Date", "ID", "Title", "Kind", "Place")
-        rows = [
-            _cells(date_text(r), r.id, r.short_title, r.kind, r.place or "")
-            for r in records
-            if isinstance(r, Agreement)
-        ]
-    elif type_name in ("principle", "area"):
-        cols = ("ID", "Title", "Stated in")
-        rows = [
-            _cells(r.id, r.title, _link_titles(dataset, r.agreements, ("agreement",)))
-            for r in records
-            if isinstance(r, Principle | Area)
-        ]
-    elif type_name == "period":
-        cols = ("Dates", "ID", "Title", "Events")
-        rows = [
-            _cells(date_text(r), r.id, r.title, str(len(r.events)))
-            for r in records
-            if isinstance(r, Period)
-        ]
-    elif type_name == "actor":
-        cols = ("ID", "Name", "Kind", "Role")
-        rows = [_cells(r.id, r.name, r.kind, r.role) for r in records if isinstance(r, Actor)]
-    elif type_name == "quotation":
-        cols = ("Date", "ID", "Quotation", "Document")
-        rows = [
-            _cells(date_text(r), r.id, r.text, _link_titles(dataset, (r.document,), DOCUMENT))
-            for r in records
-            if isinstance(r, Quotation)
-        ]
-    elif type_name == "source":
-        cols = ("Date", "ID", "Title", "Publisher", "URL")
-        rows = [
-            (
-                *_cells(date_text(r), r.id),
-                Cell(r.title, link=r.url),
-                Cell(r.publisher),
-                Cell(r.url or "", link=r.url),
-            )
-            for r in records
-            if isinstance(r, Source)
-        ]
-    else:  # events use the timeline table
-        return timeline_table([r for r in records if isinstance(r, Event)])
-    kinds: dict[str, ColumnKind] = {"Date": "date", "Dates": "date", "ID": "key", "Kind": "key"}
-    columns = tuple(Column(c, kinds.get(c, "prose")) for c in cols)
-    return TableView(f"{type_name.capitalize()}s", columns, tuple(rows))
+    """The table a list command (nrr agreements, nrr actors, ...) shows: the columns its record
+    type declares (model.RecordType.list_columns)."""
+    cls = RECORD_TYPES[type_name]
+    schemas = field_schemas(cls)
+    columns = tuple(Column(c.header, c.kind) for c in cls.list_columns)
+    rows = tuple(
+        tuple(
+            _list_cell(dataset, record, column, schemas[column.field])
+            for column in cls.list_columns
+        )
+        for record in records
+    )
+    return TableView(cls.list_title, columns, rows)
+
+
+def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: FieldSchema) -> Cell:
+    value = getattr(record, column.field)
+    url = getattr(record, "url", None)
+    if column.field == "date":
+        return Cell(date_text(record))
+    if isinstance(value, EdtfDate):
+        return Cell(value.display())
+    if value is None:
+        return Cell("")
+    if schema.kind in ("ref", "refs"):
+        ids = (value,) if isinstance(value, str) else value
+        if column.count:
+            return Cell(str(len(ids)))
+        return Cell(_link_titles(dataset, ids, schema.targets))
+    if schema.kind == "tags":
+        return Cell(", ".join(value))
+    if column.field in ("title", "url") and url:
+        return Cell(str(value), link=url)
+    return Cell(str(value))
 
 
 def search_table(query: str, hits: list[Hit]) -> TableView:
@@ -248,3 +232,107 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
         else:
             sections.append(Section(field_label(f.name), (str(value),)))
     return DetailView(record.type_name, record.id, record.label, tuple(sections))
+
+
+def day_text(day: dt.date) -> str:
+    """A day as people write it: 1 June 2014."""
+    return parse_date(day.isoformat()).display()
+
+
+# Words a state's slug lower-cases that people write otherwise.
+_PROPER = {"nato": "NATO", "russia": "Russia", "nrc": "NRC", "us": "US", "united": "United"}
+_PROPER["states"] = "States"  # only after "united": see state_label
+
+
+def state_label(change: StateChange) -> str:
+    """A state slug as words: suspended-by-russia -> suspended by Russia."""
+    words = change.state.split("-")
+    shown = []
+    for i, word in enumerate(words):
+        if word == "states" and not (i and words[i - 1] == "united"):
+            shown.append(word)
+        else:
+            shown.append(_PROPER.get(word, word))
+    return " ".join(shown)
+
+
+def since_text(state: ChannelState) -> str:
+    """When the channel took its state: the day, or "during June 2014" when the change is
+    known only to a month or year that holds the day asked about."""
+    when = state.change.date.display()
+    return when if state.settled else f"during {when}"
+
+
+def state_text(state: ChannelState) -> str:
+    """The state in words, and what it was before a change that may fall after the day."""
+    text = state_label(state.change)
+    if not state.settled:
+        before = state_label(state.previous) if state.previous else "no recorded state"
+        text += (
+            f" (the change's day is not known and may fall after this date; before it: {before})"
+        )
+    return text
+
+
+def change_text(change: StateChange) -> str:
+    """What changed, and who alone says so where only one party does."""
+    if change.attribution:
+        return f"{change.title} ({change.attribution})"
+    return change.title
+
+
+def _names(dataset: Dataset, ids: tuple[str, ...]) -> str:
+    return _link_titles(dataset, ids, ("actor",))
+
+
+def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
+    """The channels' states on the day, the caveats of the changes they rest on, the councils'
+    last meetings and the latest events."""
+    channels = TableView(
+        f"NATO-Russia relations on {day_text(status.day)}",
+        (
+            Column("Channel"),
+            Column("State"),
+            Column("Since", "date"),
+            Column("What changed"),
+            Column("By"),
+            Column("Record", "key"),
+        ),
+        tuple(
+            (
+                Cell(s.channel.title),
+                Cell(state_text(s)),
+                Cell(since_text(s)),
+                Cell(change_text(s.change)),
+                Cell(_names(dataset, s.change.by)),
+                Cell(s.change.id),
+            )
+            for s in status.channels
+        ),
+    )
+    notes = TableView(
+        "Notes on these records",
+        (Column("Record", "key"), Column("Note")),
+        tuple((Cell(s.change.id), Cell(s.change.note)) for s in status.channels if s.change.note),
+    )
+    meetings = TableView(
+        "Last meetings",
+        (Column("Council"), Column("Date", "date"), Column("ID", "key"), Column("Meeting")),
+        tuple(
+            (
+                Cell(m.channel.title),
+                Cell(date_text(m.event) if m.settled else f"during {date_text(m.event)}"),
+                Cell(m.event.id),
+                Cell(m.event.title),
+            )
+            for m in status.meetings
+        ),
+    )
+    recent = TableView(
+        "Latest events",
+        (Column("Date", "date"), Column("ID", "key"), Column("Event")),
+        tuple((Cell(date_text(e)), Cell(e.id), Cell(e.title)) for e in status.recent),
+    )
+    return tuple(
+        view for view in (channels, notes, meetings, recent) if view.rows or view is channels
+    )

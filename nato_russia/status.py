@@ -1,0 +1,126 @@
+"""The state of the relationship on a day, worked out from the dated state changes. No printing.
+
+A channel's state on a day is the state its latest change on or before that day set (facts.md
+7.4's reading rule). A change known only to the month or the year may fall on either side of a
+day inside that month or year; the answer then says so (`settled` is False) and keeps the state
+before it at hand, instead of guessing a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from nato_russia.dates import EdtfDate
+from nato_russia.model import Channel, Dataset, DatasetInfo, Event, StateChange, in_date_order
+
+RECENT_EVENTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    channel: Channel
+    change: StateChange  # the latest change whose date may be on or before the day
+    settled: bool  # False when the day falls inside the change's month or year
+    previous: StateChange | None = None  # the channel's last settled change before it
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    channel: Channel
+    event: Event
+    settled: bool  # False when the meeting is known only to a month or year that holds the day
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the loaded data covers, from its dataset records: earliest to latest day."""
+
+    first: dt.date
+    last: dt.date
+    last_wording: str  # as the dataset record words it ("February 2026")
+    checked: str | None  # when it was last checked, as worded ("1 December 2026")
+
+    def describe(self) -> str:
+        checked = f" (last checked {self.checked})" if self.checked else ""
+        return f"covers {self.first.year} to {self.last_wording}{checked}"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    day: dt.date
+    channels: tuple[ChannelState, ...]
+    meetings: tuple[Meeting, ...]
+    recent: tuple[Event, ...]
+
+
+def coverage(dataset: Dataset) -> Coverage | None:
+    """The span the dataset records declare (several datasets: from the earliest start to the
+    latest end); None when no loaded dataset declares one."""
+    infos = [r for r in dataset.of_type("dataset").values() if isinstance(r, DatasetInfo)]
+    if not infos:
+        return None
+    last = max(infos, key=lambda info: info.covers.latest())
+    checked = max(infos, key=lambda info: info.checked.latest()).checked
+    end = last.covers.end or last.covers.start
+    return Coverage(
+        first=min(info.covers.earliest() for info in infos),
+        last=last.covers.latest(),
+        last_wording=EdtfDate(end).display(),
+        checked=checked.display(),
+    )
+
+
+def status_on(dataset: Dataset, day: dt.date) -> Status:
+    channels = sorted(
+        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
+        key=lambda c: (c.order, c.id),
+    )
+    states: list[ChannelState] = []
+    meetings: list[Meeting] = []
+    for channel in channels:
+        state = _state_of(dataset, channel, day)
+        if state is not None:
+            states.append(state)
+        meeting = _last_meeting(dataset, channel, day)
+        if meeting is not None:
+            meetings.append(meeting)
+    return Status(day, tuple(states), tuple(meetings), tuple(_recent_events(dataset, day)))
+
+
+def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState | None:
+    changes = [dataset.get("state_change", i) for i in channel.changes]
+    begun = [c for c in changes if isinstance(c, StateChange) and c.date.earliest() <= day]
+    if not begun:
+        return None
+    latest = in_date_order(begun)[-1]
+    assert isinstance(latest, StateChange)
+    if latest.date.latest() <= day:
+        return ChannelState(channel, latest, settled=True)
+    settled = [c for c in begun if c.date.latest() <= day]
+    previous = in_date_order(settled)[-1] if settled else None
+    assert previous is None or isinstance(previous, StateChange)
+    return ChannelState(channel, latest, settled=False, previous=previous)
+
+
+def _last_meeting(dataset: Dataset, channel: Channel, day: dt.date) -> Meeting | None:
+    if channel.body is None:
+        return None
+    body = dataset.get("actor", channel.body)
+    meeting_ids = getattr(body, "meetings", ())
+    held = [dataset.get("event", i) for i in meeting_ids]
+    before = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
+    if not before:
+        return None
+    last = in_date_order(before)[-1]
+    assert isinstance(last, Event)
+    return Meeting(channel, last, settled=last.date.latest() <= day)
+
+
+def _recent_events(dataset: Dataset, day: dt.date) -> list[Event]:
+    past = [
+        e
+        for e in dataset.overlapping("event", None, day)
+        if isinstance(e, Event) and e.date.latest() <= day
+    ]
+    return [e for e in in_date_order(past)[-RECENT_EVENTS:] if isinstance(e, Event)]
