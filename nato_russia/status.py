@@ -82,9 +82,7 @@ def status_on(dataset: Dataset, day: dt.date) -> Status:
         state = _state_of(dataset, channel, day)
         if state is not None:
             states.append(state)
-        meeting = _last_meeting(dataset, channel, day)
-        if meeting is not None:
-            meetings.append(meeting)
+        meetings.extend(_last_meetings(dataset, channel, day))
     return Status(day, tuple(states), tuple(meetings), tuple(_recent_events(dataset, day)))
 
 
@@ -103,18 +101,26 @@ def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState 
     return ChannelState(channel, latest, settled=False, previous=previous)
 
 
-def _last_meeting(dataset: Dataset, channel: Channel, day: dt.date) -> Meeting | None:
+def _last_meetings(dataset: Dataset, channel: Channel, day: dt.date) -> list[Meeting]:
+    """The council's last meeting on or before the day; and a later one known only to a month
+    or year that holds the day, which may or may not come before it."""
     if channel.body is None:
-        return None
+        return []
     body = dataset.get("actor", channel.body)
-    meeting_ids = getattr(body, "meetings", ())
-    held = [dataset.get("event", i) for i in meeting_ids]
-    before = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
-    if not before:
-        return None
-    last = in_date_order(before)[-1]
-    assert isinstance(last, Event)
-    return Meeting(channel, last, settled=last.date.latest() <= day)
+    held = [dataset.get("event", i) for i in getattr(body, "meetings", ())]
+    begun = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
+    settled = [e for e in begun if e.date.latest() <= day]
+    found = []
+    if settled:
+        last = in_date_order(settled)[-1]
+        assert isinstance(last, Event)
+        found.append(Meeting(channel, last, settled=True))
+    unsettled = [e for e in begun if e.date.latest() > day]
+    if unsettled:
+        latest = in_date_order(unsettled)[-1]
+        assert isinstance(latest, Event)
+        found.append(Meeting(channel, latest, settled=False))
+    return found
 
 
 def _recent_events(dataset: Dataset, day: dt.date) -> list[Event]:

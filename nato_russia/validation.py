@@ -263,7 +263,8 @@ def _check_state_changes(
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     channels = dataset.records["channel"]
-    for change in in_date_order(dataset.records["state_change"].values()):
+    for change in dataset.records["state_change"].values():  # in reading order: the later one is
+        # reported, so a user's file that clashes with the bundled data is the one named
         if not isinstance(change, StateChange):
             continue
         raw = origin[("state_change", change.id)]

@@ -53,7 +53,7 @@ def test_the_id_scan_finds_exactly_the_loaded_ids(bundled: Dataset, type_name: s
 
 def test_completion_knows_every_detail_command_and_its_file() -> None:
     # completion.py keeps its own copy so that a TAB press need not import the model.
-    assert ID_COMMANDS == {cls.command(): cls.plural for cls in RECORD_TYPES.values()}
+    assert {cls.command(): cls.plural for cls in RECORD_TYPES.values()} == ID_COMMANDS
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

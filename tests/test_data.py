@@ -222,3 +222,21 @@ def test_summaries_do_not_copy_backgrounder_sentences(bundled: Dataset) -> None:
 def test_events_have_honest_dates(bundled: Dataset) -> None:
     june_1994 = [e for e in bundled.events() if e.date.earliest() == dt.date(1994, 6, 22)]
     assert june_1994, "Russia's signature of the PfP Framework Document on 22 June 1994"
+
+
+def test_schema_doc_names_every_type_and_field() -> None:
+    """data/SCHEMA.md is written by hand: it must keep up with the model."""
+    from nato_russia.model import RECORD_TYPES, field_schemas
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "data" / "SCHEMA.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ")}
+    for type_name, cls in RECORD_TYPES.items():
+        assert f"`{cls.plural}`" in doc, cls.plural
+        for name in field_schemas(cls):
+            assert f"`{name}`" in rows[type_name], (type_name, name)
+
+
+def test_the_kosovo_freeze_and_the_thaw_are_in_the_timeline(bundled: Dataset) -> None:
+    ids = {e.id for e in bundled.events() if 1998 <= e.date.earliest().year <= 2001}
+    assert {"russia-freezes-1999", "robertson-moscow-2000", "pjc-resumes-kosovo-1999"} <= ids

@@ -321,7 +321,11 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(m.channel.title),
-                Cell(date_text(m.event) if m.settled else f"during {date_text(m.event)}"),
+                Cell(
+                    date_text(m.event)
+                    if m.settled
+                    else f"during {date_text(m.event)} (may fall after this date)"
+                ),
                 Cell(m.event.id),
                 Cell(m.event.title),
             )

@@ -1,0 +1,315 @@
+"""nrr status DATE: each channel's state on a day, worked out from the dated state changes.
+
+The expected answers are those a reader of ../shared/sources/facts.md (7.4, with its reading
+rule) gives for these days, not a copy of what the data files say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nato_russia.cli import app
+from nato_russia.model import Dataset, Term
+from nato_russia.status import coverage, status_on
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    # catch_exceptions=False: a bug raises here instead of passing as exit 1.
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# Day -> channel -> (state, since as EDTF, settled). Channels left out have no state yet.
+ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
+    "1996-06-01": {
+        "nacc-eapc": ("member", "1991-12-20", True),
+        "pfp": ("member", "1994-06-22", True),
+        # Russian troops in IFOR/SFOR are dated only to the year: on a day inside it the
+        # change may or may not have happened yet.
+        "russian-forces-in-nato-operations": ("deployed", "1996", False),
+        "cfe": ("in-force", "1992-11", True),
+    },
+    "1999-06-01": {
+        "pfp": ("halted", "1999-03-24", True),
+        "pjc": ("suspended-by-russia", "1999-03-24", True),
+        "russian-mission": ("reduced", "1999-03-24", True),
+        "military-contacts": ("frozen-by-russia", "1999-03-24", True),
+        "russian-forces-in-nato-operations": ("deployed", "1996", True),
+        "founding-act": ("in-force", "1997-05-27", True),
+    },
+    "2000-06-01": {
+        "pjc": ("active", "2000-02-16", True),
+        "russian-forces-in-nato-operations": ("deployed", "1999-06-19", True),
+    },
+    "2003-01-01": {
+        "pjc": ("replaced", "2002-05-28", True),
+        "nrc": ("active", "2002-05-28", True),
+        "nio": ("open", "2001-02-20", True),
+        "mlm": ("open", "2002-05-27", True),
+    },
+    "2008-10-01": {
+        "nrc": ("formal-meetings-suspended", "2008-08-19", True),
+        "military-contacts": ("frozen-by-russia", "2008-08-20", True),
+        "russian-forces-in-nato-operations": ("withdrawn", "2003-07-02", True),
+        "cfe": ("suspended-by-russia", "2007-12-12", True),
+    },
+    "2009-07-01": {
+        "nrc": ("active", "2009-06-27", True),
+        "russian-mission": ("reduced", "2009-04", True),
+    },
+    "2014-06-01": {
+        "nrc": ("political-dialogue-only", "2014-04-01", True),
+        "practical-cooperation": ("suspended-by-nato", "2014-04-01", True),
+        "russian-mission": ("restricted", "2014-04-08", True),
+    },
+    "2019-01-01": {
+        "russian-mission": ("restricted", "2018-03-27", True),
+        "inf": ("breach-found", "2018-12-04", True),
+        "cfe": ("suspended-by-russia", "2015-03-11", True),
+    },
+    "2022-06-01": {
+        "russian-mission": ("suspended-by-russia", "2021-11", True),
+        "nio": ("closed", "2021-11-01", True),
+        "mlm": ("closed", "2021-11-01", True),
+        "inf": ("terminated", "2019-08-02", True),
+        "open-skies": ("russia-withdrawn", "2021-12-18", True),
+        "founding-act": ("in-force", "1997-05-27", True),
+    },
+    "2026-12-01": {
+        "nrc": ("reported-dissolved", "2025-12-03", True),
+        "founding-act": ("reported-not-in-effect", "2025-12-03", True),
+        "cfe": ("suspended-by-united-states", "2023-12-07", True),
+        "inf": ("moratorium-ended", "2025-08-04", True),
+        "open-skies": ("russia-withdrawn", "2021-12-18", True),
+        "new-start": ("expired", "2026-02-05", True),
+    },
+}
+NOT_YET = {
+    "1996-06-01": {"pjc", "nrc", "nio", "mlm", "founding-act", "inf"},
+    "1999-06-01": {"nrc", "nio", "mlm", "practical-cooperation"},
+    "2003-01-01": {"practical-cooperation", "inf", "new-start"},
+}
+LAST_MEETINGS = {
+    "1996-06-01": {},
+    "1999-06-01": {"pjc": "pjc-last-before-kosovo-1999"},
+    "2000-06-01": {"pjc": "pjc-florence-2000"},
+    "2008-10-01": {"nrc": "bucharest-nrc-summit-2008"},
+    "2009-07-01": {"nrc": "nrc-corfu-2009"},
+    "2014-06-01": {"nrc": "nrc-meeting-2014-03-05"},
+    "2019-01-01": {"nrc": "nrc-2018-10-31"},
+    "2026-12-01": {"nrc": "nrc-2022-01-12", "pjc": "pjc-last-ministerial-2002"},
+}
+
+
+@pytest.mark.parametrize("day", sorted(ANSWERS))
+def test_the_state_of_each_channel_on_a_day(bundled: Dataset, day: str) -> None:
+    found = status_on(bundled, dt.date.fromisoformat(day))
+    states = {s.channel.id: (s.change.state, str(s.change.date), s.settled) for s in found.channels}
+    for channel, answer in ANSWERS[day].items():
+        assert states.get(channel) == answer, channel
+    assert not NOT_YET.get(day, set()) & set(states)
+
+
+@pytest.mark.parametrize("day", sorted(LAST_MEETINGS))
+def test_the_councils_last_meetings(bundled: Dataset, day: str) -> None:
+    found = status_on(bundled, dt.date.fromisoformat(day))
+    settled = {m.channel.id: m.event.id for m in found.meetings if m.settled}
+    for channel, event in LAST_MEETINGS[day].items():
+        assert settled[channel] == event
+    if not LAST_MEETINGS[day]:
+        assert not found.meetings
+
+
+def test_a_meeting_known_only_to_the_month_is_not_placed_before_a_day_inside_it(
+    bundled: Dataset,
+) -> None:
+    found = status_on(bundled, dt.date(2014, 6, 1))
+    unsettled = [m.event.id for m in found.meetings if not m.settled]
+    assert unsettled == ["nrc-meeting-2014-06"]
+
+
+def test_a_change_inside_its_year_keeps_the_state_before_it(bundled: Dataset) -> None:
+    found = status_on(bundled, dt.date(1996, 6, 1))
+    (forces,) = [s for s in found.channels if s.channel.id == "russian-forces-in-nato-operations"]
+    assert not forces.settled
+    assert forces.previous is None  # nothing recorded before it
+
+
+def test_status_1999_the_permanent_joint_council_suspended_over_kosovo(
+    runner: CliRunner,
+) -> None:
+    code, out, err = run(runner, "status", "1999-06-01")
+    assert (code, err) == (0, "")
+    channels = first_table(out)
+    assert channels["NATO-Russia Permanent Joint Council"] == [
+        "NATO-Russia Permanent Joint Council",
+        "suspended by Russia",
+        "24 March 1999",
+        "Russia suspends its part in the Permanent Joint Council over the Kosovo air campaign",
+        "Boris Yeltsin; Russian Federation",
+        "pjc-suspended-1999",
+    ]
+
+
+def first_table(out: str) -> dict[str, list[str]]:
+    """The channels table of a piped status: its rows by their first cell."""
+    table = out.split("\n\n")[0].splitlines()
+    assert table[0] == "Channel\tState\tSince\tWhat changed\tBy\tRecord"
+    return {line.split("\t")[0]: line.split("\t") for line in table[1:]}
+
+
+def test_status_2014_practical_cooperation_suspended_dialogue_open(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "status", "2014-06-01")
+    assert code == 0
+    lines = first_table(out)
+    assert lines["Practical cooperation"][1:3] == ["suspended by NATO", "1 April 2014"]
+    nrc = lines["NATO-Russia Council"]
+    assert nrc[1:3] == ["political dialogue only", "1 April 2014"]
+    assert "ambassador level" in nrc[3]
+    assert nrc[5] == "nrc-political-dialogue-only-2014"
+
+
+def test_status_today_where_things_stand(runner: CliRunner) -> None:
+    code, out, err = run(runner, "status", "2026-12-01", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    channels = {c["channel"]: c for c in answer["channels"]}
+    nrc = channels["nrc"]
+    assert (nrc["state"], nrc["since"]) == ("reported-dissolved", "2025-12-03")
+    assert "Sikorski" in nrc["attribution"] and "TASS" in nrc["attribution"]
+    assert "not confirmed" in nrc["attribution"]
+    meetings = {m["channel"]: m for m in answer["last_meetings"]}
+    assert (meetings["nrc"]["id"], meetings["nrc"]["date"]) == ("nrc-2022-01-12", "2022-01-12")
+    for closed in ("russian-mission", "nio", "mlm"):
+        assert channels[closed]["since"].startswith("2021-1"), closed
+    assert channels["russian-mission"]["state"] == "suspended-by-russia"
+    assert channels["nio"]["state"] == channels["mlm"]["state"] == "closed"
+    for treaty in ("cfe", "inf", "open-skies", "new-start"):
+        assert channels[treaty]["state"], treaty
+    # Every line names the record it rests on, and that record exists.
+    for channel in answer["channels"]:
+        code, _, _ = run(runner, "state-change", channel["record"], "--format", "json")
+        assert code == 0
+    assert "covers 1990 to February 2026" in err
+
+
+def test_status_without_a_date_is_today(runner: CliRunner) -> None:
+    today = dt.date.today().isoformat()
+    assert run(runner, "status", "--format", "json") == run(
+        runner, "status", today, "--format", "json"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv", "markdown", "table"])
+def test_status_speaks_every_format(runner: CliRunner, fmt: str) -> None:
+    code, out, _ = run(runner, "status", "2014-06-01", "--format", fmt)
+    assert code == 0
+    assert "nrc-political-dialogue-only-2014" in out
+    if fmt == "jsonl":
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert {"state", "since", "by", "record"} <= set(lines[0])
+        assert len(lines) == len(status_on_bundled("2014-06-01"))
+
+
+def status_on_bundled(day: str) -> list[str]:
+    from nato_russia.loader import load_bundled
+
+    return [s.channel.id for s in status_on(load_bundled(), dt.date.fromisoformat(day)).channels]
+
+
+@pytest.mark.parametrize("day", ["2014-02-30", "tomorrow", "2014-13", "1999/2000"])
+def test_a_malformed_or_impossible_date_is_a_one_line_usage_error(
+    runner: CliRunner, day: str
+) -> None:
+    code, out, err = run(runner, "status", day)
+    assert (code, out) == (2, "")
+    assert day in err
+    assert "Traceback" not in err
+
+
+def test_a_day_before_1990_has_nothing_to_tell_yet(runner: CliRunner) -> None:
+    code, out, err = run(runner, "status", "1985-01-01", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["channels"] == []
+    assert err == "note: nothing to tell yet: the data begins in 1990\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("timeline", "--from", "2026-06"), ("status", "2026-12-01"), ("timeline", "--to", "2030")],
+)
+def test_dates_past_the_coverage_say_what_the_data_covers(
+    runner: CliRunner, args: tuple[str, ...]
+) -> None:
+    code, _, err = run(runner, *args)
+    assert code == 0
+    assert err == (
+        "note: the data covers 1990 to February 2026 (last checked 1 December 2026); "
+        "nothing after February 2026 is recorded\n"
+    )
+
+
+def test_dates_inside_the_coverage_say_nothing_of_it(runner: CliRunner) -> None:
+    assert run(runner, "timeline", "--from", "2016", "--to", "2026-02")[2] == ""
+
+
+def test_a_user_dataset_declares_its_own_coverage(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "datasets.yaml").write_text(
+        "- id: mine\n  title: Mine\n  covers: '2026/2027-03'\n  checked: '2027-04-01'\n"
+        "  summary: A later dataset.\n  sources: [backgrounder-2015-12]\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(runner, "timeline", "--from", "2026-06", "--data", str(tmp_path))
+    assert (code, err) == (0, "")
+    code, _, err = run(runner, "status", "2027-06-01", "--data", str(tmp_path))
+    assert "covers 1990 to March 2027 (last checked 1 April 2027)" in err
+
+
+def test_coverage_of_the_bundled_data(bundled: Dataset) -> None:
+    covered = coverage(bundled)
+    assert covered is not None
+    assert (covered.first, covered.last) == (dt.date(1990, 1, 1), dt.date(2026, 2, 28))
+    last_event = max(e.date.latest() for e in bundled.events())
+    assert last_event <= covered.last
+
+
+def test_every_secretary_general_since_1988_with_a_term(bundled: Dataset) -> None:
+    terms = [t for t in bundled.of_type("term").values() if isinstance(t, Term)]
+    secretaries = sorted(
+        (t for t in terms if t.office == "NATO Secretary General"), key=lambda t: t.start.earliest()
+    )
+    assert [t.actor for t in secretaries] == [
+        "worner",
+        "claes",
+        "solana",
+        "robertson",
+        "de-hoop-scheffer",
+        "rasmussen",
+        "stoltenberg",
+        "rutte",
+    ]
+    # One term follows another: no gap of more than the months an acting head filled.
+    for before, after in itertools.pairwise(secretaries):
+        assert before.end is not None
+        assert 0 <= (after.start.earliest() - before.end.latest()).days < 80, after.actor
+    assert secretaries[-1].end is None  # Rutte is in office
+
+
+def test_nrr_actors_shows_the_terms(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "actors")
+    assert code == 0
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
+    assert rows["worner"][4] == "NATO Secretary General, 1 July 1988 \u2013 13 August 1994"
+    assert rows["rutte"][4] == "NATO Secretary General, 1 October 2024 \u2013 today"
+    assert rows["putin"][4].split("; ") == [
+        "Acting President of the Russian Federation, 31 December 1999 \u2013 7 May 2000",
+        "President of the Russian Federation, 7 May 2000 \u2013 7 May 2008",
+        "President of the Russian Federation, 7 May 2012 \u2013 today",
+    ]
+    assert rows["lavrov"][4].startswith("Foreign Minister of the Russian Federation, 9 March 2004")
