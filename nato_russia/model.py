@@ -133,6 +133,7 @@ class RecordType:
     list_title: ClassVar[str]
     list_columns: ClassVar[tuple[ListColumn, ...]]
     label_field: ClassVar[str] = "title"
+    ordered_by: ClassVar[str | None] = "date"  # the date field records of the type sort by
 
     @property
     def label(self) -> str:
@@ -183,6 +184,7 @@ class DatasetInfo(RecordType):
 
     type_name = "dataset"
     plural = "datasets"
+    ordered_by = "covers"
     noun, nouns = "dataset", "datasets loaded, with what each covers"
     list_title = "Datasets"
     list_columns = (
@@ -227,6 +229,7 @@ class Period(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Actor(RecordType):
     type_name = "actor"
+    ordered_by = None
     plural = "actors"
     noun, nouns = "person, body or state", "people, bodies and states"
     list_title = "Actors"
@@ -261,6 +264,7 @@ class Term(RecordType):
 
     type_name = "term"
     plural = "terms"
+    ordered_by = "start"
     noun, nouns = "term of office", "terms of office"
     list_title = "Terms of office"
     list_columns = (
@@ -329,6 +333,7 @@ class Agreement(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Principle(RecordType):
     type_name = "principle"
+    ordered_by = None
     plural = "principles"
     noun, nouns = "principle", "principles"
     list_title = "Principles"
@@ -345,6 +350,7 @@ class Principle(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Area(RecordType):
     type_name = "area"
+    ordered_by = None
     plural = "areas"
     noun, nouns = "area of cooperation", "areas of cooperation"
     list_title = "Areas"
@@ -388,6 +394,7 @@ class Channel(RecordType):
     `nrr status` tells; `states` are the states its changes may set."""
 
     type_name = "channel"
+    ordered_by = None
     plural = "channels"
     noun, nouns = "channel of the relationship", "channels of the relationship"
     list_title = "Channels"
@@ -582,7 +589,8 @@ def in_date_order(records: Iterable[Record]) -> list[Record]:
     undated = (dt.date.max.toordinal() + 1, 0)
     keyed = []
     for record in records:
-        date = getattr(record, "date", None)
+        name = record.ordered_by
+        date = getattr(record, name) if name else None
         if date is None:
             span = undated
         else:

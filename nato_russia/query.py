@@ -124,8 +124,8 @@ def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
         order = getattr(record, "order", None)
         if isinstance(order, int):
             return (order, record.id)
-        if "date" in type(record).__dataclass_fields__:
-            date = getattr(record, "date", None)
+        if record.ordered_by is not None:  # `date`, a term's `start`, ...
+            date = getattr(record, record.ordered_by)
             if date is None:  # undated sources go last
                 return (1, dt.date.max, dt.date.max, record.id)
             return (0, *date.sort_key(), record.id)

@@ -94,17 +94,23 @@ def test_two_changes_of_one_channel_on_one_day_in_one_file(
     assert "record second: date: channel inf already changes on 2031-05 (first)" in out
 
 
-def test_a_cache_from_before_a_new_field_is_not_replayed(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, _private_cache: Path
-) -> None:
-    assert run(runner, "timeline", "--to", "1991")[0] == 0  # writes the cache
-    (before,) = _private_cache.glob("dataset-*.bin")
+def add_a_field_to_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a developer does when editing model.py: one more optional field on Event."""
 
     @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
     class EventWithMore(Event):
         more: str | None = optional_text()
 
     monkeypatch.setitem(model.RECORD_TYPES, "event", EventWithMore)
+
+
+def test_a_cache_from_before_a_new_field_is_not_replayed(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, _private_cache: Path
+) -> None:
+    assert run(runner, "timeline", "--to", "1991")[0] == 0  # writes the cache
+    (before,) = _private_cache.glob("dataset-*.bin")
+
+    add_a_field_to_events(monkeypatch)
     code, out, _ = run(runner, "timeline", "--to", "1991", "--format", "json")
     assert code == 0
     assert '"more": null' in out
@@ -120,11 +126,7 @@ def test_cached_rows_that_do_not_fit_their_type_are_damage(
     monkeypatch.setattr(loader, "schema_fingerprint", lambda: "the same")
     assert run(runner, "timeline", "--to", "1991")[0] == 0
 
-    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-    class EventWithMore(Event):
-        more: str | None = optional_text()
-
-    monkeypatch.setitem(model.RECORD_TYPES, "event", EventWithMore)
+    add_a_field_to_events(monkeypatch)
     code, out, _ = run(runner, "timeline", "--to", "1991", "--format", "json")
     assert code == 0
     assert '"more": null' in out
