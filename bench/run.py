@@ -1,6 +1,7 @@
 """Benchmark nrr as whole processes: start-up against import floors, and scale to 100k events.
 
 Run by hand, never as a test:  uv run python bench/run.py [--runs 15] [--sizes 1000,10000,100000]
+(--skip-startup, --skip-typer, --skip-scale, --skip-worst leave a section out)
 
 Every figure is a median over repeated runs of a fresh process, and every ratio compares two
 medians measured in the same run of this script, so a noisy machine shifts both sides. Output
@@ -240,6 +241,9 @@ def zipf_vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], 
 def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
     rng = random.Random(seed)
     vocabulary, weights = zipf_vocabulary(rng)
+    # Summed once: given weights, choices() sums all 30,000 on every call, which made
+    # generating 100,000 events take minutes. The draws are the same either way.
+    cumulative = list(itertools.accumulate(weights))
     directory.mkdir(parents=True)
     source = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
     period = [
@@ -259,9 +263,9 @@ def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
         events.append(
             {
                 "id": f"bench-event-{i}",
-                "title": " ".join(rng.choices(vocabulary, weights, k=7)),
+                "title": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=7)),
                 "date": date[: rng.choice((4, 7, 10, 10, 10))],
-                "summary": " ".join(rng.choices(vocabulary, weights, k=45)),
+                "summary": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=45)),
                 "place": "Brussels",
                 "period": "bench-period",
                 "topics": rng.sample(["missile-defence", "ukraine", "dialogue"], k=1),
@@ -287,7 +291,8 @@ from pathlib import Path
 from nato_russia import loader
 from nato_russia.querylang import parse_query
 from nato_russia.search import open_index, search
-dataset = loader.load(loader.DataSelection(paths=(Path(sys.argv[1]),)))
+paths = () if sys.argv[1] == "-" else (Path(sys.argv[1]),)  # "-": the bundled data alone
+dataset = loader.load(loader.DataSelection(paths=paths))
 index, _ = open_index(dataset)
 for text in sys.argv[2:]:
     query = parse_query(text)
@@ -369,12 +374,77 @@ def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list
     return lines
 
 
+PASTED = "lisbon-non-use-of-force"  # the longest bundled quotation: 56 words
+# After the one-word baseline and the pasted quotation: one word typed seven times and another;
+# five repeated words against fields that repeat the word (a synthetic summary holds "the"
+# about four times, a bundled summary up to ten); five of the commonest words, each repeated in
+# most fields (the slowest for the index: every record holds them all).
+WORST = ["the the the the the the the nato", "the the the the the", "and the of in to"]
+
+
+def worst_queries(runs: int, size: int, cache_root: Path, work: Path) -> list[str]:
+    """The queries whose proximity scoring once tried every combination of positions (issue
+    10), against a one-word search in the same run: on the bundled data (scanned) and with
+    `size` synthetic events added (through the FTS5 index)."""
+    env = base_env(cache_root / "worst-bundled")
+    pasted = subprocess.run(
+        [NRR, "quotation", PASTED, "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    quotation = str(json.loads(pasted.stdout)["text"])
+    queries = ["missile", quotation, *WORST]
+    directory = work / f"json-{size}"
+    if not directory.exists():
+        generate = [PYTHON, __file__, "--generate", str(directory), str(size), "json"]
+        subprocess.run(generate, check=True)
+    lines = [
+        "",
+        "### Worst-case queries: whole `nrr search --limit 1 QUERY`, and `search()` in process",
+        "",
+        "| data | query | words | whole command | vs one word | `search()`, top 20 | vs one word |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, data, cache in (
+        ("bundled", [], "worst-bundled"),
+        (f"{size:,} events", ["--data", str(directory)], f"worst-{size}"),
+    ):
+        env = base_env(cache_root / cache)
+        whole = []
+        for query in queries:
+            argv = [NRR, "search", "--limit", "1", query, *data]
+            measure(argv, env, 1)  # fills the cache and, for the big data, builds the index
+            whole.append(measure(argv, env, runs))
+        inside = subprocess.run(
+            [PYTHON, "-c", IN_PROCESS, data[1] if data else "-", *queries],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        in_ms = [float(line.split("\t")[1]) for line in inside.stdout.splitlines()]
+        for query, m, ms in zip(queries, whole, in_ms, strict=True):
+            shown = f"pasted quotation `{PASTED}`" if query == quotation else f"`{query}`"
+            lines.append(
+                f"| {label} | {shown} | {len(query.split())} | "
+                f"{m.median_s * 1000:.0f} ms | {m.median_s / whole[0].median_s:.2f}x | "
+                f"{ms:.1f} ms | {ms / in_ms[0]:.2f}x |"
+            )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="runs per median (default 15)")
     parser.add_argument("--sizes", default="1000,10000,100000", help="event counts to generate")
     parser.add_argument("--skip-typer", action="store_true", help="skip the Typer 0.29 row")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale section")
+    parser.add_argument("--skip-startup", action="store_true", help="skip the start-up section")
+    parser.add_argument(
+        "--skip-worst", action="store_true", help="skip the worst-case query section"
+    )
     parser.add_argument(
         "--generate", nargs=3, metavar=("DIR", "SIZE", "FORMAT"), help=argparse.SUPPRESS
     )
@@ -391,13 +461,18 @@ def main() -> None:
     print(f"Machine: {machine}, {system}; {time.strftime('%Y-%m-%d')}; runs={options.runs}\n")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for line in startup(options.runs, root / "cache-startup"):
-            print(line, flush=True)
+        if not options.skip_startup:
+            for line in startup(options.runs, root / "cache-startup"):
+                print(line, flush=True)
         if not options.skip_typer:
             for line in typer_release_row(options.runs):
                 print(line, flush=True)
         if not options.skip_scale:
             for line in scale(options.runs, sizes, root / "caches", root / "data"):
+                print(line, flush=True)
+        if not options.skip_worst:
+            worst = worst_queries(options.runs, max(sizes), root / "caches", root / "data")
+            for line in worst:
                 print(line, flush=True)
 
 

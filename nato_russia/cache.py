@@ -14,16 +14,19 @@ The cache directory is the user's own, like any other dot-cache; it is trusted t
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import mmap
 import os
+import stat
 import struct
 import tempfile
 import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from nato_russia import rows
 from nato_russia.model import Dataset
@@ -38,6 +41,22 @@ ENV_CACHE_HOME = "XDG_CACHE_HOME"
 def cache_dir() -> Path:
     base = os.environ.get(ENV_CACHE_HOME) or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "nrr"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a cache file for reading only if it is a regular file.
+
+    Anything else in its place (a named pipe, a device, a directory) is treated as damage and
+    never read: opening a pipe for reading would wait for a writer forever. O_NONBLOCK keeps
+    even the open from waiting, and the type is checked on the open file, not on its name."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EINVAL, "not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def content_digest(data: bytes) -> bytes:
@@ -58,7 +77,8 @@ def content_digests(
     """
     memo_path = cache_dir() / "digests.json"
     try:
-        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        with open_regular(memo_path) as file:
+            memo = json.loads(file.read().decode("utf-8"))
         if not isinstance(memo, dict):
             memo = {}
     except (OSError, ValueError):
@@ -101,7 +121,7 @@ def read(key: str, on_damage: Callable[[], Dataset]) -> Dataset | None:
     Only the header and the index are read here; chunks are read (and checked) when used. A
     chunk found damaged then is not used: `on_damage` rebuilds the dataset from the files."""
     try:
-        with open(entry_path(key), "rb") as file:
+        with open_regular(entry_path(key)) as file:
             if os.fstat(file.fileno()).st_size < _HEADER.size:
                 return None
             view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
@@ -150,11 +170,17 @@ def _write_atomically(path: Path, *parts: bytes) -> bool:
             for part in parts:
                 out.write(part)
         os.replace(temporary, path)
-    except OSError:
+    except BaseException as exc:
+        # Also on Ctrl-C or SIGTERM: no half-written temporary file is left behind.
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        return False
+        if isinstance(exc, OSError):
+            return False
+        raise
     return True
+
+
+STRAY_SECONDS = 3600  # a temporary file older than this was left by a process that died
 
 
 def _prune(directory: Path) -> None:
@@ -163,5 +189,11 @@ def _prune(directory: Path) -> None:
             entries = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[KEEP_ENTRIES:]:
                 old.unlink()
+        # A process killed outright (SIGKILL, power loss) can still leave a temporary file;
+        # one old enough cannot belong to a write still under way.
+        now = time.time()
+        for stray in directory.glob(".tmp-*"):
+            if now - stray.lstat().st_mtime > STRAY_SECONDS:
+                stray.unlink()
     except OSError:
         pass

@@ -7,9 +7,10 @@ data), 2 a usage error, 130 interrupted.
 import datetime as dt
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +20,7 @@ import typer
 
 from nato_russia import __version__
 from nato_russia.dates import DateFormatError, parse_bound
-from nato_russia.errors import DataError, ExitCode, NrrError
+from nato_russia.errors import DataError, ExitCode, NrrError, visible
 from nato_russia.loader import DataSelection, load
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Event
 from nato_russia.render.formats import ExportFormat, Format
@@ -39,7 +40,7 @@ _state = {"no_color": False}
 
 
 DataPaths = Annotated[
-    list[Path] | None,
+    list[str] | None,
     typer.Option(
         "--data",
         metavar="PATH",
@@ -53,31 +54,39 @@ NoBundled = Annotated[
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the load cache.")]
 
 
-def _selection(data: list[Path] | None, no_bundled: bool, no_cache: bool) -> DataSelection:
-    return DataSelection.from_options(data or [], no_bundled=no_bundled, no_cache=no_cache)
+def _selection(data: list[str] | None, no_bundled: bool, no_cache: bool) -> DataSelection:
+    if any(not path for path in data or ()):
+        # Path("") would quietly mean the current directory.
+        raise typer.BadParameter("give a path; an empty one names nothing", param_hint="--data")
+    paths = [Path(path) for path in data or ()]
+    return DataSelection.from_options(paths, no_bundled=no_bundled, no_cache=no_cache)
 
 
 def _dataset(
-    data: list[Path] | None = None, no_bundled: bool = False, no_cache: bool = False
+    data: list[str] | None = None, no_bundled: bool = False, no_cache: bool = False
 ) -> Dataset:
     return load(_selection(data, no_bundled, no_cache))
 
 
+def _say(message: str) -> None:
+    """A note, warning or error for people, on stderr and on one line: whatever it quotes
+    (a path, an id, a query) shows its control characters as escapes, never raw."""
+    typer.echo(visible(message), err=True)
+
+
 @contextmanager
 def _reporting_errors() -> Iterator[None]:
-    """Expected failures become one line on stderr and exit 1; bugs keep their traceback."""
+    """Expected failures (NrrError) become one line on stderr and their exit code; anything
+    else is a bug, which main() reports (and which tests see raised)."""
     try:
         yield
     except BrokenPipeError:
         # The reader of a pipe has gone (`nrr timeline | head -1`): that is not a failure.
         _silence_stdout()
         raise typer.Exit(ExitCode.OK) from None
-    except DataError as exc:
-        typer.echo(f"Error: {exc.summary()}", err=True)
-        raise typer.Exit(ExitCode.FAILURE) from None
     except NrrError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(ExitCode.FAILURE) from None
+        _say(f"Error: {exc.summary() if isinstance(exc, DataError) else exc}")
+        raise typer.Exit(exc.exit_code) from None
 
 
 def _version(value: bool) -> None:
@@ -98,7 +107,7 @@ def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
         return
     if any(day is not None and day > covered.last for day in days):
         later = f"nothing after {covered.last_wording} is recorded"
-        typer.echo(f"note: the data {covered.describe()}; {later}", err=True)
+        _say(f"note: the data {covered.describe()}; {later}")
 
 
 @app.callback()
@@ -207,10 +216,14 @@ class _EventChoice:
         return all(f is None for f in filters)
 
     def bounds(self) -> tuple[dt.date | None, dt.date | None]:
-        return (
-            _bound(self.date_from, "--from", upper=False),
-            _bound(self.date_to, "--to", upper=True),
-        )
+        earliest = _bound(self.date_from, "--from", upper=False)
+        latest = _bound(self.date_to, "--to", upper=True)
+        if earliest is not None and latest is not None and earliest > latest:
+            raise typer.BadParameter(
+                f"--from {self.date_from} comes after --to {self.date_to}: nothing lies between",
+                param_hint="--from",
+            )
+        return earliest, latest
 
     def events(self, dataset: Dataset) -> list[Event]:
         from nato_russia import query
@@ -262,7 +275,7 @@ def _show_record(
     type_name: str,
     record_id: str,
     fmt: Format | None,
-    dataset_options: tuple[list[Path] | None, bool, bool],
+    dataset_options: tuple[list[str] | None, bool, bool],
 ) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
@@ -280,7 +293,7 @@ def _show_record(
 
 
 def _list_records(
-    type_name: str, fmt: Format | None, dataset_options: tuple[list[Path] | None, bool, bool]
+    type_name: str, fmt: Format | None, dataset_options: tuple[list[str] | None, bool, bool]
 ) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
@@ -398,7 +411,7 @@ def search(
         query = lookups.resolve_query_filters(dataset, query)
         index, notice = open_index(dataset)
         if notice:
-            typer.echo(notice, err=True)
+            _say(notice)
         if limit is None and fmt in (None, Format.table):
             limit = _screenful() if output.stdout_is_terminal() else PIPED_LIMIT
         results = run_search(dataset, query, sort=sort.value, limit=limit or None, index=index)
@@ -408,21 +421,19 @@ def search(
             offered = [o[0] for o in options.values() if o]
             if offered:
                 message += " Did you mean " + " or ".join(f'"{o}"' for o in offered) + "?"
-            typer.echo(message, err=True)
+            _say(message)
             if len(options) == 1:
                 ((word, choices),) = options.items()
                 choice = clear_choice(choices, word)
                 if choice is not None:
                     query_text = lookups.replace_word(query_text, word, choice)
-                    typer.echo(f'showing results for "{query_text}"', err=True)
+                    _say(f'showing results for "{query_text}"')
                     query = lookups.resolve_query_filters(dataset, parse_query(query_text))
                     results = run_search(
                         dataset, query, sort=sort.value, limit=limit or None, index=index
                     )
         if results.more:
-            typer.echo(
-                f"showing the first {len(results.hits)} results; --limit 0 shows all", err=True
-            )
+            _say(f"showing the first {len(results.hits)} results; --limit 0 shows all")
         hits = results.hits
         output.show_hits(
             fmt, hits, lambda: views.search_table(query_text, hits), no_color=_state["no_color"]
@@ -463,7 +474,7 @@ def status(
         covered = coverage(dataset)
         begins = covered.first if covered is not None else dt.date(1990, 1, 1)
         if when < begins:
-            typer.echo(f"note: nothing to tell yet: the data begins in {begins.year}", err=True)
+            _say(f"note: nothing to tell yet: the data begins in {begins.year}")
         _note_coverage(dataset, when)
         found = status_on(dataset, when)
         output.show_status(
@@ -478,7 +489,7 @@ def status(
 @app.command()
 def validate(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             metavar="[PATH]...",
             help="Datasets to check with the bundled data: directories or record files. "
@@ -500,10 +511,10 @@ def validate(
         typer.echo(str(problem))
     if dataset is None:
         count = len(problems)
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+        _say(f"{count} problem{'s' if count != 1 else ''} found")
         raise typer.Exit(ExitCode.FAILURE)
     for warning in warnings(dataset):
-        typer.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}")
     counts = ", ".join(f"{n} {PLURALS[t]}" for t, n in dataset.counts().items() if n)
     typer.echo(f"ok: {counts}")
 
@@ -565,34 +576,101 @@ def export(
         if fmt in (ExportFormat.timelinejs, ExportFormat.timelinejs_csv) and not (
             dataset.of_type("event")
         ):
-            typer.echo("warning: no events; TimelineJS refuses a timeline without one", err=True)
+            _say("warning: no events; TimelineJS refuses a timeline without one")
         write_export(dataset, fmt, target, force=force, stdout=sys.stdout)
     if target is not None:
-        typer.echo(f"wrote {target}", err=True)
+        _say(f"wrote {target}")
+
+
+ENV_DEBUG = "NRR_DEBUG"
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that its clean-ups (temporary files) run."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def main() -> None:
-    """Console entry point: run the app, report a usage error on one line, and leave quietly
-    when the reader of a pipe goes away."""
+    """Console entry point: run the app and turn every way it can end into one line on
+    stderr and a documented exit code (see errors.ExitCode and the README)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if sys.stdout is None or sys.stderr is None:
+        # Started with stdout or stderr closed (`nrr timeline >&-`): nowhere to write.
+        if sys.stderr is not None:
+            sys.stderr.write("Error: standard output is closed\n")
+        sys.exit(ExitCode.FAILURE)
+    _printable_streams()
+    sys.exit(_run())
+
+
+def _run() -> int:
+    stdout_before = _identity(sys.stdout)
     try:
         # Not standalone, so that usage errors come here instead of becoming Typer's
         # multi-line boxes; exit codes are returned rather than raised in this mode.
         outcome = app(prog_name="nrr", standalone_mode=False)
+        sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        sys.exit(ExitCode.OK)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(ExitCode.FAILURE)
+        return ExitCode.OK
+    except SystemExit:
+        # Rich meets a closed pipe (`nrr --help | head -1`) by pointing stdout at /dev/null
+        # and exiting 1; for nrr the reader going away is no failure.
+        if _identity(sys.stdout) != stdout_before and _identity(sys.stdout) == _devnull():
+            return ExitCode.OK
+        raise
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        # Click turns Ctrl-C (and end of input at a prompt) into Abort.
+        _say("Interrupted." if _was_interrupt(exc) else "Aborted.")
+        return ExitCode.INTERRUPTED if _was_interrupt(exc) else ExitCode.FAILURE
+    except _Terminated:
+        _say("Terminated.")
+        return ExitCode.TERMINATED
     except typer.TyperException as exc:
-        sys.exit(_report_usage_error(exc))
-    finally:
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _silence_stdout()
+        return _report_usage_error(exc)
+    except OSError as exc:
+        # Writing the output failed: a full disk (`> /dev/full`), a closed descriptor.
+        _say(f"Error: cannot write the output: {exc.strerror or exc}")
+        _silence_stdout()
+        return ExitCode.FAILURE
+    except Exception as exc:
+        if os.environ.get(ENV_DEBUG):
+            raise
+        _say(
+            f"Error: nrr hit a bug ({type(exc).__name__}: {exc}); please report it. "
+            f"{ENV_DEBUG}=1 shows the traceback."
+        )
+        return ExitCode.FAILURE
+    return outcome if isinstance(outcome, int) else ExitCode.OK
 
-    sys.exit(outcome if isinstance(outcome, int) else ExitCode.OK)
+
+def _identity(stream: object) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _devnull() -> tuple[int, int]:
+    info = os.stat(os.devnull)
+    return (info.st_dev, info.st_ino)
+
+
+def _was_interrupt(exc: BaseException) -> bool:
+    return isinstance(exc, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt)
+
+
+def _printable_streams() -> None:
+    """Output in an encoding that cannot show every character (PYTHONIOENCODING=latin-1, an
+    old terminal) gets escapes for those characters rather than a crash half-way through."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and "utf" not in (stream.encoding or "").lower():
+            reconfigure(errors="backslashreplace")
 
 
 def _report_usage_error(exc: typer.TyperException) -> int:
@@ -603,12 +681,13 @@ def _report_usage_error(exc: typer.TyperException) -> int:
     message = " ".join((format_message() if format_message else str(exc)).split())
     context = getattr(exc, "ctx", None)
     hint = f" (see {context.command_path} --help)" if context is not None else ""
-    typer.echo(f"Error: {message}{hint}", err=True)
+    _say(f"Error: {message}{hint}")
     return int(getattr(exc, "exit_code", ExitCode.USAGE))
 
 
 def _silence_stdout() -> None:
     # As the Python docs advise for SIGPIPE: point stdout at devnull so that the interpreter's
-    # final flush cannot print "Exception ignored ... BrokenPipeError".
+    # final flush cannot print "Exception ignored ... BrokenPipeError" (or a full disk's error).
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    with suppress(OSError, ValueError):  # stdout may be gone altogether
+        os.dup2(devnull, sys.stdout.fileno())

@@ -73,6 +73,8 @@ def _words(shell: str) -> tuple[list[str], str] | None:
     if any(char in line for char in "'\"\\"):
         return None  # quoting: Typer's own shell-style splitting deals with it
     if cword is not None:
+        if cword < 1:  # the program name itself, or nonsense: leave it to Typer
+            return None
         words = line.split()
         incomplete = words[cword] if cword < len(words) else ""
         return words[1:cword], incomplete
@@ -80,6 +82,10 @@ def _words(shell: str) -> tuple[list[str], str] | None:
     if words and not line.endswith(" "):
         return words[:-1], words[-1]
     return words, ""
+
+
+def _is_number(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
 
 
 def _wanted_type(args: list[str], incomplete: str) -> str | None:
@@ -111,6 +117,8 @@ def answer_early() -> bool:
     shell = os.environ.get(COMPLETE_VAR)
     if shell not in ("complete_bash", "complete_zsh", "complete_fish"):
         return False
+    if shell == "complete_bash" and not _is_number(os.environ.get("COMP_CWORD", "")):
+        return True  # nonsense from the shell: offer nothing rather than fail in Typer
     parsed = _words(shell)
     if parsed is None:
         return False

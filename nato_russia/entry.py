@@ -3,12 +3,20 @@ answered before Typer, Rich or YAML are loaded; everything else goes to the Type
 
 from __future__ import annotations
 
+import sys
+
+INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it before it is needed
+
 
 def main() -> None:
-    from nato_russia.completion import answer_early
+    try:
+        from nato_russia.completion import answer_early
 
-    if answer_early():
-        return
-    from nato_russia.cli import main as run_cli
-
+        if answer_early():
+            return
+        from nato_russia.cli import main as run_cli
+    except KeyboardInterrupt:
+        # Ctrl-C while Python is still importing nrr: as quiet as one later on.
+        sys.stderr.write("Interrupted.\n")
+        sys.exit(INTERRUPTED)
     run_cli()

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    OK = 0
-    FAILURE = 1  # an unknown id, a broken data file, an unwritable output
-    USAGE = 2  # a bad option or argument (Typer's own)
-    INTERRUPTED = 130
+    OK = 0  # success; also when the reader of a pipe goes away (`nrr timeline | head -1`)
+    FAILURE = 1  # an unknown id, broken data, an unwritable output, a bug (reported as one)
+    USAGE = 2  # a bad option or argument
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+
+
+# What must never reach a terminal raw from data, paths or arguments: C0 and C1 controls (an
+# escape sequence can retitle or recolour a terminal), bidirectional overrides and isolates
+# (they reorder what is shown), zero-width and other invisible format characters, line and
+# paragraph separators, and lone surrogates (they cannot even be encoded).
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def visible(text: str) -> str:
+    """Text made safe to show on one line: every character above as an escape (\\x1b,
+    \\u202e), so that a message can name a hostile file, id or query without obeying it."""
+    return _INVISIBLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class NrrError(Exception):
-    """An expected failure, shown to the user as one line on stderr (exit 1)."""
+    """An expected failure, shown to the user as one line on stderr; `exit_code` says how
+    nrr exits for it. Every failure nrr expects is one of these."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
 
 
 class NotFound(NrrError):
@@ -46,7 +71,7 @@ class Problem:
         if self.field is not None:
             parts.append(self.field)
         parts.append(self.message)
-        return ": ".join(parts)
+        return visible(": ".join(parts))
 
 
 class DataError(NrrError):

@@ -16,6 +16,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,8 +26,11 @@ from nato_russia.querylang import Query
 FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
 SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
 WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # bump whenever text.py, the weights or the layout change
 UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
+# SQLite's LIMIT takes a signed 64-bit integer (and we ask for one row more than shown); no
+# index holds more rows than this, so a larger --limit means the same as this one.
+MAX_LIMIT = 2**62
 
 
 def available() -> bool:
@@ -128,6 +132,19 @@ def _tie_order(record: Record) -> tuple[int, int, str, str]:
     return (date.earliest().toordinal(), date.latest().toordinal(), record.type_name, record.id)
 
 
+def discard(db: sqlite3.Connection) -> None:
+    """Close an index found damaged and delete its file."""
+    try:
+        rows = db.execute("pragma database_list").fetchall()
+    except sqlite3.Error:
+        rows = []
+    db.close()
+    for _, name, path in rows:
+        if name == "main" and path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
 def open_index(path: str | Path) -> sqlite3.Connection | None:
     """An index written by build(), or None if it is missing, unreadable or of another schema."""
     if not Path(path).is_file():
@@ -185,6 +202,8 @@ def search(
     close together. Only the rows shown ever leave SQLite."""
     from nato_russia.search import PHRASE_BONUS, PROXIMITY_BONUS, PROXIMITY_WINDOW
 
+    if limit is not None:
+        limit = min(limit, MAX_LIMIT)
     where, params = _filters(query)
     # Rowids are in tie order (see fill), so ordering by rowid is ordering by date.
     order = "rowid" if sort == "date" else "score desc, rowid"
@@ -194,7 +213,11 @@ def search(
         source, match_params, score = "records r", [], "0"
         rowid = "r.rowid"
     else:
-        match = " AND ".join(_phrase(term) for term in query.terms)
+        # A repeated term is matched, and looked up per column, once; it still scores each
+        # time it is typed, as in search.py.
+        typed = Counter(query.terms)  # in the order first typed
+        distinct = list(typed)
+        match = " AND ".join(_phrase(term) for term in distinct)
         for term in query.excluded:
             match = f"({match}) NOT {_phrase(term)}"
         # The records table is joined only when a filter needs it.
@@ -203,7 +226,7 @@ def search(
         match_params = [match]
         rowid = "words.rowid"
         parts = []
-        for n, term in enumerate(query.terms):
+        for n, term in enumerate(distinct):
             cases = []
             for column, weight in WEIGHT_COLUMNS[:-1]:  # matching none of them means the last
                 name = f"t{n}{column}"
@@ -211,13 +234,17 @@ def search(
                 cte_params.append(f"{column} : {_phrase(term)}")
                 cases.append(f"when {rowid} in {name} then {weight}")
             bonus = PHRASE_BONUS if len(term) > 1 else 0.0
-            parts.append(f"(case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end + {bonus})")
-        if len(query.terms) > 1:
-            ctes.append("near as (select rowid from words where words match ?)")
-            cte_params.append(
-                f"NEAR({' '.join(_phrase(t) for t in query.terms)}, {PROXIMITY_WINDOW})"
+            parts.append(
+                f"{typed[term]} * (case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end"
+                f" + {bonus})"
             )
+        if len(distinct) > 1:
+            ctes.append("near as (select rowid from words where words match ?)")
+            cte_params.append(f"NEAR({' '.join(_phrase(t) for t in distinct)}, {PROXIMITY_WINDOW})")
             parts.append(f"(case when {rowid} in near then {PROXIMITY_BONUS} else 0 end)")
+        elif len(query.terms) > 1:
+            # One term typed again and again is always close to itself (as in search.py).
+            parts.append(f"{PROXIMITY_BONUS}")
         score = " + ".join(parts)
     with_clause = f"with {', '.join(ctes)} " if ctes else ""
     rows = db.execute(

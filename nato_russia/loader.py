@@ -20,7 +20,14 @@ from pathlib import Path
 from nato_russia import __version__
 from nato_russia.errors import DataError, Problem
 from nato_russia.model import Dataset, schema_fingerprint
-from nato_russia.readers import RawRecord, data_files, line_of, read_bytes, read_records
+from nato_russia.readers import (
+    RawRecord,
+    data_files,
+    line_of,
+    read_bytes,
+    read_records,
+    record_type_of,
+)
 from nato_russia.validation import build_dataset
 
 ENV_DATA = "NRR_DATA"
@@ -60,6 +67,9 @@ class DataSelection:
                 files.extend(data_files(path))
             except DataError as exc:
                 problems.extend(exc.problems)
+            except OSError as exc:  # a name too long, a loop of links, no permission
+                name = str(path) if len(str(path)) <= 200 else str(path)[:199] + "\u2026"
+                problems.append(Problem(name, None, None, f"cannot be read: {exc.strerror}"))
         if problems:
             raise DataError(problems)
         # The same file named twice (the bundled data given as --data, a path both in NRR_DATA
@@ -83,17 +93,21 @@ def _with_lines(problems: list[Problem]) -> list[Problem]:
 
 def _read_all(
     files: list[Path], known: dict[Path, bytes] | None = None
-) -> tuple[list[RawRecord], list[Problem]]:
+) -> tuple[list[RawRecord], list[Problem], frozenset[str]]:
     """Parse every file (from bytes already read where given), collecting the problems of
-    unreadable files rather than stopping at the first."""
+    unreadable files rather than stopping at the first; also the record types of those."""
     raw: list[RawRecord] = []
     problems: list[Problem] = []
+    unread: set[str] = set()
     for path in files:
         try:
             raw.extend(read_records(path, (known or {}).get(path)))
         except DataError as exc:
             problems.extend(exc.problems)
-    return raw, problems
+            type_name = record_type_of(path)
+            if type_name is not None:
+                unread.add(type_name)
+    return raw, problems, frozenset(unread)
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
@@ -160,7 +174,7 @@ def _load(selection: DataSelection) -> Dataset:
 
 
 def _build(files: list[Path], contents: dict[Path, bytes]) -> Dataset:
-    raw, problems = _read_all(files, contents)
+    raw, problems, _ = _read_all(files, contents)
     contents.clear()  # big inputs: let the bytes go before the records are built
     if problems:
         raise DataError(problems)
@@ -176,9 +190,9 @@ def check(selection: DataSelection) -> tuple[Dataset | None, list[Problem]]:
         files = selection.files()
     except DataError as exc:
         return None, exc.problems
-    raw, problems = _read_all(files)
+    raw, problems, unread = _read_all(files)
     try:
-        dataset = build_dataset(raw)
+        dataset = build_dataset(raw, unread)
     except DataError as exc:
         return None, problems + _with_lines(exc.problems)
     return (None, problems) if problems else (dataset, [])

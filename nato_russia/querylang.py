@@ -12,7 +12,8 @@
 
 Punctuation is never an error: it separates words (NATO-Russia is the two words nato, russia,
 next to each other), and an unclosed quote runs to the end of the query. A word:value whose
-word is not a field name above is an error that lists the field names.
+word is not a field name above is an error that lists the field names, and so is a query longer
+than MAX_CHARACTERS or with more than MAX_WORDS words.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ from nato_russia.model import RECORD_TYPES
 from nato_russia.text import tokens
 
 FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
+# A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
+# Past that, a query stops being something typed or pasted to find a record, and every word
+# costs work in both backends (three SQL sub-queries each, one NEAR phrase, one position list
+# per field); 100 words also keeps a query well inside SQLite's limits on bound parameters
+# (999 in older releases) and FTS5's expression depth (256: each excluded word nests one
+# level). 2,000 characters leave room for 100 long words and filters, and stop a huge argument
+# before it is tokenised at all.
+MAX_WORDS = 100
+MAX_CHARACTERS = 2_000
 
 
 class QueryError(NrrError):
@@ -96,6 +106,10 @@ def _date_range(value: str, name: str) -> tuple[dt.date | None, dt.date | None]:
 def parse_query(text: str) -> Query:
     """Parse a query. Raises QueryError (one line) for a filter it cannot use; never anything
     else, whatever the text."""
+    if len(text) > MAX_CHARACTERS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; at most {MAX_CHARACTERS:,} are allowed"
+        )
     terms: list[tuple[str, ...]] = []
     excluded: list[tuple[str, ...]] = []
     surface: list[str] = []
@@ -131,6 +145,9 @@ def parse_query(text: str) -> Query:
         (excluded if negated else terms).append(stems)
         if not negated:
             surface.append(chunk)
+    count = sum(len(term) for term in (*terms, *excluded))
+    if count > MAX_WORDS:
+        raise QueryError(f"the query has {count} words; at most {MAX_WORDS} are allowed")
     earliest = max((d[0] for d in dates if d[0] is not None), default=None)
     latest = min((d[1] for d in dates if d[1] is not None), default=None)
     return Query(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import itertools
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -55,6 +55,9 @@ class _Field:
     name: str
     text: str
     stems: tuple[str, ...]
+    # Where each stem occurs, so that finding a term costs its occurrences, not a pass over
+    # the field for every term of a long query.
+    at: dict[str, list[int]]
 
 
 def text_fields(record: Record) -> Iterator[tuple[str, str]]:
@@ -72,16 +75,34 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
 
 
 def _fields(record: Record) -> list[_Field]:
-    return [_Field(name, text, tuple(tokens(text))) for name, text in text_fields(record)]
+    return _fields_of(text_fields(record))
 
 
-def _position(stems: tuple[str, ...], term: tuple[str, ...]) -> int:
-    """Where a term (a word, or words in a row) first occurs in a field; -1 if it does not."""
+def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
+    found = []
+    for name, text in texts:
+        stems = tuple(tokens(text))
+        at: dict[str, list[int]] = {}
+        for i, stem in enumerate(stems):
+            at.setdefault(stem, []).append(i)
+        found.append(_Field(name, text, stems, at))
+    return found
+
+
+def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
+    """Where a term (a word, or words in a row) starts in a field, in order."""
+    first = field.at.get(term[0], [])
+    if len(term) == 1:
+        return first
     size = len(term)
-    for i in range(len(stems) - size + 1):
-        if stems[i : i + size] == term:
-            return i
-    return -1
+    return [i for i in first if field.stems[i : i + size] == term]
+
+
+def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
+    if len(term) == 1:
+        return term[0] in field.at
+    size = len(term)
+    return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
 
 
 def _passes_filters(record: Record, query: Query) -> bool:
@@ -112,7 +133,7 @@ def _passes_filters(record: Record, query: Query) -> bool:
 
 def _score(record: Record, query: Query) -> Hit | None:
     fields = _fields(record)
-    if any(_position(f.stems, term) >= 0 for term in query.excluded for f in fields):
+    if any(_occurs(f, term) for term in query.excluded for f in fields):
         return None
     score = 0.0
     matched: dict[str, float] = {}
@@ -120,7 +141,7 @@ def _score(record: Record, query: Query) -> Hit | None:
     for term in query.terms:
         best = 0.0
         for i, f in enumerate(fields):
-            if _position(f.stems, term) >= 0:
+            if _occurs(f, term):
                 weight = FIELD_WEIGHTS.get(f.name, DEFAULT_WEIGHT)
                 best = max(best, weight)
                 matched[f.name] = max(matched.get(f.name, 0.0), weight)
@@ -128,26 +149,47 @@ def _score(record: Record, query: Query) -> Hit | None:
         if best == 0.0:
             return None
         score += best + (PHRASE_BONUS if len(term) > 1 else 0.0)
-    if len(query.terms) > 1 and any(_close_together(f.stems, query.terms) for f in fields):
+    if len(query.terms) > 1 and any(_close_together(f, query.terms) for f in fields):
         score += PROXIMITY_BONUS
     return _hit(record, score, matched, first, fields, query)
 
 
-def _starts(stems: tuple[str, ...], term: tuple[str, ...]) -> list[int]:
-    size = len(term)
-    return [i for i in range(len(stems) - size + 1) if stems[i : i + size] == term]
-
-
-def _close_together(stems: tuple[str, ...], terms: tuple[tuple[str, ...], ...]) -> bool:
+def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one occurrence of each term falls in a clump of the field, as FTS5's NEAR has
     it: at most PROXIMITY_WINDOW words between the end of the first and the start of the last."""
-    occurrences = [[(start, len(term)) for start in _starts(stems, term)] for term in terms]
-    if not all(occurrences):
-        return False
-    return any(
-        max(s for s, _ in pick) - (min(pick)[0] + min(pick)[1]) <= PROXIMITY_WINDOW
-        for pick in itertools.product(*occurrences)
-    )
+    # A repeated term can use the same occurrence each time, so it counts once.
+    distinct = list(dict.fromkeys(terms))
+    positions: list[tuple[int, int, int]] = []
+    for n, term in enumerate(distinct):
+        starts = _starts(field, term)
+        if not starts:
+            return False
+        positions.extend((start, len(term), n) for start in starts)
+    positions.sort()
+    gap = smallest_gap(positions, len(distinct))
+    return gap is not None and gap <= PROXIMITY_WINDOW
+
+
+def smallest_gap(positions: list[tuple[int, int, int]], terms: int) -> int | None:
+    """The fewest words between the end of the first and the start of the last occurrence, over
+    every way of picking one occurrence of each term; None if a term never occurs.
+
+    `positions` holds (start, length, term number) for every occurrence, sorted; "first" is the
+    smallest (start, length). Trying every pick multiplies the occurrence counts (a pasted
+    quotation, or "the" against a field full of it, takes minutes), so this is the minimum-window
+    sweep of IR engines, one step per position: walking from the last position back, each
+    position in turn is taken as the first of the pick, and every other term's best partner is
+    its nearest occurrence at or after it, the last one seen. The pick's last start is then the
+    one seen longest ago, which the ordered dict keeps at its front: O(1) a step."""
+    nearest: OrderedDict[int, int] = OrderedDict()  # term -> start, farthest first
+    best: int | None = None
+    for start, length, term in reversed(positions):
+        nearest[term] = start
+        nearest.move_to_end(term)
+        if len(nearest) == terms:
+            gap = next(iter(nearest.values())) - (start + length)
+            best = gap if best is None else min(best, gap)
+    return best
 
 
 def _hit(
@@ -219,7 +261,13 @@ def search(
     if index is not None:
         from nato_russia import fts
 
-        shown, more = fts.search(index, query, sort=sort, limit=limit)
+        try:
+            shown, more = fts.search(index, query, sort=sort, limit=limit)
+        except sqlite3.DatabaseError:
+            # A damaged index (a truncated or overwritten cache file) is no answer: drop it,
+            # so that the next search builds it afresh, and scan the records this time.
+            fts.discard(index)
+            return search(dataset, query, sort=sort, limit=limit, index=None)
         shown_hits = [_score(r, query) for r in fts.records_of(dataset, shown)]
         return Results([h for h in shown_hits if h is not None], more)
     found = []
@@ -251,19 +299,25 @@ def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
 
 
 def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
-    """For each typed word that occurs nowhere in the dataset, the nearest real words."""
+    """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
+    is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
     surface, stems = vocabulary(dataset)
+    candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for typed in query.surface:
-        for word in words(typed):
-            if all(s not in stems for s in tokens(word)):
-                candidates = sorted(w for w in surface if len(w) > 2)
+        for start, end, _ in word_spans(typed):
+            as_typed = typed[start:end]
+            for word in words(as_typed):
+                if word in seen or any(s in stems for s in tokens(word)):
+                    continue
+                seen.add(word)
                 close = difflib.get_close_matches(word, candidates, n=6, cutoff=0.75)
                 # Forms of one word (missile, missiles) search alike: offer the closest once.
                 by_stem: dict[tuple[str, ...], str] = {}
                 for option in close:
                     by_stem.setdefault(tuple(tokens(option)), option)
-                found[word] = list(by_stem.values())[:3]
+                found[as_typed] = list(by_stem.values())[:3]
     return found
 
 
@@ -271,7 +325,8 @@ def clear_choice(options: list[str], word: str) -> str | None:
     """The one suggestion to act on: the only one, or one clearly closer than the next."""
     if not options:
         return None
-    ratios = [difflib.SequenceMatcher(None, word, o).ratio() for o in options]
+    folded = "".join(words(word))
+    ratios = [difflib.SequenceMatcher(None, folded, o).ratio() for o in options]
     if len(options) == 1 or ratios[0] - ratios[1] >= 0.1:
         return options[0]
     return None

@@ -4,7 +4,8 @@ People type what they remember: "missiles" for "missile", "cooperate" for "coope
 "Stoltenberg" without thinking of case. Text and queries go through the same steps, so that
 they meet in the middle:
 
-1. fold: Unicode compatibility decomposition, accents dropped, case folded (Wörner -> worner);
+1. fold: Unicode compatibility decomposition, accents dropped, invisible characters dropped (a
+   zero-width space or soft hyphen pasted inside a word), case folded (Wörner -> worner);
 2. tokenise: apostrophes dropped (Russia's -> russias), then split on anything that is not a
    letter or digit, so NATO-Russia gives the two tokens nato, russia in a row;
 3. stem: a small suffix stripper, enough for the plurals and word families of a reference on
@@ -18,8 +19,17 @@ import re
 import unicodedata
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
-# A word: letters and digits, with apostrophes inside it (Russia's); hyphens separate words.
-_WORD = re.compile(r"[^\W_]+(?:['\u2019\u02bc][^\W_]+)*")
+# Characters that show as nothing yet are not letters, so the word pattern would split a word
+# at them: "miss\u200bile", pasted from a web page, would be searched as the two words miss,
+# ile, and the suggestions would then offer other words for it. Folding drops them, in the data
+# (where validation rejects most of them anyway) and in queries alike, so both backends see
+# the one word: soft hyphen, zero-width space, non-joiner and joiner, word joiner, and the
+# zero-width no-break space (a byte-order mark).
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DROPPED = str.maketrans("", "", INVISIBLE)
+# A word: letters and digits, with apostrophes (Russia's) or invisible characters inside it;
+# hyphens separate words. It must cut a text where words() does, for the highlights to match.
+_WORD = re.compile(rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*")
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
 _VOWELS = set("aeiouy")
 
@@ -27,7 +37,7 @@ _VOWELS = set("aeiouy")
 def fold(text: str) -> str:
     if text.isascii():
         return text.lower()  # the common case, and for ASCII the same as the full folding
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_DROPPED))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

@@ -31,9 +31,18 @@ from nato_russia.model import (
 from nato_russia.readers import RawRecord
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_RULE = "lower-case words joined by '-'"
 # Control characters other than tab and line ends: in a terminal they can move the cursor or
-# recolour the screen, and CSV, JSON Lines and Markdown readers mishandle them.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# recolour the screen, and CSV, JSON Lines and Markdown readers mishandle them. Bidirectional
+# overrides and isolates reorder what a reader sees ("Trojan source"), zero-width characters
+# hide inside words (a search for the word would not find it), and a lone surrogate cannot be
+# written as UTF-8 at all: none belongs in a reference's text.
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+    "\ud800-\udfff]"
+)
+# Orders sort records for display; beyond this they are a typo, and SQLite stores at most 2**63.
+MAX_ORDER = 1_000_000
 CORRECTION_KEYS = {"says", "finding", "sources"}
 
 
@@ -143,14 +152,17 @@ class _RecordChecker:
 
     def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        self.problem(name, f"expected a whole number, got {value!r}")
+            if abs(value) <= MAX_ORDER:
+                return value
+            self.problem(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
+            return None
+        self.problem(name, f"expected a whole number, got {_excerpt(value)}")
         return None
 
     def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
         value = _normalise_date(value)
         if not isinstance(value, str):
-            self.problem(name, f"expected a date string such as '1994-06', got {value!r}")
+            self.problem(name, f"expected a date string such as '1994-06', got {_excerpt(value)}")
             return None
         try:
             return parse_date(value)
@@ -160,28 +172,30 @@ class _RecordChecker:
 
     def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {value!r}")
+            self.problem(name, f"expected non-empty text, got {_excerpt(value)}")
             return None
         control = CONTROL.search(value)
         if control is not None:
-            self.problem(name, f"contains the control character {control[0]!r}")
+            self.problem(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
             return None
         if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
-            self.problem(name, f"{value!r} is not an id (lower-case words joined by '-')")
+            self.problem(name, f"{_excerpt(value)} is not an id ({SLUG_RULE})")
             return None
         if schema.kind == "enum" and value not in schema.choices:
-            self.problem(name, f"{value!r} is not one of: {', '.join(schema.choices)}")
+            self.problem(name, f"{_excerpt(value)} is not one of: {', '.join(schema.choices)}")
             return None
         return value
 
     def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            self.problem(name, f"expected a list of ids, got {value!r}")
+            self.problem(name, f"expected a list of ids, got {_excerpt(value)}")
             return None
         items: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.fullmatch(item):
-                self.problem(name, f"{item!r} is not an id (lower-case words joined by '-')")
+                self.problem(
+                    name, f"{_excerpt(item)} is not an id (lower-case words joined by '-')"
+                )
                 return None
             if item in items:
                 self.problem(name, f"{item!r} is listed twice")
@@ -215,6 +229,26 @@ class _RecordChecker:
         return tuple(corrections)
 
 
+def _kind_of(character: str) -> str:
+    if character <= "\x9f":
+        return "control character"
+    if "\ud800" <= character <= "\udfff":
+        return "lone surrogate"
+    return "invisible formatting character"
+
+
+EXCERPT = 80  # characters of a bad value a message quotes
+
+
+def _excerpt(value: Any) -> str:
+    """A bad value as a message quotes it: its repr, cut to EXCERPT characters."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to text
+        return "a number too long to show"
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
+
+
 def _link_fields(cls: type[Record]) -> list[tuple[str, FieldSchema]]:
     """The stored fields of a class that name other records."""
     return [
@@ -225,13 +259,20 @@ def _link_fields(cls: type[Record]) -> list[tuple[str, FieldSchema]]:
 
 
 def _check_references(
-    dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord], broken: set[tuple[str, str]]
+    dataset: Dataset,
+    origin: Mapping[tuple[str, str], RawRecord],
+    broken: set[tuple[str, str]],
+    unread: frozenset[str],
 ) -> list[Problem]:
     """Every link must resolve. Links to records already reported as broken are not repeated."""
     problems: list[Problem] = []
 
     def missing(ref: str, targets: tuple[str, ...]) -> bool:
-        return not any(ref in dataset.records[t] or (t, ref) in broken for t in targets)
+        # A link into a file that could not be read is not reported again: its one problem,
+        # the file's, says it all.
+        return not any(
+            t in unread or ref in dataset.records[t] or (t, ref) in broken for t in targets
+        )
 
     for type_name, by_id in dataset.records.items():
         link_fields = _link_fields(RECORD_TYPES[type_name])
@@ -313,7 +354,9 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
     return Dataset(linked)
 
 
-def build_dataset(raw_records: Iterable[RawRecord]) -> Dataset:
+def build_dataset(
+    raw_records: Iterable[RawRecord], unread: frozenset[str] = frozenset()
+) -> Dataset:
     """Validate raw records and cross-link them. Raises DataError listing every problem."""
     problems: list[Problem] = []
     records: dict[str, dict[str, Record]] = {name: {} for name in RECORD_TYPES}
@@ -335,7 +378,7 @@ def build_dataset(raw_records: Iterable[RawRecord]) -> Dataset:
         records[raw.type_name][record_id] = RECORD_TYPES[raw.type_name](**values)
         origin[(raw.type_name, record_id)] = raw
     dataset = Dataset(records)
-    problems.extend(_check_references(dataset, origin, broken))
+    problems.extend(_check_references(dataset, origin, broken, unread))
     if not problems:
         problems.extend(_check_state_changes(dataset, origin))
     if problems:

@@ -3,9 +3,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from nato_russia import cli, loader
 from nato_russia.model import Dataset
@@ -38,9 +39,21 @@ def _deterministic_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_TYPER_FORCE_DISABLE_TERMINAL", "1")
 
 
+class StrictRunner(CliRunner):
+    """A CliRunner under which a bug raises instead of passing as exit 1.
+
+    CliRunner catches every exception by default and only records it, so a crash looks like
+    any failure and no traceback ever reaches the captured stderr: a test could not tell a
+    bug from a handled error. Here they propagate, as they do under NRR_DEBUG=1."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:
+        kwargs.setdefault("catch_exceptions", False)
+        return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return StrictRunner()
 
 
 @pytest.fixture

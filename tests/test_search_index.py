@@ -7,11 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from nato_russia import fts, loader
 from nato_russia.cli import app
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import FIXTURE_DATA, StrictRunner
 
 pytestmark = pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
 WORDS = [
@@ -55,7 +54,7 @@ def big(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = StrictRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -101,4 +100,18 @@ def test_fts_syntax_in_queries_is_only_words(big: Path) -> None:
     for query in ["NEAR(missile defence)", "missile OR defence", "missile*", "{w5} : x", "AND"]:
         code, _, err = invoke("search", query, "--data", str(big))
         assert code in (0, 2), err
-        assert "Traceback" not in err
+
+
+def test_a_damaged_index_is_dropped_and_rebuilt(big: Path, _private_cache: Path) -> None:
+    first = invoke("search", "missile", "--json", "--data", str(big))
+    (index,) = _private_cache.glob("search-*.sqlite")
+    # Keep the first pages (the index still opens and names its schema) and overwrite the
+    # rest, where the words are: the damage shows only when a search reads them.
+    content = index.read_bytes()
+    keep = len(content) // 2
+    damaged = content[:keep] + b"\xff" * (len(content) - keep)
+    index.write_bytes(damaged)
+    assert invoke("search", "missile", "--json", "--data", str(big)) == first
+    assert not index.exists() or index.read_bytes() != damaged
+    assert invoke("search", "missile", "--json", "--data", str(big)) == first
+    assert index.exists()  # built afresh

