@@ -464,3 +464,9 @@ def test_the_strict_runner_lets_a_bug_raise(
     monkeypatch.setattr(cli, "_dataset", broken)
     with pytest.raises(ZeroDivisionError):
         runner.invoke(cli.app, ["timeline"])
+
+
+def test_a_query_shown_as_a_table_title_is_made_visible() -> None:
+    from nato_russia.render.views import search_table
+
+    assert search_table(f"missile{ESCAPE}", []).title == "Search: missile\\x1b]0;pwned\\x07"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from nato_russia.dates import EdtfDate, parse_date
+from nato_russia.errors import visible
 from nato_russia.model import (
     RECORD_TYPES,
     Correction,
@@ -149,7 +150,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
         )
         for h in hits
     )
-    return TableView(f"Search: {query}", columns, rows)
+    return TableView(visible(f"Search: {query}"), columns, rows)  # the query is not data
 
 
 DOCUMENT = ("agreement", "source")
