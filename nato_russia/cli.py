@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,19 +24,63 @@ from nato_russia.errors import DataError, ExitCode, NrrError, visible
 from nato_russia.loader import DataSelection, load
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Event
 from nato_russia.render.formats import ExportFormat, Format
+from nato_russia.render.terminal import ColorChoice, Terminal
 from nato_russia.status import coverage
+
+# How `nrr -h` groups the commands: the questions people come with, in the order they come.
+COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Where things stand", ("status", "timeline", "search")),
+    (
+        "Read one record",
+        tuple(cls.command() for cls in RECORD_TYPES.values()),
+    ),
+    ("List records", tuple(cls.list_command() for cls in RECORD_TYPES.values())),
+    ("Your data, and everything in one file", ("validate", "export")),
+)
+
+
+class GroupedCommands(typer.core.TyperGroup):
+    """`nrr -h` with its commands in groups (COMMAND_GROUPS), not one flat list of 30."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        listed: set[str] = set()
+        for title, names in COMMAND_GROUPS:
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=formatter.width)))
+                    listed.add(name)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx) if n not in listed]
+        if rest:
+            with formatter.section("Other commands"):
+                formatter.write_dl([(n, c.get_short_help_str()) for n, c in rest if c is not None])
+
 
 app = typer.Typer(
     name="nrr",
     help="A cited reference on NATO-Russia relations from 1990 to today, from NATO's 2015 "
     "backgrounder, the official texts and news agencies. nrr status tells where things stand "
     "on any day.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=True,
     pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    cls=GroupedCommands,
 )
 
-_state = {"no_color": False}
+# The terminal every command prints to, set by the callback from the global options. Tests may
+# fill TERMINAL_OVERRIDES (is_tty, width, height, color, pager) to reach the terminal paths.
+_state: dict[str, Terminal] = {}
+TERMINAL_OVERRIDES: dict[str, Any] = {}
+
+
+def _terminal() -> Terminal:
+    return _state.get("terminal") or Terminal.detect(overrides=TERMINAL_OVERRIDES)
 
 
 DataPaths = Annotated[
@@ -89,6 +133,14 @@ def _reporting_errors() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
+def _help_man(value: bool) -> None:
+    if value:
+        from nato_russia.manpage import manpage
+
+        typer.echo(manpage(typer.main.get_command(app)), nl=False)
+        raise typer.Exit()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"nrr {__version__}")
@@ -110,20 +162,70 @@ def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
         _say(f"note: the data {covered.describe()}; {later}")
 
 
+OVERVIEW = """nrr: a cited reference on NATO-Russia relations, 1990 to today.
+
+  nrr timeline --from 2014            events in date order (--to, --period, --actor, --topic)
+  nrr status 1999-06-01               where every channel stood on a day (default: today)
+  nrr agreement founding-act          one record in full, with its sources
+  nrr search "who signed the founding act"
+  nrr export sqlite -o nrr.db         everything in one file (json, csv, markdown, ...)
+
+nrr -h lists every command; nrr COMMAND -h explains one."""
+
+
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colour, even at a terminal (also NO_COLOR).")
     ] = False,
+    color: Annotated[
+        ColorChoice,
+        typer.Option(
+            "--color",
+            metavar="WHEN",
+            help="auto (colour at a terminal), always (also into a pager or file, as FORCE_COLOR "
+            "does) or never.",
+        ),
+    ] = "auto",
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page long output (also NRR_PAGER=, empty)."),
+    ] = False,
+    help_man: Annotated[
+        bool,
+        typer.Option(
+            "--help-man",
+            callback=_help_man,
+            is_eager=True,
+            help="Print the manual page (nrr --help-man > nrr.1; man -l nrr.1).",
+        ),
+    ] = False,
 ) -> None:
-    _state["no_color"] = no_color or bool(os.environ.get("NO_COLOR"))
+    """Global options may come before or after the command (nrr timeline --no-color)."""
+    _state["terminal"] = Terminal.detect(
+        color=color, no_color=no_color, no_pager=no_pager, overrides=TERMINAL_OVERRIDES
+    )
+    if ctx.invoked_subcommand is None:
+        typer.echo(OVERVIEW)
+        raise typer.Exit()
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+LimitOption = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N records (0: all)."),
+]
+
+
+def _limited(records: list[Any], limit: int | None) -> list[Any]:
+    return records[:limit] if limit else records
+
+
 FormatOption = Annotated[
     Format | None,
     typer.Option(
@@ -146,18 +248,51 @@ def _output_format(fmt: Format | None, as_json: bool) -> Format | None:
     return Format.json if as_json else fmt
 
 
+def _completion_dataset(ctx: typer.Context) -> Dataset | None:
+    params = ctx.params
+    try:
+        return _dataset(
+            params.get("data"), bool(params.get("no_bundled")), bool(params.get("no_cache"))
+        )
+    except NrrError:
+        return None
+
+
 def _completer(type_name: str) -> Callable[[typer.Context, str], list[str]]:
+    """Typer's completion of ids, for what completion.py leaves to it (--data, NRR_DATA)."""
+
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        params = ctx.params
-        try:
-            dataset = _dataset(
-                params.get("data"), bool(params.get("no_bundled")), bool(params.get("no_cache"))
-            )
-        except NrrError:
-            return []
-        return [i for i in dataset.of_type(type_name) if i.startswith(incomplete)]
+        from nato_russia.completion import matching
+
+        dataset = _completion_dataset(ctx)
+        return [] if dataset is None else matching(list(dataset.of_type(type_name)), incomplete)
 
     return complete
+
+
+def _complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
+    from nato_russia import query
+    from nato_russia.completion import matching
+
+    dataset = _completion_dataset(ctx)
+    return [] if dataset is None else matching(query.topics(dataset), incomplete)
+
+
+def _complete_query(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
+    from nato_russia import completion, query
+
+    found = completion.search_field(args, incomplete, bash=False)
+    dataset = _completion_dataset(ctx) if found is not None else None
+    if found is None or dataset is None:
+        return []
+    field, typed, reply = found
+    if field == "type":
+        values = list(RECORD_TYPES)
+    elif field == "topic":
+        values = query.topics(dataset)
+    else:
+        values = list(dataset.of_type(field))
+    return [reply + value for value in completion.matching(values, typed)]
 
 
 def _bound(text: str | None, option: str, *, upper: bool) -> dt.date | None:
@@ -172,7 +307,9 @@ def _bound(text: str | None, option: str, *, upper: bool) -> dt.date | None:
 FromOption = Annotated[
     str | None,
     typer.Option(
-        "--from", metavar="DATE", help="Only events on or after DATE (1994, 1994-06, 1994-06-22)."
+        "--from",
+        metavar="DATE",
+        help="Only events on or after DATE (1994, 1994-06, 1994-06-22, June 1994, 22 June 1994).",
     ),
 ]
 ToOption = Annotated[
@@ -195,7 +332,12 @@ ActorOption = Annotated[
     ),
 ]
 TopicOption = Annotated[
-    str | None, typer.Option(metavar="TOPIC", help="Only events tagged with this topic.")
+    str | None,
+    typer.Option(
+        metavar="TOPIC",
+        help="Only events tagged with this topic.",
+        autocompletion=_complete_topic,
+    ),
 ]
 
 
@@ -239,13 +381,27 @@ class _EventChoice:
         return query.timeline(dataset, where)
 
 
-@app.command()
+def _examples(*commands: str) -> str:
+    # \b keeps click from re-wrapping the lines of this paragraph into one.
+    return "Examples:\n\n\b\n" + "\n".join(f"  {command}" for command in commands)
+
+
+@app.command(
+    short_help="Events in date order, filtered by date, period, actor or topic.",
+    epilog=_examples(
+        "nrr timeline --from 2014",
+        "nrr timeline --from 1998 --to 2001",
+        "nrr timeline --actor putin --format json",
+        "nrr timeline --period georgia-2008 --format csv > georgia.csv",
+    ),
+)
 def timeline(
     date_from: FromOption = None,
     date_to: ToOption = None,
     period: PeriodOption = None,
     actor: ActorOption = None,
     topic: TopicOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = None,
     as_json: JsonFlag = False,
     data: DataPaths = None,
@@ -260,14 +416,14 @@ def timeline(
     choice.bounds()  # a malformed date is a usage error, found before any data is read
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
-        events = choice.events(dataset)
+        events = _limited(choice.events(dataset), limit)
         _note_coverage(dataset, *choice.bounds())
         output.show_records(
             fmt,
             "event",
             events,
             lambda: views.timeline_table(dataset, events),
-            no_color=_state["no_color"],
+            terminal=_terminal(),
         )
 
 
@@ -288,25 +444,28 @@ def _show_record(
             dataset,
             record,
             lambda: views.detail_view(dataset, record),
-            no_color=_state["no_color"],
+            terminal=_terminal(),
         )
 
 
 def _list_records(
-    type_name: str, fmt: Format | None, dataset_options: tuple[list[str] | None, bool, bool]
+    type_name: str,
+    fmt: Format | None,
+    dataset_options: tuple[list[str] | None, bool, bool],
+    limit: int | None = None,
 ) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
 
     with _reporting_errors():
         dataset = _dataset(*dataset_options)
-        records = query.sorted_records(dataset, type_name)
+        records = _limited(query.sorted_records(dataset, type_name), limit)
         output.show_records(
             fmt,
             type_name,
             records,
             lambda: views.list_table(dataset, type_name, records),
-            no_color=_state["no_color"],
+            terminal=_terminal(),
         )
 
 
@@ -333,6 +492,7 @@ def _add_record_commands(type_name: str) -> None:
         _show_record(type_name, record_id, fmt, (data, no_bundled, no_cache))
 
     def list_all(
+        limit: LimitOption = None,
         fmt: FormatOption = None,
         as_json: JsonFlag = False,
         data: DataPaths = None,
@@ -340,12 +500,40 @@ def _add_record_commands(type_name: str) -> None:
         no_cache: NoCache = False,
     ) -> None:
         fmt = _output_format(fmt, as_json)
-        _list_records(type_name, fmt, (data, no_bundled, no_cache))
+        _list_records(type_name, fmt, (data, no_bundled, no_cache), limit)
 
     show.__doc__ = f"Show one {cls.noun} with every field, its links and its sources."
     list_all.__doc__ = f"List all {cls.nouns}."
-    app.command(name=cls.command())(show)
-    app.command(name=cls.list_command())(list_all)
+    example = EXAMPLE_IDS[type_name]
+    app.command(
+        name=cls.command(),
+        short_help=f"One {cls.noun}, in full.",
+        epilog=_examples(
+            f"nrr {cls.command()} {example}", f"nrr {cls.command()} {example} --format json"
+        ),
+    )(show)
+    app.command(
+        name=cls.list_command(),
+        short_help=f"All {cls.plural.replace('_', ' ')}.",
+        epilog=_examples(f"nrr {cls.list_command()}", f"nrr {cls.list_command()} --format csv"),
+    )(list_all)
+
+
+# A real id of each type, for the examples in each command's help (a test runs them all).
+EXAMPLE_IDS = {
+    "source": "nato-nrc-topic-2022",
+    "dataset": "nrr-bundled",
+    "period": "georgia-2008",
+    "actor": "putin",
+    "term": "worner-secretary-general-1988",
+    "agreement": "founding-act",
+    "principle": "non-use-of-force",
+    "area": "arms-control",
+    "event": "russia-joins-pfp-1994",
+    "channel": "nrc",
+    "state_change": "nrc-reported-dissolved-2025",
+    "quotation": "lisbon-new-stage",
+}
 
 
 for _type_name in RECORD_TYPES:
@@ -361,19 +549,33 @@ class SortOrder(StrEnum):
 
 
 @app.command(
+    short_help="Search every record and field; a question works too.",
     epilog="Query language: bare words must all occur (any case, any form: missiles finds "
     'missile); "a phrase" in quotes; -word leaves out records with it; filters type:event, '
     "year:2014, date:1997..2002 (open ends: date:2014-03.. or date:..1991), period:ID, "
-    "actor:ID, topic:T, id:ID. Example: nrr search 'cooperation -afghanistan type:event'."
+    "actor:ID, topic:T, id:ID. Exits 1 when nothing matches, as grep does.\n\n"
+    + _examples(
+        'nrr search "who signed the founding act"',
+        "nrr search crimea",
+        "nrr search 'cooperation -afghanistan type:event'",
+        "nrr search missile --format jsonl | jq -r .id",
+    ),
 )
 def search(
     words: Annotated[
         list[str],
-        typer.Argument(metavar="QUERY", help="Words, phrases and filters (see below)."),
+        typer.Argument(
+            metavar="QUERY",
+            help="Words, phrases and filters (see below).",
+            autocompletion=_complete_query,
+        ),
     ],
     limit: Annotated[
         int | None,
         typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
             min=0,
             help="Show at most N results; 0 for all (default: a screenful at a terminal, "
             f"{PIPED_LIMIT} in a pipe, all with --json or any --format but table).",
@@ -390,16 +592,15 @@ def search(
 ) -> None:
     """Search every record type and text field; title matches rank above quotations, which
     rank above summaries. Each hit shows which fields matched."""
-    from nato_russia import query as lookups
     from nato_russia.querylang import QueryError, parse_query
     from nato_russia.render import output, views
-    from nato_russia.search import clear_choice, open_index, suggestions
-    from nato_russia.search import search as run_search
+    from nato_russia.search import open_index
+    from nato_russia.search import run as run_search
 
     fmt = _output_format(fmt, as_json)
     query_text = " ".join(words)
     try:
-        query = parse_query(query_text)
+        query = parse_query(query_text)  # a malformed query is a usage error, before any data
     except QueryError as exc:
         raise typer.BadParameter(str(exc), param_hint="QUERY") from None
     if query.is_empty:
@@ -408,43 +609,35 @@ def search(
         )
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
-        query = lookups.resolve_query_filters(dataset, query)
         index, notice = open_index(dataset)
         if notice:
             _say(notice)
         if limit is None and fmt in (None, Format.table):
-            limit = _screenful() if output.stdout_is_terminal() else PIPED_LIMIT
-        results = run_search(dataset, query, sort=sort.value, limit=limit or None, index=index)
-        if not results.hits:
-            options = suggestions(dataset, query) if query.terms else {}
-            message = f'No results for "{query_text}".'
-            offered = [o[0] for o in options.values() if o]
-            if offered:
-                message += " Did you mean " + " or ".join(f'"{o}"' for o in offered) + "?"
-            _say(message)
-            if len(options) == 1:
-                ((word, choices),) = options.items()
-                choice = clear_choice(choices, word)
-                if choice is not None:
-                    query_text = lookups.replace_word(query_text, word, choice)
-                    _say(f'showing results for "{query_text}"')
-                    query = lookups.resolve_query_filters(dataset, parse_query(query_text))
-                    results = run_search(
-                        dataset, query, sort=sort.value, limit=limit or None, index=index
-                    )
-        if results.more:
-            _say(f"showing the first {len(results.hits)} results; --limit 0 shows all")
-        hits = results.hits
+            limit = _screenful() if _terminal().is_tty else PIPED_LIMIT
+        outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None, index=index)
+        for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
+            _say(line)
+        hits = outcome.results
         output.show_hits(
-            fmt, hits, lambda: views.search_table(query_text, hits), no_color=_state["no_color"]
+            fmt,
+            hits,
+            lambda: views.search_table(outcome.shown_query, hits),
+            terminal=_terminal(),
         )
+        if outcome.more_notice:  # after the table, where it is read last, as gh does
+            _say(outcome.more_notice)
+    if not hits:
+        raise typer.Exit(ExitCode.FAILURE)  # as grep and ripgrep do: nothing matched
 
 
 def _screenful() -> int:
     return max(5, shutil.get_terminal_size().lines - 8)
 
 
-@app.command()
+@app.command(
+    short_help="Where every channel of the relationship stood on a day.",
+    epilog=_examples("nrr status", "nrr status 1999-06-01", "nrr status 2014-06 --format json"),
+)
 def status(
     day: Annotated[
         str | None,
@@ -482,11 +675,14 @@ def status(
             found,
             covered,
             lambda: views.status_views(dataset, found),
-            no_color=_state["no_color"],
+            terminal=_terminal(),
         )
 
 
-@app.command()
+@app.command(
+    short_help="Check datasets and list every problem.",
+    epilog=_examples("nrr validate", "nrr validate my-events/", "nrr validate extra/events.json"),
+)
 def validate(
     paths: Annotated[
         list[str] | None,
@@ -520,10 +716,18 @@ def validate(
 
 
 @app.command(
+    short_help="The whole dataset (or a filtered part) in one file.",
     epilog="Formats: json (every record type, with schema_version), jsonl (one record a line), "
     "csv (a zip with one file per record type), markdown (a chronology), timelinejs "
-    "(TimelineJS3 JSON), timelinejs-csv (TimelineJS's Google Sheets layout), sqlite (tables, "
-    "link tables, FTS5 search). Example: nrr export sqlite -o nrr.db"
+    "(TimelineJS3 JSON), timelinejs-csv (TimelineJS's Google Sheets layout), timelinejs-html "
+    "(a page that shows the timeline: open it in a browser), sqlite (tables, link tables, FTS5 "
+    "search).\n\n"
+    + _examples(
+        "nrr export sqlite -o nrr.db",
+        "nrr export csv -o nrr.zip",
+        "nrr export timelinejs --from 2014 -o timeline.json",
+        "nrr export timelinejs-html -o timeline.html",
+    ),
 )
 def export(
     fmt: Annotated[
@@ -560,6 +764,12 @@ def export(
             f"{output_file} names a directory; give a file name", param_hint="--output"
         )
     target = None if output_file is None or output_file == "-" else Path(output_file)
+    if target is not None and fmt.file_suffix and target.suffix.lower() != fmt.file_suffix:
+        # A CSV export is a zip of files: named x.csv it would fool the next program to open it.
+        raise typer.BadParameter(
+            f"{fmt} export writes a {fmt.file_suffix} file; name it so (e.g. nrr{fmt.file_suffix})",
+            param_hint="--output",
+        )
     if target is None and fmt.is_binary:
         raise typer.BadParameter(
             f"{fmt} export writes a file; give one with -o FILE", param_hint="--output"
@@ -573,9 +783,12 @@ def export(
         _note_coverage(dataset, *choice.bounds())
         if not choice.is_everything:
             dataset = query.subset(dataset, choice.events(dataset))
-        if fmt in (ExportFormat.timelinejs, ExportFormat.timelinejs_csv) and not (
-            dataset.of_type("event")
-        ):
+        timelines = (
+            ExportFormat.timelinejs,
+            ExportFormat.timelinejs_csv,
+            ExportFormat.timelinejs_html,
+        )
+        if fmt in timelines and not (dataset.of_type("event")):
             _say("warning: no events; TimelineJS refuses a timeline without one")
         write_export(dataset, fmt, target, force=force, stdout=sys.stdout)
     if target is not None:
@@ -606,19 +819,50 @@ def main() -> None:
     sys.exit(_run())
 
 
+GLOBAL_FLAGS = ("--no-color", "--no-pager")
+GLOBAL_OPTIONS = ("--color",)  # with a value
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """Move the global options a user put after the command (nrr timeline --no-color) in
+    front of it, where the command line parser looks for them."""
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            moved.append(arg)
+        elif arg in GLOBAL_OPTIONS and i + 1 < len(args):
+            moved.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return moved + rest
+
+
 def _run() -> int:
     stdout_before = _identity(sys.stdout)
     try:
         # Not standalone, so that usage errors come here instead of becoming Typer's
         # multi-line boxes; exit codes are returned rather than raised in this mode.
-        outcome = app(prog_name="nrr", standalone_mode=False)
+        outcome = app(
+            args=global_options_first(sys.argv[1:]), prog_name="nrr", standalone_mode=False
+        )
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         return ExitCode.OK
-    except SystemExit:
-        # Rich meets a closed pipe (`nrr --help | head -1`) by pointing stdout at /dev/null
-        # and exiting 1; for nrr the reader going away is no failure.
+    except SystemExit as exc:
+        # Rich and click meet a closed pipe (`nrr --help | head -1`) by exiting 1, Rich after
+        # pointing stdout at /dev/null; for nrr the reader going away is no failure.
+        if isinstance(exc.__context__, BrokenPipeError):
+            _silence_stdout()
+            return ExitCode.OK
         if _identity(sys.stdout) != stdout_before and _identity(sys.stdout) == _devnull():
             return ExitCode.OK
         raise
@@ -679,10 +923,24 @@ def _report_usage_error(exc: typer.TyperException) -> int:
         return int(ExitCode.USAGE)
     format_message = getattr(exc, "format_message", None)
     message = " ".join((format_message() if format_message else str(exc)).split())
+    if message.startswith("No such command"):
+        message = _no_such_command(message)
     context = getattr(exc, "ctx", None)
     hint = f" (see {context.command_path} --help)" if context is not None else ""
     _say(f"Error: {message}{hint}")
     return int(getattr(exc, "exit_code", ExitCode.USAGE))
+
+
+def _no_such_command(message: str) -> str:
+    """Click offers any command for a mistyped one (`nrr version`: "Did you mean 'period'?");
+    offer only those that are really close, and where to look otherwise."""
+    import difflib
+
+    wanted = message.split("'")[1] if message.count("'") >= 2 else ""
+    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    close = difflib.get_close_matches(wanted, sorted(set(names)), n=3, cutoff=0.75)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"No such command '{wanted}'.{hint}"
 
 
 def _silence_stdout() -> None:

@@ -1,13 +1,20 @@
-"""Shell completion of record ids without importing Typer, Rich or YAML.
+"""Shell completion answered without importing Typer, Rich or YAML.
 
 Every TAB press runs nrr again. Through Typer that costs many times a bare Python start, so the
-common case -- an id after `nrr agreement`, `nrr event`, ..., or after `--period`/`--actor` --
-is answered here, before anything heavy is imported, in the same formats Typer's completion
-scripts (`nrr --install-completion`) expect for bash, zsh and fish. Anything else (commands,
-options, user datasets from --data or NRR_DATA) falls through to Typer, which answers it fully.
+common cases are answered here, before anything heavy is imported, in the same formats Typer's
+completion scripts (`nrr --install-completion`) expect for bash, zsh and fish:
 
-The ids come from a plain scan of the bundled YAML files for `- id: ...` lines; a test checks
-that this scan finds exactly the ids the real loader does.
+- an id after `nrr agreement`, `nrr event`, ..., or after `--period`/`--actor`;
+- a format after `--format`/`-f` of a command that has one;
+- a topic after `--topic`;
+- the value of an `actor:`, `period:`, `topic:` or `type:` word of a `nrr search` query.
+
+Ids match whatever their case, as lookups do. Anything else (commands, options, user datasets
+from --data or NRR_DATA) falls through to Typer, which answers it fully.
+
+The ids and topics come from a plain scan of the bundled YAML files (`- id: ...` and
+`  topics: [...]` lines); tests check that this scan finds exactly what the real loader does,
+and that the copies below agree with the model and the command line.
 """
 
 from __future__ import annotations
@@ -37,26 +44,76 @@ ID_COMMANDS = {
 }
 # Options whose value is an id, by the command they belong to: (command, option) -> command
 # whose ids complete it.
-ID_OPTIONS = {("timeline", "--period"): "period", ("timeline", "--actor"): "actor"}
+ID_OPTIONS = {
+    ("timeline", "--period"): "period",
+    ("timeline", "--actor"): "actor",
+    ("export", "--period"): "period",
+    ("export", "--actor"): "actor",
+}
+TOPIC_OPTIONS = frozenset({("timeline", "--topic"), ("export", "--topic")})
+# render.formats.Format, and the commands that take --format (detail and list commands,
+# timeline, search, status): copies, kept the same by tests.
+FORMATS = ("table", "json", "jsonl", "csv", "tsv", "markdown")
+FORMAT_OPTIONS = ("--format", "-f")
+FORMAT_COMMANDS = frozenset(
+    {
+        *ID_COMMANDS,
+        *(plural.replace("_", "-") for plural in ID_COMMANDS.values()),
+        "timeline",
+        "search",
+        "status",
+    }
+)
+# The search filters whose values can be listed, and the record type names `type:` takes
+# (querylang accepts model.RECORD_TYPES' keys, the commands with '_' for '-').
+SEARCH_FIELDS = ("actor", "period", "topic", "type")
+TYPE_NAMES = tuple(command.replace("-", "_") for command in ID_COMMANDS)
 ID_PREFIX = "- id:"
+TOPICS_PREFIX = "  topics:"
 
 
-def bundled_ids(command: str) -> list[str]:
-    """The ids in the bundled data file of a detail command's type, read from its `- id: ...`
-    lines. Finds the data as loader.bundled_data_dir does, with os.path rather than pathlib
-    (see the imports)."""
+def _bundled_lines(plural: str) -> list[str]:
+    """The lines of a bundled data file (data/<plural>.yaml), found as loader.bundled_data_dir
+    finds them, with os.path rather than pathlib (see the imports); none if it is missing."""
     package_dir = os.path.dirname(os.path.abspath(__file__))
     data = os.path.join(package_dir, "data")
     if not os.path.isdir(data):
         data = os.path.join(os.path.dirname(package_dir), "data")
     try:
-        with open(os.path.join(data, f"{ID_COMMANDS[command]}.yaml"), encoding="utf-8") as file:
-            lines = file.read().splitlines()
+        with open(os.path.join(data, f"{plural}.yaml"), encoding="utf-8") as file:
+            return file.read().splitlines()
     except OSError:
         return []
-    return [
-        line[len(ID_PREFIX) :].strip().strip("'\"") for line in lines if line.startswith(ID_PREFIX)
-    ]
+
+
+def _scalar(text: str) -> str:
+    return text.strip().strip("'\"")
+
+
+def bundled_ids(command: str) -> list[str]:
+    """The ids in the bundled data file of a detail command's type, read from its `- id: ...`
+    lines."""
+    lines = _bundled_lines(ID_COMMANDS[command])
+    return [_scalar(line[len(ID_PREFIX) :]) for line in lines if line.startswith(ID_PREFIX)]
+
+
+def bundled_topics() -> list[str]:
+    """The topics of the bundled events, sorted (as query.topics gives them), read from their
+    `  topics: [a, b]` lines, or a `  topics:` line followed by `  - a` items."""
+    found: set[str] = set()
+    in_list = False
+    for line in _bundled_lines("events"):
+        if line.startswith(TOPICS_PREFIX):
+            rest = line[len(TOPICS_PREFIX) :].strip()
+            in_list = not rest
+            if rest.startswith("[") and rest.endswith("]"):
+                found.update(_scalar(item) for item in rest[1:-1].split(","))
+        elif in_list and line.lstrip().startswith("- ") and line.startswith("  "):
+            found.add(_scalar(line.lstrip()[2:]))
+        else:
+            in_list = False
+    found.discard("")
+    return sorted(found)
 
 
 def _words(shell: str) -> tuple[list[str], str] | None:
@@ -88,32 +145,109 @@ def _is_number(text: str) -> bool:
     return text.strip().lstrip("-").isdigit()
 
 
-def _wanted_type(args: list[str], incomplete: str) -> str | None:
-    """The record type whose ids complete this word, or None if this is not an id word."""
+def matching(values: list[str] | tuple[str, ...], incomplete: str) -> list[str]:
+    """The values that complete `incomplete`, whatever the case, as lookups forgive it
+    (`nrr agreement F` offers founding-act)."""
+    start = incomplete.casefold()
+    return [value for value in values if value.casefold().startswith(start)]
+
+
+def _positional(rest: list[str]) -> list[str]:
+    """The words of a detail command that are not options or the values of --format/-f (the
+    one value option it has besides --data, which leaves completion to Typer anyway)."""
+    words = []
+    after_option = False
+    for word in rest:
+        if after_option:
+            after_option = False
+        elif word in FORMAT_OPTIONS:
+            after_option = True
+        elif not word.startswith("-"):
+            words.append(word)
+    return words
+
+
+def _field_values(field: str) -> list[str]:
+    if field == "type":
+        return list(TYPE_NAMES)
+    if field == "topic":
+        return bundled_topics()
+    return bundled_ids(field)
+
+
+def search_field(args: list[str], incomplete: str, *, bash: bool) -> tuple[str, str, str] | None:
+    """Where the word being completed is the value of an `actor:`, `period:`, `topic:` or
+    `type:` filter of a search query: (field, the value typed so far, what each reply starts
+    with); None if it is no such word. `args` are the words before it.
+
+    zsh and fish hand over the word whole (actor:pu -> replies actor:putin), and so does bash
+    without ':' in COMP_WORDBREAKS; with it (the default) bash splits the word into actor, :,
+    pu and replaces only the last piece, so that piece is what is offered (putin; :putin when
+    the cursor is just after the colon). Typer's completer for the query uses this too."""
+    field, colon, value = incomplete.partition(":")
+    if colon and field.lower() in SEARCH_FIELDS:
+        return field.lower(), value, f"{field}:"
+    if not bash:
+        return None
+    if incomplete == ":" and args and args[-1].lower() in SEARCH_FIELDS:
+        return args[-1].lower(), "", ":"
+    if len(args) >= 2 and args[-1] == ":" and args[-2].lower() in SEARCH_FIELDS:
+        return args[-2].lower(), incomplete, ""
+    return None
+
+
+def _search_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:
+    found = search_field(rest, incomplete, bash=bash)
+    if found is None:
+        return None
+    field, typed, reply = found
+    return [reply + value for value in matching(_field_values(field), typed)]
+
+
+def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | None:
+    """What completes this word, or None if Typer must answer."""
     if not args or incomplete.startswith("-") or os.environ.get("NRR_DATA"):
         return None
     command, rest = args[0], args[1:]
     if any(word in ("--data", "--no-bundled") or word.startswith("--data=") for word in rest):
         return None
-    if rest and (command, rest[-1]) in ID_OPTIONS:
-        return ID_OPTIONS[(command, rest[-1])]
-    positional = [w for w in rest if not w.startswith("-")]
-    if command in ID_COMMANDS and not positional:
-        return command
+    previous = (command, rest[-1] if rest else "")
+    if previous[1] in FORMAT_OPTIONS:
+        return matching(FORMATS, incomplete) if command in FORMAT_COMMANDS else None
+    if previous in ID_OPTIONS:
+        return matching(bundled_ids(ID_OPTIONS[previous]), incomplete)
+    if previous in TOPIC_OPTIONS:
+        return matching(bundled_topics(), incomplete)
+    if command == "search":
+        return _search_values(rest, incomplete, bash=shell == "complete_bash")
+    if command in ID_COMMANDS and not _positional(rest):
+        return matching(bundled_ids(command), incomplete)
     return None
 
 
-def _format(shell: str, ids: list[str]) -> str:
+def _zsh_escape(text: str) -> str:
+    # As Typer's ZshComplete escapes a value: a ':' would otherwise end it (actor:putin).
+    return (
+        text.replace('"', '""')
+        .replace("'", "''")
+        .replace("$", "\\$")
+        .replace("`", "\\`")
+        .replace(":", r"\\:")
+    )
+
+
+def _format(shell: str, values: list[str]) -> str:
     if shell == "complete_zsh":
-        if not ids:
+        if not values:
             return "_files"
-        quoted = "\n".join(f'"{i}"' for i in ids)
+        quoted = "\n".join(f'"{_zsh_escape(v)}"' for v in values)
         return f"_arguments '*: :(({quoted}))'"
-    return "\n".join(ids)
+    return "\n".join(values)
 
 
 def answer_early() -> bool:
-    """Answer a completion request for ids, if that is what this run is. True if answered."""
+    """Answer a completion request, if this run is one that can be answered here. True if
+    answered."""
     shell = os.environ.get(COMPLETE_VAR)
     if shell not in ("complete_bash", "complete_zsh", "complete_fish"):
         return False
@@ -122,14 +256,12 @@ def answer_early() -> bool:
     parsed = _words(shell)
     if parsed is None:
         return False
-    args, incomplete = parsed
-    type_name = _wanted_type(args, incomplete)
-    if type_name is None:
+    values = _completions(shell, *parsed)
+    if values is None:
         return False
-    ids = [i for i in bundled_ids(type_name) if i.startswith(incomplete)]
     if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
-        sys.exit(0 if ids else 1)
-    output = _format(shell, ids)
+        sys.exit(0 if values else 1)
+    output = _format(shell, values)
     if output:
         sys.stdout.write(output + "\n")
     return True

@@ -185,9 +185,51 @@ def parse_date(text: str) -> EdtfDate:
     return EdtfDate(start, end)
 
 
+# Dates people type are often copied from what nrr shows ("27 May 1997", "June 1994"), so a
+# bound also takes that wording: English month names in full or cut to three letters, any
+# case. Data files stay strict (parse_date): there, one spelling per date keeps them diffable.
+BOUND_FORMS = (
+    "1997, 1997-05, 1997-05-27, May 1997 or 27 May 1997 (month names in English, in full or "
+    "as three letters)"
+)
+_MONTH_NUMBERS = {
+    key: number
+    for number, name in enumerate(_MONTHS)
+    if name
+    for key in (name.casefold(), name[:3].casefold())
+}
+_WORDED = re.compile(r"(?:(?P<day>[0-9]{1,2}) )?(?P<month>[^\W\d_]+) (?P<year>[0-9]{4})")
+# "5-6 July 1990" (nrr prints an en dash there): a range as nrr shows it, which a bound
+# cannot be.
+_WORDED_RANGE = re.compile(rf"[0-9]{{1,2}} ?[-{EN_DASH}] ?[0-9]{{1,2}} [^\W\d_]+ [0-9]{{4}}")
+# Spaces as typed or pasted (a no-break space from a web page) are one space; other
+# whitespace (a line break, a control character) is not taken for one.
+_SPACES = re.compile("[ \\t\\u00a0]+")
+
+
+def _worded(text: str) -> str | None:
+    """'27 May 1997' -> '1997-05-27', 'may 1997' -> '1997-05'; None if not in that wording."""
+    match = _WORDED.fullmatch(text)
+    if match is None:
+        return None
+    month = _MONTH_NUMBERS.get(match["month"].casefold())
+    if month is None:
+        return None
+    iso = f"{match['year']}-{month:02d}"
+    return iso if match["day"] is None else f"{iso}-{int(match['day']):02d}"
+
+
 def parse_bound(text: str, *, upper: bool) -> dt.date:
-    """Parse a --from/--to bound: a single partial date, taken at its earliest or latest day."""
-    value = parse_date(text)
-    if value.is_range:
+    """Parse a single date where one is asked for (--from, --to, nrr status DATE, a search's
+    date:), taken at its earliest or latest day. Takes the EDTF forms and the wording nrr
+    shows (see BOUND_FORMS); raises DateFormatError naming the accepted forms otherwise."""
+    if not isinstance(text, str):
+        raise DateFormatError(f"{text!r} is not a date string")
+    typed = _SPACES.sub(" ", text).strip(" ")
+    if "/" in typed or EN_DASH in typed or _WORDED_RANGE.fullmatch(typed):
         raise DateFormatError(f"{text!r}: give a single date here, not an interval")
+    iso = _worded(typed) or typed
+    if _SINGLE.fullmatch(iso) is None:
+        raise DateFormatError(f"{text!r} is not a date: use {BOUND_FORMS}")
+    value = EdtfDate(_parse_single(iso, text))
     return value.latest() if upper else value.earliest()

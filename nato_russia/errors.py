@@ -43,13 +43,20 @@ class NrrError(Exception):
 
 
 class NotFound(NrrError):
-    def __init__(self, type_name: str, wanted: str, suggestions: list[str]) -> None:
+    """No record (or topic) by that name. `hint` says where to look next (the list command,
+    a search), so that a miss without suggestions is never a dead end."""
+
+    def __init__(
+        self, type_name: str, wanted: str, suggestions: list[str], hint: str | None = None
+    ) -> None:
         self.type_name = type_name
         self.wanted = wanted
         self.suggestions = suggestions
         message = f"no {type_name} {wanted!r}."
         if suggestions:
             message += f" Did you mean: {', '.join(suggestions)}?"
+        if hint:
+            message += f" {hint}"
         super().__init__(message)
 
 

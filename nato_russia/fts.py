@@ -7,7 +7,8 @@ rather than letting SQLite tokenise and stem: each record's fields are stored by
 (one column per weight), fields separated by a run of SEPARATOR tokens longer than the proximity
 window, so that neither a phrase nor a NEAR group can reach across two fields. A term is then an
 FTS5 phrase of stems; which columns contain it gives its weight; NEAR gives the proximity bonus.
-User words never reach FTS5 as syntax: every stem is quoted.
+User words never reach FTS5 as syntax: every stem is quoted. Stop words are dropped and named
+records found before a query gets here (search.py), so both backends see the same terms.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from nato_russia.querylang import Query
 FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
 SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
 WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
-SCHEMA_VERSION = "4"  # bump whenever text.py, the weights or the layout change
+SCHEMA_VERSION = "5"  # bump whenever text.py, the weights or the layout change (5: aliases)
 UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
 # SQLite's LIMIT takes a signed 64-bit integer (and we ask for one row more than shown); no
 # index holds more rows than this, so a larger --limit means the same as this one.
@@ -193,22 +194,30 @@ def _filters(query: Query) -> tuple[str, list[object]]:
 
 
 def search(
-    db: sqlite3.Connection, query: Query, *, sort: str = "relevance", limit: int | None = None
-) -> tuple[list[tuple[str, str]], bool]:
-    """The (type, id) of the best `limit` matches, in order, and whether more match.
+    db: sqlite3.Connection,
+    query: Query,
+    *,
+    sort: str = "relevance",
+    limit: int | None = None,
+    every: bool = True,
+    named: Iterable[tuple[str, str]] = (),
+) -> tuple[list[tuple[str, str]], int]:
+    """The (type, id) of the best `limit` matches, in order, and how many match in all.
 
     The score is computed in SQL exactly as search.py computes it: for each term the weight of
     the heaviest column it occurs in, a bonus for a phrase, a bonus when NEAR finds the terms
-    close together. Only the rows shown ever leave SQLite."""
-    from nato_russia.search import PHRASE_BONUS, PROXIMITY_BONUS, PROXIMITY_WINDOW
+    close together, a bonus for a `named` record. With every=False a record needs one term, and
+    records with more distinct terms come first. Only the rows shown ever leave SQLite."""
+    from nato_russia.search import NAME_BONUS, PHRASE_BONUS, PROXIMITY_BONUS, PROXIMITY_WINDOW
 
     if limit is not None:
         limit = min(limit, MAX_LIMIT)
     where, params = _filters(query)
     # Rowids are in tie order (see fill), so ordering by rowid is ordering by date.
-    order = "rowid" if sort == "date" else "score desc, rowid"
+    order = "rowid" if sort == "date" else "words desc, score desc, rowid"
     ctes: list[str] = []
     cte_params: list[object] = []
+    found = "0"  # how many distinct terms a row has
     if not query.terms:
         source, match_params, score = "records r", [], "0"
         rowid = "r.rowid"
@@ -217,7 +226,7 @@ def search(
         # time it is typed, as in search.py.
         typed = Counter(query.terms)  # in the order first typed
         distinct = list(typed)
-        match = " AND ".join(_phrase(term) for term in distinct)
+        match = (" AND " if every else " OR ").join(_phrase(term) for term in distinct)
         for term in query.excluded:
             match = f"({match}) NOT {_phrase(term)}"
         # The records table is joined only when a filter needs it.
@@ -226,18 +235,31 @@ def search(
         match_params = [match]
         rowid = "words.rowid"
         parts = []
+        has: list[str] = []
         for n, term in enumerate(distinct):
             cases = []
-            for column, weight in WEIGHT_COLUMNS[:-1]:  # matching none of them means the last
+            # With every term required, matching none of the first columns means the last; with
+            # any term, a row may lack this one, so the last column is looked up too.
+            columns = WEIGHT_COLUMNS[:-1] if every else WEIGHT_COLUMNS
+            for column, weight in columns:
                 name = f"t{n}{column}"
                 ctes.append(f"{name} as (select rowid from words where words match ?)")
                 cte_params.append(f"{column} : {_phrase(term)}")
                 cases.append(f"when {rowid} in {name} then {weight}")
             bonus = PHRASE_BONUS if len(term) > 1 else 0.0
-            parts.append(
-                f"{typed[term]} * (case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end"
-                f" + {bonus})"
-            )
+            if every:
+                parts.append(
+                    f"{typed[term]} * (case {' '.join(cases)} else {WEIGHT_COLUMNS[-1][1]} end"
+                    f" + {bonus})"
+                )
+            else:
+                present = " or ".join(f"{rowid} in t{n}{column}" for column, _ in columns)
+                has.append(f"(case when {present} then 1 else 0 end)")
+                parts.append(
+                    f"{typed[term]} * (case {' '.join(cases)} else 0 end"
+                    f" + (case when {present} then {bonus} else 0 end))"
+                )
+        found = " + ".join(has) if has else str(len(distinct))
         if len(distinct) > 1:
             ctes.append("near as (select rowid from words where words match ?)")
             cte_params.append(f"NEAR({' '.join(_phrase(t) for t in distinct)}, {PROXIMITY_WINDOW})")
@@ -246,15 +268,27 @@ def search(
             # One term typed again and again is always close to itself (as in search.py).
             parts.append(f"{PROXIMITY_BONUS}")
         score = " + ".join(parts)
+    # Named records are few (ids the query spells) and their rowids our own integers, so they
+    # go into the SQL as numbers rather than as one parameter each.
+    rowids = [
+        int(found_row)
+        for type_name, record_id in named
+        for (found_row,) in db.execute(
+            "select rowid from records where type = ? and id = ?", (type_name, record_id)
+        )
+    ]
+    if rowids:
+        listed = ", ".join(str(r) for r in sorted(rowids))
+        score = f"({score}) + (case when {rowid} in ({listed}) then {NAME_BONUS} else 0 end)"
     with_clause = f"with {', '.join(ctes)} " if ctes else ""
     rows = db.execute(
-        f"{with_clause}select {rowid} as rowid, {score} as score from {source} where {where} "
+        # The window counts every match before the limit applies: the total the reader is told.
+        f"{with_clause}select {rowid} as rowid, {score} as score, {found} as words, "
+        f"count(*) over () as total from {source} where {where} "
         f"order by {order}" + (" limit ?" if limit is not None else ""),
-        # One row more than shown says whether there are more, without counting them all.
-        [*cte_params, *match_params, *params, *([limit + 1] if limit is not None else [])],
+        [*cte_params, *match_params, *params, *([limit] if limit is not None else [])],
     ).fetchall()
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
+    total = rows[0][3] if rows else 0
     keys = dict(
         ((found, (type_name, record_id)))
         for found, type_name, record_id in db.execute(
@@ -262,7 +296,7 @@ def search(
             [r[0] for r in rows],
         )
     )
-    return [keys[r[0]] for r in rows], more
+    return [keys[r[0]] for r in rows], total
 
 
 def records_of(dataset: Dataset, keys: Iterable[tuple[str, str]]) -> list[Record]:

@@ -80,6 +80,13 @@ def tags_field(*, optional: bool = True) -> Any:
     return field(default=(), metadata=_meta(FieldSchema("tags", optional=optional)))
 
 
+def aliases_field() -> Any:
+    """Other names a record goes by in its sources (annexed-crimea, enlargement), searched with
+    a title's weight. They are tags, so that validation needs no new kind: words in lower case
+    joined by '-', which search splits into words again."""
+    return tags_field()
+
+
 def corrections_field() -> Any:
     return field(default=(), metadata=_meta(FieldSchema("corrections", optional=True)))
 
@@ -306,6 +313,7 @@ class Agreement(RecordType):
     id: str = id_field()
     title: str = text_field()
     short_title: str = text_field()
+    aliases: tuple[str, ...] = aliases_field()
     kind: str = enum_field(
         "declaration",
         "act",
@@ -372,6 +380,7 @@ class Event(RecordType):
     list_columns = (_DATE, _ID, ListColumn("Event", "title"), ListColumn("Place", "place"))
     id: str = id_field()
     title: str = text_field()
+    aliases: tuple[str, ...] = aliases_field()
     date: EdtfDate = date_field()
     date_display: str | None = optional_text()
     place: str | None = optional_text()

@@ -6,13 +6,16 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
 from nato_russia.errors import NotFound
-from nato_russia.model import Dataset, Event, Record, field_schemas, stored_fields
+from nato_russia.model import RECORD_TYPES, Dataset, Event, Record, field_schemas, stored_fields
 from nato_russia.querylang import Query
+from nato_russia.text import tokens
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -31,11 +34,12 @@ def _names(record: Record) -> list[str]:
     return names
 
 
-def lookup(dataset: Dataset, type_name: str, wanted: str) -> Record:
+def lookup(dataset: Dataset, type_name: str, wanted: str, *, search_hint: bool = True) -> Record:
     """Find a record by id, forgiving case, spaces and punctuation, or by its exact title.
 
-    Raises NotFound with up to three close ids when nothing matches.
-    """
+    Raises NotFound when nothing matches, with what was probably meant (see suggest_records)
+    and where to look next: the list command, and `nrr search` unless `search_hint` is off
+    (inside a search, where that advice would be circular)."""
     by_id = dataset.of_type(type_name)
     if wanted in by_id:
         return by_id[wanted]
@@ -45,18 +49,92 @@ def lookup(dataset: Dataset, type_name: str, wanted: str) -> Record:
     by_title = [r for r in by_id.values() if any(slugify(n) == key for n in _names(r))]
     if len(by_title) == 1:
         return by_title[0]
-    raise NotFound(type_name, wanted, suggest(key, list(by_id)))
+    raise NotFound(
+        type_name,
+        wanted,
+        suggest_records(dataset, type_name, wanted),
+        hint=_where_to_look(type_name, wanted, search_hint=search_hint),
+    )
 
 
 def suggest(wanted: str, candidates: list[str]) -> list[str]:
     return difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
 
 
-def require_id(dataset: Dataset, type_name: str, wanted: str | None) -> str | None:
+# More than this many suggestions stop being a hint; the list command is the place for them.
+MAX_SUGGESTIONS = 5
+
+
+def suggest_records(dataset: Dataset, type_name: str, wanted: str) -> list[str]:
+    """Ids an unknown one may have meant, best first, at most MAX_SUGGESTIONS: ids spelt
+    nearly so (a typo: founding-axt), records whose id, title, short title or name holds every
+    word typed (rome -> rome-declaration, vladimir -> putin), and records of the date typed
+    (2008 -> the periods of 2008). People type what they remember, rarely the id."""
+    by_id = dataset.of_type(type_name)
+    records = list(by_id.values())
+    found = suggest(slugify(wanted), list(by_id))
+    found += _by_words(records, wanted)
+    found += _by_date(records, wanted)
+    return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
+
+
+def _holds(name_words: list[str], wanted_words: list[str]) -> bool:
+    # A word typed matches a word of the name in the same form (text.tokens stems both), or
+    # as its start once it is long enough to mean something (vlad -> Vladimir).
+    return all(
+        any(n == w or (len(w) >= 3 and n.startswith(w)) for n in name_words) for w in wanted_words
+    )
+
+
+def _by_words(records: list[Record], wanted: str) -> list[str]:
+    """Records whose id or a name holds every word typed; the shortest such name first, since
+    "rome" means the Rome Declaration more than a long title that mentions Rome."""
+    wanted_words = tokens(wanted)
+    if not wanted_words:
+        return []
+    scored: list[tuple[int, str]] = []
+    for record in records:
+        lengths = [
+            len(name_words)
+            for name in (record.id, *_names(record))
+            if _holds(name_words := tokens(name), wanted_words)
+        ]
+        if lengths:
+            scored.append((min(lengths), record.id))
+    return [record_id for _, record_id in sorted(scored)]
+
+
+def _by_date(records: list[Record], wanted: str) -> list[str]:
+    """Records whose date overlaps the date typed ("2008", "August 2008"), in date order."""
+    try:
+        earliest = parse_bound(wanted, upper=False)
+        latest = parse_bound(wanted, upper=True)
+    except DateFormatError:
+        return []
+    dated = []
+    for record in records:
+        name = record.ordered_by
+        date = getattr(record, name) if name else None
+        if isinstance(date, EdtfDate) and date.overlaps(earliest, latest):
+            dated.append((*date.sort_key(), record.id))
+    return [record_id for *_, record_id in sorted(dated)]
+
+
+def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
+    listing = f"nrr {RECORD_TYPES[type_name].list_command()} lists them all"
+    if not search_hint or not tokens(wanted):
+        return f"({listing})"
+    # Quoted as a shell needs it, so that the advice can be pasted as it stands.
+    return f"({listing}; nrr search {shlex.quote(wanted)} searches everything)"
+
+
+def require_id(
+    dataset: Dataset, type_name: str, wanted: str | None, *, search_hint: bool = True
+) -> str | None:
     """Resolve an optional filter id (e.g. --period) to a real id, or raise NotFound."""
     if wanted is None:
         return None
-    return lookup(dataset, type_name, wanted).id
+    return lookup(dataset, type_name, wanted, search_hint=search_hint).id
 
 
 def topics(dataset: Dataset) -> list[str]:
@@ -82,13 +160,22 @@ class TimelineFilter:
 
 
 def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
+    """A topic as typed (any case, spaces for hyphens) turned into the topic, or NotFound with
+    the near ones (a typo, or a word of the topic: arms -> arms-control); with none near, the
+    message lists every topic, since there is no list command for them."""
     if wanted is None:
         return None
     known = topics(dataset)
     key = slugify(wanted)
     if key in known:
         return key
-    raise NotFound("topic", wanted, suggest(key, known))
+    parts = key.split("-") if key else []
+    near = suggest(key, known) + [
+        topic for topic in known if parts and _holds(topic.split("-"), parts)
+    ]
+    near = list(dict.fromkeys(near))[:MAX_SUGGESTIONS]
+    hint = None if near else f"The topics are: {', '.join(known)}."
+    raise NotFound("topic", wanted, near, hint=hint)
 
 
 def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
@@ -96,8 +183,8 @@ def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
     (forgiving case and spaces), or NotFound with suggestions."""
     return dataclasses.replace(
         query,
-        period=require_id(dataset, "period", query.period),
-        actor=require_id(dataset, "actor", query.actor),
+        period=require_id(dataset, "period", query.period, search_hint=False),
+        actor=require_id(dataset, "actor", query.actor, search_hint=False),
         topic=resolve_topic(dataset, query.topic),
     )
 

@@ -1,6 +1,7 @@
 """The search query language, parsed by one pure function.
 
     missile defence          words: every one must match (any order, any field)
+    who signed the act       stop words (who, the, ...) are not required when other words are
     "chemical weapons"       a phrase: the words in this order, next to each other
     -afghanistan             leave out records with this word (or -"a phrase")
     type:event               only this record type (repeat for several: type:event type:actor)
@@ -14,17 +15,24 @@ Punctuation is never an error: it separates words (NATO-Russia is the two words 
 next to each other), and an unclosed quote runs to the end of the query. A word:value whose
 word is not a field name above is an error that lists the field names, and so is a query longer
 than MAX_CHARACTERS or with more than MAX_WORDS words.
+
+A question is a fair query: "who signed the founding act" should find what "signed founding
+act" finds, but "who" occurs in no record, so requiring it makes the question fail. The parser
+marks such words (an unquoted word on STOP_WORDS) and Query.without_stop_words() drops them
+when the query has other words; a query of stop words alone keeps them, as `"the"` in quotes
+always does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import NrrError
 from nato_russia.model import RECORD_TYPES
-from nato_russia.text import tokens
+from nato_russia.text import stem, tokens
 
 FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
 # A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
@@ -36,6 +44,18 @@ FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
 # before it is tokenised at all.
 MAX_WORDS = 100
 MAX_CHARACTERS = 2_000
+# The words of a question that carry no subject. Kept small: every word here becomes
+# unsearchable outside quotes next to other words, so words that can be a subject stay out
+# (no, not, against, us: "US" is a country, "will" a noun).
+# fmt: off
+STOP_WORDS = frozenset((
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "into",
+    "as", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do",
+    "does", "did", "done", "has", "have", "had", "it", "its", "this", "that", "these", "those",
+    "there", "their", "who", "whom", "whose", "what", "which", "when", "where", "why", "how",
+))
+# fmt: on
+_STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)  # matched as the data is: stemmed
 
 
 class QueryError(NrrError):
@@ -56,10 +76,25 @@ class Query:
     topic: str | None = None
     record_id: str | None = None
     filters: tuple[str, ...] = field(default=())  # the filter words as typed
+    # Which of `terms` (and of `surface`, which runs alongside them) are unquoted stop words.
+    stop_words: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not self.terms and not self.filters
+
+    def without_stop_words(self) -> Query:
+        """The query with its stop words dropped, unless they are all the words it has."""
+        if not self.stop_words or len(self.stop_words) == len(self.terms):
+            return self
+        dropped = set(self.stop_words)
+        kept = [i for i in range(len(self.terms)) if i not in dropped]
+        return dataclasses.replace(
+            self,
+            terms=tuple(self.terms[i] for i in kept),
+            surface=tuple(self.surface[i] for i in kept),
+            stop_words=(),
+        )
 
 
 def _split(text: str) -> list[tuple[str, bool, bool]]:
@@ -113,6 +148,7 @@ def parse_query(text: str) -> Query:
     terms: list[tuple[str, ...]] = []
     excluded: list[tuple[str, ...]] = []
     surface: list[str] = []
+    stop_words: list[int] = []
     types: list[str] = []
     filters: dict[str, str] = {}
     dates: list[tuple[dt.date | None, dt.date | None]] = []
@@ -142,9 +178,13 @@ def parse_query(text: str) -> Query:
         stems = tuple(tokens(chunk))
         if not stems:
             continue  # punctuation alone: nothing to look for
-        (excluded if negated else terms).append(stems)
-        if not negated:
-            surface.append(chunk)
+        if negated:
+            excluded.append(stems)
+            continue
+        if not quoted and len(stems) == 1 and stems[0] in _STOP_STEMS:
+            stop_words.append(len(terms))
+        terms.append(stems)
+        surface.append(chunk)
     count = sum(len(term) for term in (*terms, *excluded))
     if count > MAX_WORDS:
         raise QueryError(f"the query has {count} words; at most {MAX_WORDS} are allowed")
@@ -162,6 +202,7 @@ def parse_query(text: str) -> Query:
         topic=filters.get("topic"),
         record_id=filters.get("id"),
         filters=tuple(f"{k}:{v}" for k, v in filters.items()),
+        stop_words=tuple(stop_words),
     )
 
 

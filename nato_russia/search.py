@@ -2,9 +2,15 @@
 
 Matching is on stems (text.py), so case, accents and word forms do not matter. A record matches
 when every term and phrase of the query occurs in one of its fields, none of the excluded ones
-does, and it passes the query's filters. Its score adds, for each term, the weight of the best
-field it occurs in (a title above a quotation above a summary), a bonus for phrases and for
-terms that stand close together; equal scores fall back to date order.
+does, and it passes the query's filters; stop words (querylang.STOP_WORDS) are not required
+next to other words. Its score adds, for each term, the weight of the best field it occurs in
+(a title or alias above a quotation above a summary), a bonus for phrases and for terms that
+stand close together, and a bonus when the query spells the record's id (the question "who
+signed the founding act" names the record founding-act); equal scores fall back to date order.
+
+With every=False a record needs only one of the terms, and records with more of them come
+first: the fallback run() uses when no record has them all. run() is the front door for the
+command line: it also follows a clear typo fix and says in notices what it did.
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nato_russia.model import Dataset, Record, actor_fields, field_schemas
-from nato_russia.querylang import Query
+from nato_russia.querylang import Query, parse_query
 from nato_russia.text import tokens, word_spans, words
 
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 5.0,
     "short_title": 5.0,
     "name": 5.0,
+    "aliases": 5.0,  # other names for the record: found as its title would be
     "text": 3.0,  # a quotation's words
     "summary": 2.0,
     "context": 2.0,
@@ -34,6 +41,11 @@ DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
 PHRASE_BONUS = 2.0
 PROXIMITY_BONUS = 1.0
 PROXIMITY_WINDOW = 8  # words between two terms (FTS5's NEAR distance)
+# A record whose id the query spells ("founding act" for founding-act) is the one it names;
+# as much as a title match, so that it passes records that merely mention the name in a title.
+NAME_BONUS = 5.0
+MAX_NAME_WORDS = 8  # the longest run of query words tried as an id
+ALIAS_FIELDS = ("aliases",)
 SNIPPET_RADIUS = 60  # characters either side of the first match
 LABEL_FIELDS = ("title", "short_title", "name")
 NOT_SEARCHED = ("url",)  # addresses are not prose: "ukraine" in a URL is no match
@@ -48,6 +60,7 @@ class Hit:
     snippet: str
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets of matched words in the snippet
     field_text: str  # the whole text the snippet was cut from
+    words: int = 0  # how many distinct terms of the query the record has
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,10 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
         value = getattr(record, name)
         if schema.kind == "text" and isinstance(value, str) and name not in NOT_SEARCHED:
             yield name, value
+        elif schema.kind == "tags" and value and name in ALIAS_FIELDS:
+            # Each alias is a name of its own: a phrase must not run from one into the next.
+            for alias in value:
+                yield name, alias
         elif schema.kind == "tags" and value:
             yield name, " ".join(value)  # topics are words about the record too
         elif schema.kind == "corrections":
@@ -131,13 +148,21 @@ def _passes_filters(record: Record, query: Query) -> bool:
     return query.topic is None or query.topic in getattr(record, "topics", ())
 
 
-def _score(record: Record, query: Query) -> Hit | None:
+def _score(
+    record: Record,
+    query: Query,
+    *,
+    every: bool = True,
+    named: frozenset[tuple[str, str]] = frozenset(),
+) -> Hit | None:
+    """The record's hit for a query whose stop words are already dropped, or None."""
     fields = _fields(record)
     if any(_occurs(f, term) for term in query.excluded for f in fields):
         return None
     score = 0.0
     matched: dict[str, float] = {}
     first: dict[str, int] = {}  # field -> index into `fields` of its first matching text
+    found: set[tuple[str, ...]] = set()
     for term in query.terms:
         best = 0.0
         for i, f in enumerate(fields):
@@ -147,11 +172,18 @@ def _score(record: Record, query: Query) -> Hit | None:
                 matched[f.name] = max(matched.get(f.name, 0.0), weight)
                 first.setdefault(f.name, i)
         if best == 0.0:
-            return None
+            if every:
+                return None
+            continue
+        found.add(term)
         score += best + (PHRASE_BONUS if len(term) > 1 else 0.0)
+    if query.terms and not found:
+        return None
     if len(query.terms) > 1 and any(_close_together(f, query.terms) for f in fields):
         score += PROXIMITY_BONUS
-    return _hit(record, score, matched, first, fields, query)
+    if (record.type_name, record.id) in named:
+        score += NAME_BONUS
+    return _hit(record, score, matched, first, fields, query, len(found))
 
 
 def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
@@ -199,14 +231,17 @@ def _hit(
     first: dict[str, int],
     fields: list[_Field],
     query: Query,
+    found: int,
 ) -> Hit:
     ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
-    # The snippet comes from the most relevant field that is not the heading already shown.
-    body = [n for n in ordered if n not in LABEL_FIELDS] or list(ordered)
+    # The snippet comes from the most relevant field that is not the heading already shown;
+    # an alias alone ("annexed-crimea") says less than the summary, so it is never the snippet.
+    prose = [n for n in ordered if n not in ALIAS_FIELDS]
+    body = [n for n in prose if n not in LABEL_FIELDS] or prose
     # With filters only, nothing matched: show the record's summary, or its heading.
     text = fields[first[body[0]]].text if body else getattr(record, "summary", None) or record.label
     snippet, spans = _snippet(text, {s for term in query.terms for s in term})
-    return Hit(record, score, ordered, snippet, spans, text)
+    return Hit(record, score, ordered, snippet, spans, text, found)
 
 
 def _snippet(text: str, stems: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -235,13 +270,19 @@ def _date_key(record: Record) -> tuple[dt.date, dt.date]:
 @dataclass(frozen=True, slots=True)
 class Results:
     hits: list[Hit]  # at most `limit` of them
-    more: bool  # whether more records matched than were kept
+    total: int  # how many records matched, shown or not
+
+    @property
+    def more(self) -> bool:
+        """Whether more records matched than were kept."""
+        return len(self.hits) < self.total
 
 
-def _order(sort: Sort) -> Callable[[tuple[float, Any, Any, str, str]], tuple[Any, ...]]:
+def _order(sort: Sort) -> Callable[[tuple[int, float, Any, Any, str, str]], tuple[Any, ...]]:
     if sort == "date":
-        return lambda k: (k[1], k[2], k[3], k[4])
-    return lambda k: (-k[0], k[1], k[2], k[3], k[4])
+        return lambda k: k[2:]
+    # More of the words first (all of them, unless the search is any-word), then the score.
+    return lambda k: (-k[0], -k[1], *k[2:])
 
 
 def search(
@@ -251,33 +292,60 @@ def search(
     sort: Sort = "relevance",
     limit: int | None = None,
     index: sqlite3.Connection | None = None,
+    every: bool = True,
 ) -> Results:
-    """The records that match, best first (or in date order), at most `limit` of them.
+    """The records that match, best first (or in date order), at most `limit` of them; with
+    every=False, the records that have any of the words, those with more of them first.
 
     With an FTS5 index (fts.py) the matching and scoring run in SQLite and only the hits shown
     are read from the dataset; without one every record is scanned. Both give the same hits."""
     if query.is_empty:
-        return Results([], False)
+        return Results([], 0)
+    # Both backends get the same words to look for and the same named records, so that they
+    # agree; the id is spelled by the words as typed, stop words included (fall-of-the-wall).
+    named = named_records(dataset, query)
+    typed, query = query, query.without_stop_words()
     if index is not None:
         from nato_russia import fts
 
         try:
-            shown, more = fts.search(index, query, sort=sort, limit=limit)
+            shown, total = fts.search(
+                index, query, sort=sort, limit=limit, every=every, named=named
+            )
         except sqlite3.DatabaseError:
             # A damaged index (a truncated or overwritten cache file) is no answer: drop it,
             # so that the next search builds it afresh, and scan the records this time.
             fts.discard(index)
-            return search(dataset, query, sort=sort, limit=limit, index=None)
-        shown_hits = [_score(r, query) for r in fts.records_of(dataset, shown)]
-        return Results([h for h in shown_hits if h is not None], more)
+            return search(dataset, typed, sort=sort, limit=limit, index=None, every=every)
+        shown_hits = [
+            _score(r, query, every=every, named=named) for r in fts.records_of(dataset, shown)
+        ]
+        return Results([h for h in shown_hits if h is not None], total)
     found = []
     for record in _candidates(dataset, query):
-        if _passes_filters(record, query) and (hit := _score(record, query)) is not None:
-            found.append(((hit.score, *_date_key(record), record.type_name, record.id), hit))
+        if not _passes_filters(record, query):
+            continue
+        hit = _score(record, query, every=every, named=named)
+        if hit is not None:
+            key = (hit.words, hit.score, *_date_key(record), record.type_name, record.id)
+            found.append((key, hit))
     found.sort(key=lambda pair: _order(sort)(pair[0]))
     hits = [hit for _, hit in found]
     kept = hits[:limit] if limit is not None else hits
-    return Results(kept, len(kept) < len(hits))
+    return Results(kept, len(hits))
+
+
+def named_records(dataset: Dataset, query: Query) -> frozenset[tuple[str, str]]:
+    """The (type, id) of records whose id the query's words spell, in a row: "founding act"
+    names founding-act. Ids are slugs of words, so each run of words is one dictionary look-up
+    per record type, whatever the size of the dataset."""
+    typed = [w for chunk in query.surface for w in words(chunk)]
+    found: set[tuple[str, str]] = set()
+    for start in range(len(typed)):
+        for end in range(start + 1, min(len(typed), start + MAX_NAME_WORDS) + 1):
+            key = "-".join(typed[start:end])
+            found.update((t, key) for t, records in dataset.records.items() if key in records)
+    return frozenset(found)
 
 
 def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
@@ -301,6 +369,7 @@ def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
 def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
     is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
+    query = query.without_stop_words()  # "who" is in no record, and needs no suggestion
     surface, stems = vocabulary(dataset)
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
@@ -351,3 +420,74 @@ def open_index(dataset: Dataset) -> tuple[sqlite3.Connection | None, str | None]
             return None, "note: the search index could not be written; searching without it"
         index = fts.open_index(path)
     return index, None
+
+
+ANY_WORD_NOTICE = "no record has every word; showing records with any of them"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a search found and what to tell the reader about it, for the command line to print."""
+
+    results: list[Hit]  # at most `limit` of them
+    total: int  # how many records matched before the limit
+    notices: list[str]  # one line each, for stderr: a typo followed, an any-word fallback
+    shown_query: str  # the query the results are for: as typed, or after a clear typo fix
+    query: Query  # shown_query parsed, its filters resolved
+
+    @property
+    def more_notice(self) -> str | None:
+        """The line that says the results were cut short, and how to see them all."""
+        if len(self.results) >= self.total:
+            return None
+        return f"showing {len(self.results)} of {self.total}; --limit 0 for all"
+
+
+def run(
+    dataset: Dataset,
+    text: str,
+    *,
+    sort: Sort = "relevance",
+    limit: int | None = None,
+    index: sqlite3.Connection | None = None,
+) -> Outcome:
+    """Search as the command line does: every word first; failing that a clear typo fix, then
+    any of the words. Raises QueryError for a query that cannot be parsed and NotFound for a
+    period:, actor: or topic: value that names nothing, before searching."""
+    from nato_russia import query as lookups
+
+    def parsed(typed: str) -> Query:
+        return lookups.resolve_query_filters(dataset, parse_query(typed))
+
+    query = parsed(text)
+    notices: list[str] = []
+    results = search(dataset, query, sort=sort, limit=limit, index=index)
+    if results.hits or not query.terms:
+        return Outcome(results.hits, results.total, notices, text, query)
+    options = suggestions(dataset, query)
+    missed = f'No results for "{text}".'
+    offered = [o[0] for o in options.values() if o]
+    if offered:
+        missed += " Did you mean " + " or ".join(f'"{o}"' for o in offered) + "?"
+    # A typo fix comes before the any-word fallback: "missle defence" means missile defence,
+    # not everything about defence.
+    followed = False
+    if len(options) == 1:
+        ((word, choices),) = options.items()
+        choice = clear_choice(choices, word)
+        if choice is not None:
+            text = lookups.replace_word(text, word, choice)
+            notices += [missed, f'showing results for "{text}"']
+            followed = True
+            query = parsed(text)
+            results = search(dataset, query, sort=sort, limit=limit, index=index)
+    if not results.hits and len(set(query.without_stop_words().terms)) > 1:
+        wider = search(dataset, query, sort=sort, limit=limit, index=index, every=False)
+        if wider.hits:
+            if offered and not followed:
+                notices.append(missed)  # the suggestion may still be what was meant
+            notices.append(ANY_WORD_NOTICE)
+            results = wider
+    if not results.hits and not followed:
+        notices.append(missed)
+    return Outcome(results.hits, results.total, notices, text, query)

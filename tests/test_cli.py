@@ -61,6 +61,7 @@ def test_timeline_json_shape(runner: CliRunner) -> None:
     assert june == {
         "id": "joins-1994",
         "title": "Alice joins the partnership",
+        "aliases": [],
         "date": "1994-06",
         "date_start": "1994-06-01",
         "date_end": "1994-06-30",
@@ -99,17 +100,30 @@ def test_bad_dates_are_usage_errors(runner: CliRunner, args: list[str], message:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["timeline", "--period", "erly"], "Error: no period 'erly'. Did you mean: early?\n"),
-        (["timeline", "--actor", "bob"], "Error: no actor 'bob'.\n"),
+        (
+            ["timeline", "--period", "erly"],
+            "Error: no period 'erly'. Did you mean: early? (nrr periods lists them all; "
+            "nrr search erly searches everything)\n",
+        ),
+        (
+            ["timeline", "--actor", "bob"],
+            "Error: no actor 'bob'. (nrr actors lists them all; "
+            "nrr search bob searches everything)\n",
+        ),
         (
             ["timeline", "--topic", "partnershp"],
             "Error: no topic 'partnershp'. Did you mean: partnership?\n",
         ),
         (
             ["agreement", "example-akt"],
-            "Error: no agreement 'example-akt'. Did you mean: example-act?\n",
+            "Error: no agreement 'example-akt'. Did you mean: example-act? "
+            "(nrr agreements lists them all; nrr search example-akt searches everything)\n",
         ),
-        (["event", "nothing-here"], "Error: no event 'nothing-here'.\n"),
+        (
+            ["event", "nothing-here"],
+            "Error: no event 'nothing-here'. (nrr events lists them all; nrr search nothing-here "
+            "searches everything)\n",
+        ),
     ],
 )
 def test_unknown_ids_exit_1_with_one_line(runner: CliRunner, args: list[str], message: str) -> None:
@@ -157,12 +171,15 @@ def test_agreement_detail_shows_links_by_id_and_title(runner: CliRunner) -> None
         assert line in out.splitlines()
 
 
-def test_agreement_json_has_every_field_and_links_by_id(runner: CliRunner, mini: Dataset) -> None:
+def test_agreement_json_has_every_field_and_its_links(runner: CliRunner, mini: Dataset) -> None:
     data = json.loads(run(runner, "agreement", "example-act", "--json")[1])
-    assert data == {
+    links = ("issued_by", "signatories", "creates", "sources", "events", "principles", "areas")
+    plain = {k: v for k, v in data.items() if k not in (*links, "quotations")}
+    assert plain == {
         "id": "example-act",
         "title": "Example Act on Cooperation",
         "short_title": "Example Act",
+        "aliases": [],
         "kind": "act",
         "date": "1997-05-27",
         "date_start": "1997-05-27",
@@ -170,16 +187,30 @@ def test_agreement_json_has_every_field_and_links_by_id(runner: CliRunner, mini:
         "precision": "day",
         "place": "Paris",
         "summary": "Sets out cooperation on theatre missile defence and peacekeeping.",
+        "corrections": [],
+    }
+    assert {k: [link["id"] for link in data[k]] for k in links} == {
         "issued_by": [],
         "signatories": ["alice"],
         "creates": ["council"],
         "sources": ["test-source", "test-official"],
-        "corrections": [],
         "events": ["act-signed"],
         "principles": ["no-force"],
         "areas": ["peacekeeping"],
-        "quotations": ["act-quote"],
     }
+    # A linked record carries what the view shows of it: a script needs no second call.
+    assert data["events"][0] == {
+        "type": "event",
+        "id": "act-signed",
+        "title": "Example Act signed",
+        "date": "1997-05-27",
+        "date_start": "1997-05-27",
+        "date_end": "1997-05-27",
+        "precision": "day",
+        "date_display": None,
+        "place": "Paris",
+    }
+    assert data["quotations"][0]["text"] == "build together a lasting peace"
 
 
 def test_corrections_are_visible_in_detail_and_json(runner: CliRunner) -> None:
@@ -188,9 +219,9 @@ def test_corrections_are_visible_in_detail_and_json(runner: CliRunner) -> None:
     assert "  The 2015 backgrounder says: \u201cAlyce\u201d" in out
     assert "  What the official record shows: Her name is spelled Alice." in out
     data = json.loads(run(runner, "actor", "alice", "--json")[1])
-    assert data["corrections"] == [
-        {"says": "Alyce", "finding": "Her name is spelled Alice.", "sources": ["test-official"]}
-    ]
+    ((correction,),) = (data["corrections"],)
+    assert (correction["says"], correction["finding"]) == ("Alyce", "Her name is spelled Alice.")
+    assert [source["id"] for source in correction["sources"]] == ["test-official"]
 
 
 @pytest.mark.parametrize(
@@ -271,9 +302,10 @@ def test_search_table_when_piped(runner: CliRunner) -> None:
     assert lines[2].startswith("agreement\texample-act\t27 May 1997\tExample Act\tsummary\t")
 
 
-def test_empty_search_says_so_on_stderr(runner: CliRunner) -> None:
-    assert run(runner, "search", "zebra") == (0, "", 'No results for "zebra".\n')
-    assert run(runner, "search", "zebra", "--json") == (0, "[]\n", 'No results for "zebra".\n')
+def test_empty_search_says_so_on_stderr_and_exits_1(runner: CliRunner) -> None:
+    # As grep and ripgrep do, so that `nrr search x && ...` means "found".
+    assert run(runner, "search", "zebra") == (1, "", 'No results for "zebra".\n')
+    assert run(runner, "search", "zebra", "--json") == (1, "[]\n", 'No results for "zebra".\n')
 
 
 @pytest.mark.parametrize("args", [["timeline"], ["event", "summit-1990"], ["search", "summit"]])

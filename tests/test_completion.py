@@ -1,15 +1,29 @@
-"""Id completion answered early (no Typer import) agrees with Typer's own completion."""
+"""Completion answered early (no Typer import) agrees with Typer's own completion and with
+the data the real loader reads."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
+import typer.main
 
-from nato_russia.completion import ID_COMMANDS, bundled_ids
+from nato_russia import cli, query
+from nato_russia.completion import (
+    FORMAT_COMMANDS,
+    FORMATS,
+    ID_COMMANDS,
+    ID_OPTIONS,
+    TOPIC_OPTIONS,
+    TYPE_NAMES,
+    bundled_ids,
+    bundled_topics,
+)
 from nato_russia.model import RECORD_TYPES, Dataset
+from nato_russia.render.formats import Format
 
 # Runs the console script's entry point and reports which heavy modules it imported.
 FAST = """
@@ -68,6 +82,15 @@ def test_completion_knows_every_detail_command_and_its_file() -> None:
         "nrr timeline --period ",
         "nrr timeline --json --actor p",
         "nrr event zzz",
+        "nrr agreement --format ",
+        "nrr agreement -f j",
+        "nrr agreements --format J",
+        "nrr agreement --format json f",
+        "nrr timeline -f m",
+        "nrr search --format ",
+        "nrr status -f c",
+        "nrr export json --period ",
+        "nrr export json --actor p",
     ],
 )
 def test_early_answers_match_typer_and_import_nothing_heavy(shell: str, line: str) -> None:
@@ -106,3 +129,89 @@ def test_user_data_falls_through_to_typer(tmp_path: object) -> None:
 def test_fish_is_args(line: str, status: int) -> None:
     result = complete(FAST, "fish", line, _TYPER_COMPLETE_FISH_ACTION="is-args")
     assert result.returncode == status
+
+
+def _commands_with(option: str) -> set[str]:
+    group = typer.main.get_command(cli.app)
+    commands = getattr(group, "commands", {})
+    return {
+        name
+        for name, command in commands.items()
+        if any(option in param.opts for param in command.params)
+    }
+
+
+def test_the_topic_scan_finds_exactly_the_loaded_topics(bundled: Dataset) -> None:
+    assert bundled_topics() == query.topics(bundled)
+
+
+def test_the_copies_agree_with_the_model_and_the_command_line() -> None:
+    assert tuple(Format) == FORMATS
+    assert tuple(RECORD_TYPES) == TYPE_NAMES
+    assert _commands_with("--format") == FORMAT_COMMANDS
+    assert {c for c, option in ID_OPTIONS if option == "--period"} == _commands_with("--period")
+    assert {c for c, option in ID_OPTIONS if option == "--actor"} == _commands_with("--actor")
+    assert {c for c, _ in TOPIC_OPTIONS} == _commands_with("--topic")
+
+
+def _offered(shell: str, line: str) -> list[str]:
+    result = complete(FAST, shell, line)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "[]"  # answered early
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_formats_follow_a_detail_commands_format_option(shell: str) -> None:
+    assert _offered(shell, "nrr agreement --format ") == [f.value for f in Format]
+    assert _offered(shell, "nrr event -f JS") == ["json", "jsonl"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_topics_follow_topic(shell: str, bundled: Dataset) -> None:
+    assert _offered(shell, "nrr timeline --topic ") == query.topics(bundled)
+    assert _offered(shell, "nrr timeline --from 2014 --topic UK") == ["ukraine"]
+    assert "arms-control" in _offered(shell, "nrr export json --topic a")
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_ids_match_whatever_their_case(shell: str, bundled: Dataset) -> None:
+    wanted = sorted(i for i in bundled.of_type("agreement") if i.startswith("f"))
+    assert sorted(_offered(shell, "nrr agreement F")) == wanted
+    assert _offered(shell, "nrr timeline --actor PUT") == ["putin"]
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("actor", lambda d: sorted(d.of_type("actor"))),
+        ("period", lambda d: sorted(d.of_type("period"))),
+        ("topic", query.topics),
+        ("type", lambda d: sorted(RECORD_TYPES)),
+    ],
+)
+def test_search_filter_values_are_completed(
+    field: str, values: Callable[[Dataset], list[str]], bundled: Dataset
+) -> None:
+    # zsh and fish pass the word whole; so does bash when ':' is not a word break.
+    for shell in ("fish", "bash"):
+        offered = _offered(shell, f"nrr search missile {field}:")
+        assert sorted(offered) == [f"{field}:{v}" for v in values(bundled)]
+    assert _offered("fish", "nrr search Actor:PU") == ["Actor:putin"]
+
+
+def test_bash_completes_the_piece_after_a_colon_word_break() -> None:
+    # Bash's default COMP_WORDBREAKS holds ':', so `actor:pu` reaches nrr as actor, :, pu and
+    # the reply replaces only the last piece.
+    assert _offered("bash", "nrr search actor : pu") == ["putin"]
+    assert ":putin" in _offered("bash", "nrr search actor :")
+
+
+def test_zsh_escapes_the_colon_as_typer_does() -> None:
+    result = complete(FAST, "zsh", "nrr search actor:pu")
+    assert result.stdout.strip() == "_arguments '*: :((\"actor\\\\:putin\"))'"
+
+
+@pytest.mark.parametrize("line", ["nrr search missile", "nrr search foo:bar", "nrr search id:f"])
+def test_other_search_words_fall_through_to_typer(line: str) -> None:
+    assert "typer" in complete(FAST, "bash", line).stderr

@@ -382,13 +382,13 @@ def test_a_failed_export_leaves_the_old_file(
     monkeypatch.setattr(writer, "_write_text", lambda text: broken)
     monkeypatch.setitem(writer.FILE_EXPORTS, ExportFormat.sqlite, broken)
     monkeypatch.setitem(writer.FILE_EXPORTS, ExportFormat.csv, broken)
-    target = tmp_path / "out"
+    target = tmp_path / ("out.zip" if fmt == "csv" else "out")
     target.write_text("old", encoding="utf-8")
     code, _, err = export(runner, fmt, "-o", str(target), "--force")
     assert code == 1
     assert err.startswith("Error: ") and err.count("\n") == 1
     assert target.read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
 def test_bad_targets_get_one_line_errors(runner: CliRunner, tmp_path: Path) -> None:
@@ -403,6 +403,13 @@ def test_bad_targets_get_one_line_errors(runner: CliRunner, tmp_path: Path) -> N
         ),
     ]:
         assert export(runner, "json", "-o", str(target)) == (1, "", f"Error: {message}\n")
+
+
+def test_a_csv_export_is_named_as_the_zip_it_is(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = export(runner, "csv", "-o", str(tmp_path / "data.csv"))
+    assert code == 2
+    assert "csv export writes a .zip file; name it so (e.g. nrr.zip)" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "sqlite"])
@@ -561,3 +568,37 @@ def test_hostile_data_stays_data_in_every_export(
         assert title == "=cmd|' /C calc'!A0"
     finally:
         db.close()
+
+
+def test_the_timeline_page_embeds_the_timeline_safely(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_dataset", REAL_DATASET)  # the bundled data and the file below
+    (tmp_path / "events.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "script-1994",
+                    "title": "</script><script>alert(1)</script> <!-- x",
+                    "date": "1994",
+                    "summary": "A hostile title.",
+                    "period": "london-1990",
+                    "sources": ["backgrounder-2015-12"],
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    target = tmp_path / "timeline.html"
+    result = runner.invoke(
+        app, ["export", "timelinejs-html", "-o", str(target), "--data", str(tmp_path)]
+    )
+    assert result.exit_code == 0
+    page = target.read_text(encoding="utf-8")
+    assert page.count("</script>") == 2  # the library's and the page's own: no more
+    assert "<!--" not in page.split("<body>")[1]
+    data = page.split("var data = ", 1)[1].split(";\nnew TL.Timeline", 1)[0]
+    document = json.loads(data)
+    assert document["events"]
+    assert any("alert(1)" in e["text"]["headline"] for e in document["events"])
+    assert 'src="https://cdn.knightlab.com/libs/timeline3/latest/js/timeline.js"' in page

@@ -382,7 +382,10 @@ def test_a_narrow_terminal_loses_no_character() -> None:
             )
             print_table(view, console)
             out = file.getvalue()
-            assert max(len(line) for line in out.splitlines()) <= width
+            # A line may be wider only where it is one id or address longer than the screen,
+            # printed whole so that it stays one word a terminal can select or open.
+            for line in out.splitlines():
+                assert len(line) <= width or " " not in line.strip().split("] ")[-1], line
             wanted = Counter("".join(c.text for row in view.rows for c in row).replace(" ", ""))
             assert not wanted - Counter(out), (view.title, width)
 

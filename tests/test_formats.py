@@ -87,7 +87,7 @@ def test_empty_result_is_not_an_error(runner: CliRunner, fmt: str, output: str) 
 
 def test_search_without_results_gives_a_header_row(runner: CliRunner) -> None:
     result = runner.invoke(app, ["search", "zzzz", "--format", "csv"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # nothing matched, as grep says
     assert result.stdout_bytes.decode() == ",".join(flat.HIT_COLUMNS) + "\r\n"
 
 

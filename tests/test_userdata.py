@@ -93,7 +93,7 @@ def test_user_json_and_yaml_join_the_bundled_records(json_dir: Path, yaml_file: 
     assert "  test-source \u2014 Test source [bold]not markup[/]" in out
     # A bundled record now shows the user's event among its links.
     code, out, _ = invoke("actor", "alice", "--json", "--data", str(json_dir))
-    assert "user-json-event" in json.loads(out)["events"]
+    assert "user-json-event" in [event["id"] for event in json.loads(out)["events"]]
 
 
 def test_nrr_data_environment_variable(json_dir: Path, yaml_file: Path) -> None:

@@ -62,11 +62,14 @@ def _columns(type_name: str) -> list[str]:
     return columns
 
 
+_SINGULAR = {"aliases": "alias"}  # the column of a list of tags names one of them
+
+
 def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str, str]:
     """A link table's two columns (the owner's id, the value) and the value's definition."""
     owner = f"{type_name}_id"
     if schema.kind == "tags":
-        value = name.removesuffix("s")
+        value = _SINGULAR.get(name, name.removesuffix("s"))
         return owner, value, f"{value} TEXT NOT NULL"
     (target,) = schema.targets
     value = f"{target}_id"

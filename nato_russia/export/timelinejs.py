@@ -211,3 +211,43 @@ def sheet_csv(dataset: Dataset) -> str:
     for row in sheet_rows(dataset):
         writer.writerow(_sheet_safe(row.get(column, "")) for column in SHEET_COLUMNS)
     return out.getvalue()
+
+
+# Knight Lab's own address for the library, as its instructions for putting a timeline in a
+# page give it. The page loads it when opened in a browser; nrr itself fetches nothing.
+LIBRARY = "https://cdn.knightlab.com/libs/timeline3/latest"
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link title="timeline-styles" rel="stylesheet" href="{library}/css/timeline.css">
+<script src="{library}/js/timeline.js"></script>
+<style>html, body {{ height: 100%; margin: 0; }} #timeline-embed {{ height: 100%; }}</style>
+</head>
+<body>
+<div id="timeline-embed"></div>
+<script>
+// The timeline's data, written by nrr {version}.
+var data = {data};
+new TL.Timeline("timeline-embed", data, {{ autolink: false }});
+</script>
+</body>
+</html>
+"""
+
+
+def timeline_page(dataset: Dataset) -> str:
+    """A one-page HTML file that shows the TimelineJS export: open it in a browser."""
+    data = json.dumps(timeline_document(dataset), ensure_ascii=False, indent=1)
+    # Inside <script>, "</" could end the element early and "<!--" open a comment: data that
+    # holds them (already HTML-escaped in the slides, but titles come from users) is escaped
+    # the JSON way, which JavaScript reads back as the same characters.
+    data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return PAGE.format(
+        title=html.escape(TITLE),
+        library=LIBRARY,
+        version=__version__,
+        data=data,
+    )

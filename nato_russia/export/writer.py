@@ -19,6 +19,7 @@ TEXT_EXPORTS: dict[ExportFormat, Callable[[Dataset], str]] = {
     ExportFormat.markdown: documents.markdown_text,
     ExportFormat.timelinejs: timelinejs.timeline_json,
     ExportFormat.timelinejs_csv: timelinejs.sheet_csv,
+    ExportFormat.timelinejs_html: timelinejs.timeline_page,
 }
 FILE_EXPORTS: dict[ExportFormat, Callable[[Dataset, Path], None]] = {
     ExportFormat.csv: documents.write_csv_zip,

@@ -26,8 +26,15 @@ class ExportFormat(StrEnum):
     markdown = "markdown"
     timelinejs = "timelinejs"
     timelinejs_csv = "timelinejs-csv"
+    timelinejs_html = "timelinejs-html"
     sqlite = "sqlite"
 
     @property
     def is_binary(self) -> bool:
         return self in (ExportFormat.csv, ExportFormat.sqlite)
+
+    @property
+    def file_suffix(self) -> str | None:
+        """The name ending an output file must have, where another would mislead: the csv
+        export is a zip of CSV files."""
+        return ".zip" if self is ExportFormat.csv else None

@@ -1,4 +1,5 @@
-"""JSON for scripts. Keys are the dataclass field names; linked records appear by id."""
+"""JSON for scripts. Keys are the dataclass field names. Lists and exports give linked records
+by id; a detail command gives each as a small object with what its view shows of it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from typing import Any, TextIO
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Correction, Event, Record, schema_of
+from nato_russia.model import Correction, Dataset, Event, Record, field_schemas, schema_of
 from nato_russia.search import Hit
 from nato_russia.status import Coverage, Status
 
@@ -42,6 +43,66 @@ def record_to_dict(record: Record) -> dict[str, Any]:
             result.update(date_fields(f.name, value))
         else:
             result[f.name] = _plain(value)
+    return result
+
+
+# What a detail command's JSON says of each record it links to: the label under the key its
+# type uses (title, short_title, name, text; a term, which has no title, its office) and every
+# date field, so that a script needs no second call to learn a linked event's date or a
+# quotation's words; then what the view shows besides (a source's publisher and address).
+# References inside these stay ids: one level of links is what the view shows.
+LINK_FIELDS: dict[str, tuple[str, ...]] = {
+    "source": ("title", "publisher", "kind", "date", "url"),
+    "dataset": ("title", "covers", "checked"),
+    "period": ("title", "date"),
+    "actor": ("name", "kind", "role"),
+    "term": ("actor", "office", "start", "end"),
+    "agreement": ("title", "short_title", "kind", "date"),
+    "principle": ("title",),
+    "area": ("title",),
+    "event": ("title", "date", "date_display", "place"),
+    "channel": ("title",),
+    "state_change": ("channel", "date", "state", "title"),
+    "quotation": ("text", "speaker", "date", "document"),
+}
+
+
+def link_to_dict(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> dict[str, Any]:
+    """A linked record as `type`, `id` and its LINK_FIELDS (a date with its companions). The
+    type is given because some links may point to more than one (a quotation's document)."""
+    record = dataset.find(record_id, targets)
+    if record is None:  # validation rules this out for loaded data; say no more than known
+        return {"type": targets[0] if len(targets) == 1 else None, "id": record_id}
+    result: dict[str, Any] = {"type": record.type_name, "id": record.id}
+    schemas = field_schemas(type(record))
+    for name in LINK_FIELDS[record.type_name]:
+        value = getattr(record, name)
+        if schemas[name].kind == "date":
+            result.update(date_fields(name, value))
+        else:
+            result[name] = _plain(value)
+    return result
+
+
+def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
+    """A detail command's JSON: record_to_dict's keys and order, but every link (stored or
+    derived, and the sources of each correction) as a link_to_dict object instead of an id."""
+    result = record_to_dict(record)
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "ref":
+            result[name] = None if value is None else link_to_dict(dataset, value, schema.targets)
+        elif schema.kind == "refs":
+            result[name] = [link_to_dict(dataset, v, schema.targets) for v in value]
+        elif schema.kind == "corrections":
+            result[name] = [
+                {
+                    "says": c.says,
+                    "finding": c.finding,
+                    "sources": [link_to_dict(dataset, s, ("source",)) for s in c.sources],
+                }
+                for c in value
+            ]
     return result
 
 

@@ -7,6 +7,7 @@ Rich, so nothing in them depends on the terminal.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,38 +16,77 @@ from typing import Any
 from nato_russia.model import Dataset, Record
 from nato_russia.render import delimited, flat, json_out, markdown, plain
 from nato_russia.render.formats import Format
+from nato_russia.render.terminal import Terminal, page
 from nato_russia.render.views import DetailView, TableView
 from nato_russia.search import Hit
 from nato_russia.status import Coverage, Status
 
 
-def _console(no_color: bool) -> Any:
-    from rich.console import Console
-
-    # Built per call, not at import: a module-level Console freezes COLUMNS and colour settings.
-    if no_color:
-        return Console(no_color=True, color_system=None, highlight=False, emoji=False)
-    return Console(highlight=False, emoji=False)
+def current_terminal() -> Terminal:
+    """The terminal when no caller says otherwise (library use, tests of the renderers)."""
+    return Terminal.detect()
 
 
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
+def stdout_is_terminal(terminal: Terminal | None = None) -> bool:
+    return (terminal or current_terminal()).is_tty
 
 
-def show_table(view: TableView, *, no_color: bool = False, rich: bool | None = None) -> None:
-    if stdout_is_terminal() if rich is None else rich:
+def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
+    """Draw with Rich; at a terminal, output taller than the screen goes through the pager,
+    as git and gh do (never in a pipe: there is no one to page for)."""
+    if not (terminal.is_tty and terminal.pager):
+        draw(terminal.console())
+        return
+    buffer = io.StringIO()
+    draw(terminal.console(file=buffer))
+    text = buffer.getvalue()
+    if text.count("\n") < terminal.height:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        page(text, terminal.pager)
+
+
+def show_table(
+    view: TableView, *, terminal: Terminal | None = None, rich: bool | None = None
+) -> None:
+    terminal = terminal or current_terminal()
+    if terminal.is_tty if rich is None else rich:
         from nato_russia.render.rich_out import print_table
 
-        print_table(view, _console(no_color))
+        _rich(lambda console: print_table(view, console), terminal)
     else:
         plain.write_table(view, sys.stdout)
 
 
-def show_detail(view: DetailView, *, no_color: bool = False, rich: bool | None = None) -> None:
-    if stdout_is_terminal() if rich is None else rich:
+def show_tables(
+    views: Sequence[TableView], *, terminal: Terminal | None = None, rich: bool | None = None
+) -> None:
+    """Several tables as one output (paged as one)."""
+    terminal = terminal or current_terminal()
+    if terminal.is_tty if rich is None else rich:
+        from nato_russia.render.rich_out import print_table
+
+        def draw(console: Any) -> None:
+            for view in views:
+                print_table(view, console)
+
+        _rich(draw, terminal)
+    else:
+        for number, view in enumerate(views):
+            if number:
+                sys.stdout.write("\n")  # a blank line between the tables of a pipe
+            plain.write_table(view, sys.stdout)
+
+
+def show_detail(
+    view: DetailView, *, terminal: Terminal | None = None, rich: bool | None = None
+) -> None:
+    terminal = terminal or current_terminal()
+    if terminal.is_tty if rich is None else rich:
         from nato_russia.render.rich_out import print_detail
 
-        print_detail(view, _console(no_color))
+        _rich(lambda console: print_detail(view, console), terminal)
     else:
         plain.write_detail(view, sys.stdout)
 
@@ -102,7 +142,7 @@ def show_records(
     records: Sequence[Record],
     view: Callable[[], TableView],
     *,
-    no_color: bool = False,
+    terminal: Terminal | None = None,
 ) -> None:
     """A list of records of one type (a list command, the timeline)."""
     _emit(
@@ -112,7 +152,7 @@ def show_records(
             columns=flat.record_columns(type_name),
             rows=lambda: [flat.record_row(r) for r in records],
             markdown=lambda: markdown.table_document(view()),
-            human=lambda rich: show_table(view(), no_color=no_color, rich=rich),
+            human=lambda rich: show_table(view(), terminal=terminal, rich=rich),
         ),
     )
 
@@ -123,17 +163,17 @@ def show_record(
     record: Record,
     view: Callable[[], DetailView],
     *,
-    no_color: bool = False,
+    terminal: Terminal | None = None,
 ) -> None:
     """One record with every field (a detail command)."""
     _emit(
         fmt,
         _Result(
-            objects=lambda: [json_out.record_to_dict(record)],
+            objects=lambda: [json_out.detail_to_dict(dataset, record)],
             columns=flat.record_columns(record.type_name),
             rows=lambda: [flat.record_row(record)],
             markdown=lambda: markdown.record_document(dataset, record),
-            human=lambda rich: show_detail(view(), no_color=no_color, rich=rich),
+            human=lambda rich: show_detail(view(), terminal=terminal, rich=rich),
             one_object=True,
         ),
     )
@@ -144,14 +184,14 @@ def show_hits(
     hits: Sequence[Hit],
     view: Callable[[], TableView],
     *,
-    no_color: bool = False,
+    terminal: Terminal | None = None,
 ) -> None:
     """Search results, best first (or in date order). With no hits a person gets nothing on
     stdout (the note on stderr says so); machine formats still give their empty shape."""
 
     def human(rich: bool | None) -> None:
         if hits:
-            show_table(view(), no_color=no_color, rich=rich)
+            show_table(view(), terminal=terminal, rich=rich)
 
     _emit(
         fmt,
@@ -171,16 +211,13 @@ def show_status(
     coverage: Coverage | None,
     views: Callable[[], Sequence[TableView]],
     *,
-    no_color: bool = False,
+    terminal: Terminal | None = None,
 ) -> None:
     """The state of every channel on a day (nrr status): one object, a row per channel in
     CSV/TSV, and the channels, last meetings and latest events as tables for people."""
 
     def human(rich: bool | None) -> None:
-        for number, view in enumerate(views()):
-            if number and not (stdout_is_terminal() if rich is None else rich):
-                sys.stdout.write("\n")  # a blank line between the tables of a pipe
-            show_table(view, no_color=no_color, rich=rich)
+        show_tables(views(), terminal=terminal, rich=rich)
 
     _emit(
         fmt,

@@ -22,7 +22,7 @@ def write_table(view: TableView, out: TextIO) -> None:
 def write_detail(view: DetailView, out: TextIO) -> None:
     out.write(f"{view.type_name} {view.record_id}: {_clean(view.heading)}\n")
     for section in view.sections:
-        if len(section.lines) == 1 and section.kind == "text":
+        if len(section.lines) == 1 and section.kind in ("text", "url"):
             out.write(f"{section.label}: {_clean(section.lines[0])}\n")
             continue
         out.write(f"{section.label}:\n")

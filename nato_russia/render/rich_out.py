@@ -2,21 +2,42 @@
 
 Data is never markup: every value goes into a rich.text.Text, which Rich does not parse, so a
 record titled "[bold]x[/]" prints exactly as written.
+
+Layout rules, so that nothing is lost at any width:
+- a table's columns are sized here from their content rather than by Rich, which shares the
+  width out evenly and so breaks ids mid-word; ids never break, and dates and prose wrap only
+  between words (a word folds only when it is longer than any width the table can give it);
+- an address is never drawn inside a box, where its pieces could not be opened: tables and
+  details carry a note number and the addresses follow them, each whole on its line;
+- when the columns cannot fit, the rows are stacked one field per line;
+- a detail is packed into paragraphs, broken only between words and never inside an id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
 from rich import box
-from rich.console import Console, Group
-from rich.panel import Panel
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nato_russia.render.views import Cell, DetailView, TableView
+from nato_russia.render.views import Cell, Column, DetailView, Link, Section, TableView
 
 HIGHLIGHT = "bold yellow"
-_SECTION_STYLE = {"note": "bold red", "quotes": "italic", "links": "", "text": ""}
+_SECTION_STYLE = {"note": "bold red", "quotes": "italic", "links": "", "text": "", "url": ""}
+ID_STYLE = "dim"
+
+# The narrowest a prose column is made before the table gives way to the stacked layout
+# (unless its longest value is shorter): narrower, a title is one word a line.
+PROSE_MIN = 12
+# The width of the longest ordinary date ("26 September 1994"): a date column is kept this
+# wide before anything else is, so dates wrap only when they carry words besides the date.
+DATE_WIDTH = 17
 
 
 def _text(cell: Cell) -> Text:
@@ -26,60 +47,401 @@ def _text(cell: Cell) -> Text:
     return text
 
 
-def build_table(view: TableView) -> Table:
-    table = Table(title=Text(view.title), box=box.SIMPLE_HEAVY, show_lines=False)
-    for column in view.columns:
-        # Prose takes the spare width but keeps a minimum, so that on a narrow terminal Rich
-        # folds long ids and words instead of dropping a column or cutting it with an ellipsis.
+def _longest_word(texts: Sequence[str]) -> int:
+    return max((cell_len(word) for text in texts for word in text.split()), default=0)
+
+
+def _longest_line(texts: Sequence[str]) -> int:
+    return max((cell_len(line) for text in texts for line in text.splitlines()), default=0)
+
+
+def _overhead(columns: int) -> int:
+    """What _table draws besides the columns' text: a separator and a padding space between
+    columns (collapse_padding, pad_edge and show_edge off), nothing at the edges."""
+    return 2 * (columns - 1)
+
+
+def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int) -> list[int]:
+    """The least width of each column at a stage of giving way: 0, keys and dates unwrapped;
+    1, keys and dates wrapped between words; 2, prose words folded too."""
+    mins = []
+    for column, values in zip(columns, texts, strict=True):
+        natural, word = _longest_line(values), _longest_word(values)
         if column.kind == "prose":
-            table.add_column(Text(column.header), overflow="fold", ratio=1, min_width=8)
+            mins.append(min(natural, PROSE_MIN if stage == 2 else max(word, PROSE_MIN)))
+        elif stage == 0:
+            mins.append(natural if column.kind == "key" else min(natural, max(word, DATE_WIDTH)))
         else:
-            table.add_column(Text(column.header), overflow="fold")
+            mins.append(word)
+    return mins
+
+
+def column_widths(view: TableView, width: int) -> list[int] | None:
+    """Widths for the columns _table draws (every one but the url columns) that fit `width`,
+    or None when even the narrowest stage does not."""
+    columns = [c for c in view.columns if c.kind != "url"]
+    index = [i for i, c in enumerate(view.columns) if c.kind != "url"]
+    texts = [
+        [c.header] + [row[i].text for row in view.rows] for c, i in zip(columns, index, strict=True)
+    ]
+    room = width - _overhead(len(columns) + _has_urls(view))
+    if _has_urls(view):
+        room -= _note_width(view)
+    naturals = [_longest_line(values) for values in texts]
+    for stage in range(3):
+        widths = _mins(columns, texts, stage)
+        if sum(widths) > room:
+            continue
+        # Spare width goes a column at a time to the narrowest that is short of its longest
+        # value, so that no column is squeezed while another has room it does not need; a date
+        # column first only up to an ordinary date, as its longer values are worded dates.
+        spare = room - sum(widths)
+        capped = [
+            min(n, max(w, DATE_WIDTH)) if c.kind == "date" else n
+            for c, n, w in zip(columns, naturals, widths, strict=True)
+        ]
+        for targets in (capped, naturals):
+            while spare:
+                short = [i for i, w in enumerate(widths) if w < targets[i]]
+                if not short:
+                    break
+                narrowest = min(short, key=lambda i: widths[i])
+                widths[narrowest] += 1
+                spare -= 1
+        return widths
+    return None
+
+
+def _has_urls(view: TableView) -> bool:
+    return any(c.kind == "url" for c in view.columns)
+
+
+def _note_width(view: TableView) -> int:
+    """The note column's width: its header, or the widest note number ("[271]")."""
+    headers = [cell_len(c.header) for c in view.columns if c.kind == "url"]
+    return max([*headers, cell_len(f"[{sum(1 for _ in _url_texts(view))}]")])
+
+
+def _url_texts(view: TableView) -> Iterator[str]:
     for row in view.rows:
-        table.add_row(*(_text(cell) for cell in row))
-    return table
+        for column, cell in zip(view.columns, row, strict=True):
+            if column.kind == "url" and cell.text:
+                yield cell.text
 
 
-def build_detail(view: DetailView) -> Panel:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for section in view.sections:
-        value = Text("\n".join(section.lines), style=_SECTION_STYLE[section.kind])
-        grid.add_row(Text(section.label), value)
-    title = Text(f"{view.type_name} {view.record_id}")
-    return Panel(Group(Text(view.heading, style="bold"), Text(""), grid), title=title)
+def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
+    """The table sized for `width`, and the addresses its note numbers stand for; None when
+    it cannot fit."""
+    widths = column_widths(view, width)
+    if widths is None:
+        return None
+    table = Table(
+        title=Text(view.title),
+        box=box.SIMPLE_HEAVY,
+        show_lines=False,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    sized = iter(widths)
+    url_header = ""
+    for column in view.columns:
+        if column.kind == "url":
+            url_header = column.header
+            continue
+        # Every width is set here, so Rich does not redistribute them; a key is never wider
+        # than its column (see _mins), and prose folds only a word longer than the column.
+        table.add_column(Text(column.header), width=next(sized), overflow="fold")
+    if url_header:
+        table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
+    urls: list[str] = []
+    for row in view.rows:
+        cells = [_text(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"]
+        if url_header:
+            row_urls = [
+                c.text for col, c in zip(view.columns, row, strict=True) if col.kind == "url"
+            ]
+            mark = ""
+            for url in row_urls:
+                if url:
+                    urls.append(url)
+                    mark = f"[{len(urls)}]"
+            cells.append(Text(mark))
+        table.add_row(*cells)
+    return table, urls
+
+
+def _url_line(url: str) -> Text:
+    # A terminal that knows hyperlinks opens the whole address wherever it wraps the line.
+    return Text(url, style=Style(link=url))
+
+
+def _print_long(console: Console, text: Text) -> None:
+    """A line that must not be broken (an address, an id): as it is when it fits, else
+    unwrapped and uncropped, for the terminal to wrap as it wraps any long line and to keep
+    as one line that it can open or copy whole."""
+    text.no_wrap = True
+    console.print(text, soft_wrap=cell_len(text.plain) > console.width, crop=False)
+
+
+def print_notes(urls: Sequence[str], console: Console) -> None:
+    """The addresses a table or panel numbered, each whole on its own line."""
+    for number, url in enumerate(urls, 1):
+        mark = f"[{number}] "
+        if cell_len(mark + url) <= console.width:
+            line = Text(mark)
+            line.append_text(_url_line(url))
+            console.print(line, no_wrap=True)
+        else:
+            console.print(Text(mark.rstrip()))
+            _print_long(console, _url_line(url))
 
 
 NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
 
 
-def build_stacked(view: TableView) -> Group:
+def print_stacked(view: TableView, console: Console) -> None:
     """The table's rows one after the other, a field per line, wrapped: for a terminal too
-    narrow for the columns, where Rich would otherwise have to cut their text."""
-    parts: list[Text] = [Text(f"{view.title} ({NARROW_NOTE})", style="bold")]
+    narrow for the columns, where Rich would otherwise have to cut their text. Ids and
+    addresses are never broken: one that does not fit beside its name goes on its own line."""
+    console.print(Text(f"{view.title} ({NARROW_NOTE})", style="bold"), overflow="fold")
     for row in view.rows:
-        parts.append(Text(""))
+        console.print()
         for column, cell in zip(view.columns, row, strict=True):
-            if cell.text:
-                line = Text(f"{column.header}: ", style="bold")
-                line.append_text(_text(cell))
-                line.overflow = "fold"
-                parts.append(line)
-    return Group(*parts)
+            if not cell.text:
+                continue
+            line = Text(f"{column.header}: ", style="bold")
+            value = _url_line(cell.text) if column.kind == "url" else _text(cell)
+            line.append_text(value)
+            whole = column.kind in ("key", "url") and len(cell.text.split()) == 1
+            if whole and cell_len(line.plain) > console.width:
+                console.print(Text(f"{column.header}:", style="bold"))
+                _print_long(console, value)
+            else:
+                console.print(line, overflow="fold")
 
 
-def fits(table: Table, console: Console) -> bool:
-    """Whether every line of the table fits the console: below its columns' least widths Rich
-    draws lines wider than the screen and the console crops them, losing characters."""
+def fits(table: RenderableType, console: Console) -> bool:
+    """Whether every line of the renderable fits the console: below its columns' least widths
+    Rich draws lines wider than the screen and the console crops them, losing characters."""
     lines = Segment.split_lines(console.render(table, console.options))
     return all(Segment.get_line_length(line) <= console.width for line in lines)
 
 
 def print_table(view: TableView, console: Console) -> None:
-    table = build_table(view)
-    console.print(table if fits(table, console) else build_stacked(view))
+    built = build_table(view, console.width)
+    if built is None or not fits(built[0], console):
+        print_stacked(view, console)
+        return
+    table, urls = built
+    console.print(table)
+    print_notes(urls, console)
+
+
+# A detail is packed, as a person reads it best in one screen (the Founding Act's holds some
+# 4,300 characters): the title once, on the first line with the type and id; then each field
+# a paragraph led by its bold label, short fields sharing one; a list runs on as a paragraph,
+# its items "title (date) id" with the id dimmed, parted by this mark, which stays with the
+# item before it so that no line starts with one. There is no box: its edges and padding
+# would carry nothing and cost five lines at 80 columns, and an address cannot sit in one.
+SEPARATOR = ";"
+# A run of short fields (single values, short lists) shares a paragraph: short is at most
+# this share of a line, so that a sentence or a long title still stands alone.
+SHORT_SHARE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A piece of a paragraph that a line break does not split where it can help it: a word,
+    a date, a label with the first word after it. An id (whole) is never broken, even when it
+    is wider than the line; a unit wider than the line is split into its parts, or at its
+    spaces, and failing that folded."""
+
+    text: Text
+    whole: bool = False
+    parts: tuple[_Unit, ...] = ()
+
+
+def _words(text: str, style: str = "") -> list[_Unit]:
+    return [_Unit(Text(word, style=style)) for word in text.split(" ") if word]
+
+
+def _glue(first: _Unit, second: _Unit | str) -> _Unit:
+    """Two units kept on one line, a space between them; or a unit and a mark after it."""
+    text = Text()  # the units' styles as spans, so that no style runs on into what follows
+    text.append_text(first.text)
+    if isinstance(second, str):
+        text.append(second)
+        if first.parts:
+            *head, last = first.parts
+            return _Unit(text, parts=(*head, _glue(last, second)))
+        return _Unit(text, first.whole)
+    text.append(" ")
+    text.append_text(second.text)
+    return _Unit(text, parts=(*(first.parts or (first,)), *(second.parts or (second,))))
+
+
+def _join(groups: Sequence[list[_Unit]]) -> list[_Unit]:
+    """Groups of units run on, each but the last ending in the separator."""
+    groups = [group for group in groups if group]
+    units: list[_Unit] = []
+    for number, group in enumerate(groups):
+        if number < len(groups) - 1:
+            group = [*group[:-1], _glue(group[-1], SEPARATOR)]
+        units += group
+    return units
+
+
+def _fold(text: Text, width: int) -> list[Text]:
+    """A word wider than the line, cut into pieces that fill it."""
+    pieces, start, used = [], 0, 0
+    for offset, char in enumerate(text.plain):
+        size = cell_len(char)
+        if used and used + size > width:
+            pieces.append(text[start:offset])
+            start, used = offset, 0
+        used += size
+    pieces.append(text[start:])
+    return pieces
+
+
+def flow(units: Sequence[_Unit], width: int) -> list[Text]:
+    """The units as lines of at most `width` cells, broken only between units, one space
+    between them (greedy, which makes the fewest lines). A unit that fits no line is split,
+    or folded; an id that fits no line stands alone on one, for the terminal to wrap and to
+    copy whole."""
+    lines: list[Text] = []
+    line = Text()
+
+    def place(unit: _Unit) -> None:
+        nonlocal line
+        size, used = cell_len(unit.text.plain), cell_len(line.plain)
+        if used and used + 1 + size <= width:
+            line.append(" ")
+            line.append_text(unit.text)
+        elif size <= width or unit.whole:
+            if used:
+                lines.append(line)
+            line = Text()
+            line.append_text(unit.text)
+        elif unit.parts or " " in unit.text.plain:
+            for part in unit.parts or [_Unit(w) for w in unit.text.split(" ") if w.plain]:
+                place(part)
+        else:
+            if used:
+                lines.append(line)
+            *full, line = _fold(unit.text, width)
+            lines.extend(full)
+
+    for unit in units:
+        place(unit)
+    if line.plain:
+        lines.append(line)
+    return lines
+
+
+def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
+    """A linked record as "title (date) [n] id", the id dimmed, n the number of its address."""
+    units = _words(link.title, style)
+    if link.date:
+        units.append(_Unit(Text(f"({link.date})")))
+    if link.url:
+        urls.append(link.url)
+        mark = f"[{len(urls)}]"
+        units = [*units[:-1], _glue(units[-1], f" {mark}")] if units else [_Unit(Text(mark))]
+    units.append(_Unit(Text(link.record_id, style=ID_STYLE), whole=True))
+    return units
+
+
+def _labelled(section: Section, units: Sequence[_Unit]) -> list[_Unit]:
+    """A value after its bold label, the label kept on the line of the value's first word."""
+    label = _Unit(Text(f"{section.label}:", style="bold"))
+    if not units:
+        return [label]
+    return [_glue(label, units[0]), *units[1:]]
+
+
+def _is_short(section: Section, width: int) -> bool:
+    if section.kind == "url":
+        return True
+    if section.kind == "links":
+        size = sum(
+            cell_len(f"{link.title} ({link.date}) {link.record_id}{SEPARATOR} ")
+            for link in section.links
+        )
+    elif section.kind == "text" and len(section.lines) == 1 and "\n" not in section.lines[0]:
+        size = cell_len(section.lines[0])
+    else:
+        return False
+    return (cell_len(section.label) + 2 + size) * SHORT_SHARE <= width
+
+
+def _section_units(section: Section, urls: list[str]) -> list[list[_Unit]]:
+    """A section as paragraphs of units: a list runs on; a quotation, and a line of a note or
+    of a text that has several, each make one."""
+    style = _SECTION_STYLE[section.kind]
+    if section.kind == "url":
+        urls.append(section.lines[0])
+        return [_labelled(section, [_Unit(Text(f"[{len(urls)}]"))])]
+    if section.kind == "quotes" and section.links:
+        quotes = [_link_units(link, style, urls) for link in section.links]
+        return [_labelled(section, quotes[0]), *quotes[1:]]
+    if section.links:
+        return [
+            _labelled(section, _join([_link_units(link, style, urls) for link in section.links]))
+        ]
+    lines = [line for text in section.lines for line in text.split("\n")]
+    return [
+        _labelled(section, _words(lines[0], style)),
+        *(_words(line, style) for line in lines[1:]),
+    ]
+
+
+def _paragraphs(sections: Sequence[Section], width: int, urls: list[str]) -> list[list[_Unit]]:
+    """The sections as paragraphs of units, in order, a run of short ones sharing one."""
+    paragraphs: list[list[_Unit]] = []
+    short: list[list[_Unit]] = []  # the run of short fields not yet placed
+    for section in sections:
+        units = _section_units(section, urls)
+        if _is_short(section, width):
+            short += units
+            continue
+        if short:
+            paragraphs.append(_join(short))
+            short = []
+        paragraphs += units
+    if short:
+        paragraphs.append(_join(short))
+    return paragraphs
+
+
+def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
+    """One record as lines of at most `width` cells (but an id wider than that, alone), and
+    the addresses its note numbers stand for, to follow it."""
+    urls: list[str] = []
+    # The section that repeats the heading (a title, or an agreement's short title) is the
+    # heading: a person reads it once. Plain output keeps it, for scripts.
+    sections = [
+        s
+        for s in view.sections
+        if not (s.kind == "text" and len(s.lines) == 1 and s.lines[0] == view.heading)
+    ]
+    identity = _glue(_Unit(Text(view.type_name)), _Unit(Text(view.record_id, style=ID_STYLE), True))
+    # The heading, then the type and id to look the record up by.
+    heading = _words(view.heading, "bold")
+    if heading:
+        heading[-1] = _glue(heading[-1], " \u00b7")
+    lines = flow([*heading, identity], width)
+    for paragraph in _paragraphs(sections, width, urls):
+        lines += flow(paragraph, width)
+    return lines, urls
 
 
 def print_detail(view: DetailView, console: Console) -> None:
-    console.print(build_detail(view))
+    lines, urls = detail_lines(view, console.width)
+    for line in lines:
+        if cell_len(line.plain) > console.width:
+            _print_long(console, line)
+        else:
+            console.print(line, no_wrap=True)
+    print_notes(urls, console)

@@ -30,7 +30,9 @@ from nato_russia.model import (
 from nato_russia.search import Hit
 from nato_russia.status import ChannelState, Status
 
-ColumnKind = Literal["key", "date", "prose"]
+# keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
+# is never drawn inside a box (a terminal can only open an address that is whole).
+ColumnKind = Literal["key", "date", "prose", "url"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class Cell:
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str
-    kind: ColumnKind = "prose"  # keys and dates never wrap; prose absorbs the squeeze
+    kind: ColumnKind = "prose"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +57,23 @@ class TableView:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A linked record as a person reads it: its title (for a quotation, its words), its date
+    and address if it has them, and its id to look it up by."""
+
+    record_id: str
+    title: str
+    date: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     label: str
-    lines: tuple[str, ...]
-    kind: Literal["text", "links", "quotes", "note"] = "text"
+    lines: tuple[str, ...]  # the section as plain text, as scripts read it
+    # "url": a record's own address, which a terminal can only open when it is drawn whole.
+    kind: Literal["text", "links", "quotes", "note", "url"] = "text"
+    links: tuple[Link, ...] = ()  # for links and quotes: the same records, in parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +113,9 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
     type declares (model.RecordType.list_columns)."""
     cls = RECORD_TYPES[type_name]
     schemas = field_schemas(cls)
-    columns = tuple(Column(c.header, c.kind) for c in cls.list_columns)
+    columns = tuple(
+        Column(c.header, "url" if c.field == "url" else c.kind) for c in cls.list_columns
+    )
     rows = tuple(
         tuple(
             _list_cell(dataset, record, column, schemas[column.field])
@@ -186,6 +203,24 @@ def _link_lines(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]
     return lines
 
 
+def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> tuple[Link, ...]:
+    """The records _link_lines names, in parts, for a renderer that lays them out itself."""
+    links = []
+    for record_id in ids:
+        record = dataset.find(record_id, targets)
+        if isinstance(record, Quotation):
+            links.append(Link(record_id, f"\u201c{record.text}\u201d"))
+        elif isinstance(record, Source):
+            title = f"{record.title}, {record.publisher}"
+            date = record.date.display() if record.date is not None else ""
+            links.append(Link(record_id, title, date, record.url))
+        elif record is not None:
+            links.append(Link(record_id, record.label, date_text(record)))
+        else:
+            links.append(Link(record_id, ""))
+    return tuple(links)
+
+
 def source_line(source: Source) -> str:
     parts = [source.title, source.publisher]
     if source.date is not None:
@@ -225,11 +260,13 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
             kind: Literal["links", "quotes"] = (
                 "quotes" if schema.targets == ("quotation",) else "links"
             )
-            sections.append(
-                Section(field_label(f.name), tuple(_link_lines(dataset, ids, schema.targets)), kind)
-            )
+            lines = _link_lines(dataset, ids, schema.targets)
+            links = _links(dataset, ids, schema.targets)
+            sections.append(Section(field_label(f.name), tuple(lines), kind, links))
         elif schema.kind == "tags":
             sections.append(Section(field_label(f.name), (", ".join(value),)))
+        elif f.name == "url":
+            sections.append(Section(field_label(f.name), (str(value),), "url"))
         else:
             sections.append(Section(field_label(f.name), (str(value),)))
     return DetailView(record.type_name, record.id, record.label, tuple(sections))

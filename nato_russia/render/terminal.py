@@ -1,0 +1,109 @@
+"""The terminal nrr prints to, as one object: is it a terminal, how big, colour, pager.
+
+Everything that depends on where the output goes is read here once, from the options and the
+environment, so that the rest of the code (and the tests, which build their own Terminal, as
+httpie's tests build a MockEnvironment) never asks sys.stdout or os.environ itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TextIO
+
+ColorChoice = Literal["auto", "always", "never"]
+DEFAULT_PAGER = "less -FRX"  # as git: quit if one screen, keep colours, leave the screen as is
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    is_tty: bool  # stdout is a terminal (a person is reading)
+    width: int
+    height: int
+    color: bool  # draw colours and styles
+    pager: str | None  # the command long output goes through at a terminal; None for none
+
+    @classmethod
+    def detect(
+        cls,
+        *,
+        color: ColorChoice = "auto",
+        no_color: bool = False,
+        no_pager: bool = False,
+        stdout: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Terminal:
+        """The terminal as the options and the environment describe it: NO_COLOR and
+        --no-color (or --color never) turn colour off, FORCE_COLOR and --color always turn it
+        on even in a pipe; NRR_PAGER, else PAGER, else `less -FRX` pages long output at a
+        terminal, and --no-pager or an empty NRR_PAGER turns that off."""
+        stream = stdout if stdout is not None else sys.stdout
+        env = os.environ if environ is None else environ
+        overrides = overrides or {}
+        try:
+            is_tty = bool(overrides.get("is_tty", stream.isatty()))
+        except (AttributeError, ValueError):
+            is_tty = False
+        size = shutil.get_terminal_size()
+        if no_color or color == "never" or env.get("NO_COLOR"):
+            use_color = False
+        elif color == "always" or env.get("FORCE_COLOR"):
+            use_color = True
+        else:
+            use_color = is_tty
+        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env))
+        return cls(**{**_fields(terminal), **overrides}) if overrides else terminal
+
+    def console(self, file: TextIO | None = None) -> Any:
+        """A Rich console for this terminal (built per call: a module-level one would freeze
+        the width and colour at import)."""
+        from rich.console import Console
+
+        return Console(
+            file=file,
+            width=self.width if (self.is_tty or file is not None) else None,
+            force_terminal=True if self.color else None,
+            no_color=not self.color,
+            color_system="auto" if self.color else None,
+            highlight=False,
+            emoji=False,
+        )
+
+
+def _fields(terminal: Terminal) -> dict[str, Any]:
+    return {name: getattr(terminal, name) for name in Terminal.__dataclass_fields__}
+
+
+def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
+    if no_pager:
+        return None
+    for name in ("NRR_PAGER", "PAGER"):
+        if name in env:
+            return env[name].strip() or None
+    return DEFAULT_PAGER if shutil.which("less") else None
+
+
+def page(text: str, command: str) -> None:
+    """Show text through a pager. A pager that quits before reading it all (q in less) is
+    the reader's choice, not an error; Ctrl-C belongs to the pager while it runs."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen(
+            command, shell=True, stdin=subprocess.PIPE, encoding="utf-8", errors="replace"
+        )
+        assert process.stdin is not None
+        try:
+            process.stdin.write(text)
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+        process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
