@@ -97,3 +97,66 @@ def expected() -> Callable[[str, str], None]:
         assert text == path.read_bytes().decode("utf-8")
 
     return compare
+
+
+def render_at(width: int, draw: Callable[[Any], None]) -> str:
+    """What Rich draws at this width, pinned as Rich's own tests pin it: no environment, no
+    colour, a terminal of exactly this size."""
+    import io
+
+    from rich.console import Console
+
+    file = io.StringIO()
+    console = Console(
+        width=width,
+        file=file,
+        force_terminal=True,
+        color_system=None,
+        legacy_windows=False,
+        _environ={},
+    )
+    draw(console)
+    return file.getvalue()
+
+
+def write_generated_events(
+    directory: Path, words: list[str], *, seed: int, summary_words: int
+) -> Path:
+    """More events than the FTS threshold, of random words, so that search goes through the
+    index; the same seed gives the same file."""
+    import json
+    import random
+
+    from nato_russia import fts
+
+    rng = random.Random(seed)
+    events = [
+        {
+            "id": f"big-{i}",
+            "title": " ".join(rng.choices(words, k=4)),
+            "date": f"{rng.randrange(1990, 2016)}",
+            "summary": " ".join(rng.choices(words, k=summary_words)),
+            "period": "early",
+            "sources": ["test-source"],
+        }
+        for i in range(fts.FTS_THRESHOLD + 50)
+    ]
+    directory.mkdir()
+    (directory / "events.json").write_text(json.dumps(events))
+    return directory
+
+
+@pytest.fixture(scope="module", params=["scan", "fts5"])
+def backend(request: pytest.FixtureRequest) -> Any:
+    """The same searches run against both search backends: they must agree."""
+    import sqlite3
+
+    from nato_russia import fts
+
+    if request.param == "scan":
+        return None
+    if not fts.available():
+        pytest.skip("this Python's SQLite has no FTS5")
+    db = sqlite3.connect(":memory:")
+    fts.fill(db, loader.load_bundled())
+    return db

@@ -22,24 +22,13 @@ from nato_russia.render import views
 from nato_russia.render.rich_out import print_detail, print_table
 from nato_russia.render.views import DetailView, TableView
 from nato_russia.search import search
+from tests.conftest import render_at
 
 LAYOUT = Path(__file__).resolve().parent / "expected" / "layout"
 WIDTHS = (40, 80, 120)
 
 
-def render(width: int, draw: Callable[[Console], None]) -> str:
-    # Pinned as Rich's own tests pin it: no environment, no colour, a terminal of this width.
-    file = io.StringIO()
-    console = Console(
-        width=width,
-        file=file,
-        force_terminal=True,
-        color_system=None,
-        legacy_windows=False,
-        _environ={},
-    )
-    draw(console)
-    return file.getvalue()
+render = render_at
 
 
 def tables(dataset: Dataset) -> dict[str, TableView]:

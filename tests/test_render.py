@@ -6,27 +6,15 @@ import io
 from collections import Counter
 
 import pytest
-from rich.console import Console
 
 from nato_russia.model import Dataset
 from nato_russia.query import TimelineFilter, timeline
 from nato_russia.render import plain
 from nato_russia.render.rich_out import print_detail, print_table
 from nato_russia.render.views import detail_view, timeline_table
+from tests.conftest import render_at
 
-
-def render(width: int, draw: object) -> str:
-    file = io.StringIO()
-    console = Console(
-        width=width,
-        file=file,
-        force_terminal=True,
-        color_system=None,
-        legacy_windows=False,
-        _environ={},
-    )
-    draw(console)  # type: ignore[operator]
-    return file.getvalue()
+render = render_at
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])

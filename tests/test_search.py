@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nato_russia import fts, loader
+from nato_russia import fts
 from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
@@ -110,18 +110,6 @@ def test_punctuation_never_crashes_the_search(mini: Dataset, text: str) -> None:
     except QueryError:
         return
     search(mini, query)
-
-
-@pytest.fixture(scope="module", params=["scan", "fts5"])
-def backend(request: pytest.FixtureRequest) -> sqlite3.Connection | None:
-    """The same query table runs against both search backends."""
-    if request.param == "scan":
-        return None
-    if not fts.available():
-        pytest.skip("this Python's SQLite has no FTS5")
-    db = sqlite3.connect(":memory:")
-    fts.fill(db, loader.load_bundled())
-    return db
 
 
 def ids(dataset: Dataset, text: str, index: sqlite3.Connection | None = None) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from nato_russia import fts, loader
 from nato_russia.cli import app
-from tests.conftest import FIXTURE_DATA, StrictRunner
+from tests.conftest import FIXTURE_DATA, StrictRunner, write_generated_events
 
 pytestmark = pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
 WORDS = [
@@ -36,22 +35,7 @@ def _fixture_as_bundled(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def big(tmp_path: Path) -> Path:
     """More events than the threshold, so that search goes through the index."""
-    rng = random.Random(7)
-    events = [
-        {
-            "id": f"big-{i}",
-            "title": " ".join(rng.choices(WORDS, k=4)),
-            "date": f"{rng.randrange(1990, 2016)}",
-            "summary": " ".join(rng.choices(WORDS, k=12)),
-            "period": "early",
-            "sources": ["test-source"],
-        }
-        for i in range(fts.FTS_THRESHOLD + 50)
-    ]
-    directory = tmp_path / "big"
-    directory.mkdir()
-    (directory / "events.json").write_text(json.dumps(events))
-    return directory
+    return write_generated_events(tmp_path / "big", WORDS, seed=7, summary_words=12)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import MAX_CHARACTERS, MAX_WORDS, QueryError, parse_query
 from nato_russia.text import INVISIBLE, tokens, word_spans
-from tests.conftest import FIXTURE_DATA
+from tests.conftest import FIXTURE_DATA, write_generated_events
 
 # The longest bundled quotation (lisbon-non-use-of-force), as a reader would paste it.
 QUOTATION = (
@@ -179,22 +178,7 @@ WORDS = ["missile", "defence", "the", "treaty", "council", "nato", "summit", "pe
 def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """More events than the threshold, so that search goes through the index; "the" repeats."""
     monkeypatch.setattr(loader, "bundled_data_dir", lambda: FIXTURE_DATA)
-    rng = random.Random(11)
-    events = [
-        {
-            "id": f"big-{i}",
-            "title": " ".join(rng.choices(WORDS, k=4)),
-            "date": f"{rng.randrange(1990, 2016)}",
-            "summary": " ".join(rng.choices(WORDS, k=30)),
-            "period": "early",
-            "sources": ["test-source"],
-        }
-        for i in range(fts.FTS_THRESHOLD + 50)
-    ]
-    directory = tmp_path / "big"
-    directory.mkdir()
-    (directory / "events.json").write_text(json.dumps(events))
-    return directory
+    return write_generated_events(tmp_path / "big", WORDS, seed=11, summary_words=30)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from nato_russia import fts, loader
+from nato_russia import fts
 from nato_russia.errors import DataError
 from nato_russia.model import Dataset
 from nato_russia.querylang import parse_query
@@ -14,18 +14,6 @@ from nato_russia.readers import RawRecord, read_records
 from nato_russia.search import ANY_WORD_NOTICE, run, search
 from tests.conftest import FIXTURE_DATA
 from tests.test_search import generated_dataset
-
-
-@pytest.fixture(scope="module", params=["scan", "fts5"])
-def backend(request: pytest.FixtureRequest) -> sqlite3.Connection | None:
-    """Every question runs against both search backends: they must agree."""
-    if request.param == "scan":
-        return None
-    if not fts.available():
-        pytest.skip("this Python's SQLite has no FTS5")
-    db = sqlite3.connect(":memory:")
-    fts.fill(db, loader.load_bundled())
-    return db
 
 
 def ids(dataset: Dataset, text: str, index: sqlite3.Connection | None) -> list[str]:

@@ -50,19 +50,13 @@ def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
 def show_table(
     view: TableView, *, terminal: Terminal | None = None, rich: bool | None = None
 ) -> None:
-    terminal = terminal or current_terminal()
-    if terminal.is_tty if rich is None else rich:
-        from nato_russia.render.rich_out import print_table
-
-        _rich(lambda console: print_table(view, console), terminal)
-    else:
-        plain.write_table(view, sys.stdout)
+    show_tables([view], terminal=terminal, rich=rich)
 
 
 def show_tables(
     views: Sequence[TableView], *, terminal: Terminal | None = None, rich: bool | None = None
 ) -> None:
-    """Several tables as one output (paged as one)."""
+    """Tables as one output (paged as one): Rich for people, plain text for pipes."""
     terminal = terminal or current_terminal()
     if terminal.is_tty if rich is None else rich:
         from nato_russia.render.rich_out import print_table
@@ -72,11 +66,11 @@ def show_tables(
                 print_table(view, console)
 
         _rich(draw, terminal)
-    else:
-        for number, view in enumerate(views):
-            if number:
-                sys.stdout.write("\n")  # a blank line between the tables of a pipe
-            plain.write_table(view, sys.stdout)
+        return
+    for number, view in enumerate(views):
+        if number:
+            sys.stdout.write("\n")  # a blank line between the tables of a pipe
+        plain.write_table(view, sys.stdout)
 
 
 def show_detail(
