@@ -29,7 +29,7 @@ from nato_russia.status import coverage
 
 # How `nrr -h` groups the commands: the questions people come with, in the order they come.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Where things stand", ("status", "timeline", "search")),
+    ("Where things stand", ("status", "compare", "timeline", "search")),
     (
         "Read one record",
         tuple(cls.command() for cls in RECORD_TYPES.values()),
@@ -675,6 +675,47 @@ def status(
             found,
             covered,
             lambda: views.status_views(dataset, found),
+            terminal=_terminal(),
+        )
+
+
+@app.command(
+    short_help="What changed between two days: channels, and the events that did it.",
+    epilog=_examples(
+        "nrr compare 2013-01-01 2023-01-01",
+        "nrr compare 1999-01 2000-06 --format json",
+    ),
+)
+def compare(
+    first: Annotated[str, typer.Argument(metavar="DATE1", help="The earlier day.")],
+    second: Annotated[str, typer.Argument(metavar="DATE2", help="The later day.")],
+    fmt: FormatOption = None,
+    as_json: JsonFlag = False,
+    data: DataPaths = None,
+    no_bundled: NoBundled = False,
+    no_cache: NoCache = False,
+) -> None:
+    """The channels of the relationship whose state changed between two days, their state on
+    each, and the changes in between with the events they belong to."""
+    from nato_russia.render import compare_view, output
+    from nato_russia.status import compare as compare_days
+
+    fmt = _output_format(fmt, as_json)
+    earlier = _bound(first, "DATE1", upper=True)
+    later = _bound(second, "DATE2", upper=True)
+    assert earlier is not None and later is not None
+    if earlier > later:
+        raise typer.BadParameter(f"{first} comes after {second}", param_hint="DATE1")
+    with _reporting_errors():
+        dataset = _dataset(data, no_bundled, no_cache)
+        _note_coverage(dataset, later)
+        found = compare_days(dataset, earlier, later)
+        output.show_compare(
+            fmt,
+            lambda: compare_view.compare_tables(found, earlier, later),
+            lambda: compare_view.compare_to_dict(found, earlier, later),
+            compare_view.ROW_COLUMNS,
+            lambda: compare_view.compare_rows(found),
             terminal=_terminal(),
         )
 

@@ -130,3 +130,40 @@ def _recent_events(dataset: Dataset, day: dt.date) -> list[Event]:
         if isinstance(e, Event) and e.date.latest() <= day
     ]
     return [e for e in in_date_order(past)[-RECENT_EVENTS:] if isinstance(e, Event)]
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """How one channel changed between two days: its state on each, and the changes between."""
+
+    channel: Channel
+    before: ChannelState | None
+    after: ChannelState | None
+    changes: tuple[StateChange, ...]  # dated after the first day, up to the second
+
+
+def compare(dataset: Dataset, first: dt.date, second: dt.date) -> list[Difference]:
+    """The channels whose state on `second` differs from their state on `first` (or that
+    changed in between and came back), each with the changes that did it, in date order."""
+    earlier, later = status_on(dataset, first), status_on(dataset, second)
+    before = {s.channel.id: s for s in earlier.channels}
+    after = {s.channel.id: s for s in later.channels}
+    channels = sorted(
+        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
+        key=lambda c: (c.order, c.id),
+    )
+    found = []
+    for channel in channels:
+        changes = [dataset.get("state_change", i) for i in channel.changes]
+        between = [
+            c
+            for c in changes
+            if isinstance(c, StateChange)
+            and first < c.date.latest()
+            and c.date.earliest() <= second
+        ]
+        if not between:
+            continue
+        ordered = tuple(c for c in in_date_order(between) if isinstance(c, StateChange))
+        found.append(Difference(channel, before.get(channel.id), after.get(channel.id), ordered))
+    return found

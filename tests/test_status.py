@@ -312,3 +312,31 @@ def test_nrr_actors_shows_the_terms(runner: CliRunner) -> None:
         "President of the Russian Federation, 7 May 2012 \u2013 today",
     ]
     assert rows["lavrov"][4].startswith("Foreign Minister of the Russian Federation, 9 March 2004")
+
+
+def test_compare_shows_each_channel_that_changed_with_its_events(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "compare", "2013-01-01", "2023-01-01", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    channels = {c["channel"]: c for c in answer["channels"]}
+    for channel in ("nrc", "practical-cooperation", "russian-mission", "cfe", "inf", "open-skies"):
+        assert channels[channel]["changes"], channel
+        assert all(change["event"] for change in channels[channel]["changes"]), channel
+    assert (channels["nrc"]["before"]["state"], channels["nrc"]["after"]["state"]) == (
+        "active",
+        "political-dialogue-only",
+    )
+    assert channels["inf"]["before"] is None  # nothing recorded for it in 2013
+    assert "new-start" not in channels  # its changes come after 1 January 2023
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "jsonl"])
+def test_compare_speaks_every_format(runner: CliRunner, fmt: str) -> None:
+    code, out, _ = run(runner, "compare", "2013", "2023-01-01", "--format", fmt)
+    assert code == 0
+    assert "cooperation-suspended-2014" in out
+
+
+def test_compare_wants_the_earlier_day_first(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "compare", "2023", "2013")
+    assert (code, out) == (2, "")

@@ -225,3 +225,27 @@ def show_status(
             one_object=True,
         ),
     )
+
+
+def show_compare(
+    fmt: Format | None,
+    tables: Callable[[], Sequence[TableView]],
+    objects: Callable[[], dict[str, Any]],
+    columns: Sequence[str],
+    rows: Callable[[], list[dict[str, str]]],
+    *,
+    terminal: Terminal | None = None,
+) -> None:
+    """What changed between two days (nrr compare): one object; a row per change in CSV."""
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [objects()],
+            lines=lambda: objects()["channels"],
+            columns=columns,
+            rows=rows,
+            markdown=lambda: markdown.tables_document(tables()),
+            human=lambda rich: show_tables(tables(), terminal=terminal, rich=rich),
+            one_object=True,
+        ),
+    )
