@@ -29,13 +29,13 @@ from nato_russia.status import coverage
 
 # How `nrr -h` groups the commands: the questions people come with, in the order they come.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Where things stand", ("status", "compare", "timeline", "search")),
+    ("Where things stand", ("status", "compare", "timeline", "chart", "search")),
     (
         "Read one record",
         tuple(cls.command() for cls in RECORD_TYPES.values()),
     ),
     ("List records", tuple(cls.list_command() for cls in RECORD_TYPES.values())),
-    ("Your data, and everything in one file", ("validate", "export")),
+    ("Cite it, check your data, or have everything in one file", ("cite", "validate", "export")),
 )
 
 
@@ -453,13 +453,19 @@ def _list_records(
     fmt: Format | None,
     dataset_options: tuple[list[str] | None, bool, bool],
     limit: int | None = None,
+    kind: str | None = None,
 ) -> None:
-    from nato_russia import query
+    from nato_russia import cite, query
     from nato_russia.render import output, views
 
     with _reporting_errors():
+        # The kind first: a mistyped one is a usage error, found before any data is read.
+        wanted_kind = None if kind is None else cite.resolve_kind(kind)
         dataset = _dataset(*dataset_options)
-        records = _limited(query.sorted_records(dataset, type_name), limit)
+        records = query.sorted_records(dataset, type_name)
+        if wanted_kind is not None:
+            records = cite.of_kind(records, wanted_kind)
+        records = _limited(records, limit)
         output.show_records(
             fmt,
             type_name,
@@ -467,6 +473,24 @@ def _list_records(
             lambda: views.list_table(dataset, type_name, records),
             terminal=_terminal(),
         )
+
+
+def _complete_source_kind(incomplete: str) -> list[str]:
+    from nato_russia.cite import SOURCE_KINDS
+
+    return [kind for kind in SOURCE_KINDS if kind.startswith(incomplete)]
+
+
+SourceKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only sources of this kind: official-text, official-page (NATO's pages), "
+        "government-page, reprint, news or backgrounder.",
+        autocompletion=_complete_source_kind,
+    ),
+]
 
 
 def _add_record_commands(type_name: str) -> None:
@@ -502,8 +526,25 @@ def _add_record_commands(type_name: str) -> None:
         fmt = _output_format(fmt, as_json)
         _list_records(type_name, fmt, (data, no_bundled, no_cache), limit)
 
+    def list_sources(
+        kind: SourceKindOption = None,
+        limit: LimitOption = None,
+        fmt: FormatOption = None,
+        as_json: JsonFlag = False,
+        data: DataPaths = None,
+        no_bundled: NoBundled = False,
+        no_cache: NoCache = False,
+    ) -> None:
+        fmt = _output_format(fmt, as_json)
+        _list_records(type_name, fmt, (data, no_bundled, no_cache), limit, kind=kind)
+
+    # Only sources have a kind a reader weighs them by, so only `nrr sources` takes --kind.
+    listing = list_sources if type_name == "source" else list_all
     show.__doc__ = f"Show one {cls.noun} with every field, its links and its sources."
-    list_all.__doc__ = f"List all {cls.nouns}."
+    listing.__doc__ = f"List all {cls.nouns}."
+    list_examples = [f"nrr {cls.list_command()}", f"nrr {cls.list_command()} --format csv"]
+    if type_name == "source":
+        list_examples.append("nrr sources --kind news")
     example = EXAMPLE_IDS[type_name]
     app.command(
         name=cls.command(),
@@ -515,8 +556,8 @@ def _add_record_commands(type_name: str) -> None:
     app.command(
         name=cls.list_command(),
         short_help=f"All {cls.plural.replace('_', ' ')}.",
-        epilog=_examples(f"nrr {cls.list_command()}", f"nrr {cls.list_command()} --format csv"),
-    )(list_all)
+        epilog=_examples(*list_examples),
+    )(listing)
 
 
 # A real id of each type, for the examples in each command's help (a test runs them all).
@@ -537,7 +578,8 @@ EXAMPLE_IDS = {
 
 
 for _type_name in RECORD_TYPES:
-    _add_record_commands(_type_name)
+    if _type_name != "topic":  # nrr topic tells a topic's thread (commands/topics.py)
+        _add_record_commands(_type_name)
 
 
 PIPED_LIMIT = 20  # results a search prints into a pipe unless --limit says otherwise
@@ -990,3 +1032,16 @@ def _silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     with suppress(OSError, ValueError):  # stdout may be gone altogether
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _register_commands() -> None:
+    # Commands kept in modules of their own (nato_russia/commands/), which use this module's
+    # options and helpers; registered last, once those exist.
+    from nato_russia.commands import chart, cite, topics
+
+    chart.register(app)
+    cite.register(app)
+    topics.register(app)
+
+
+_register_commands()

@@ -12,9 +12,9 @@ completion scripts (`nrr --install-completion`) expect for bash, zsh and fish:
 Ids match whatever their case, as lookups do. Anything else (commands, options, user datasets
 from --data or NRR_DATA) falls through to Typer, which answers it fully.
 
-The ids and topics come from a plain scan of the bundled YAML files (`- id: ...` and
-`  topics: [...]` lines); tests check that this scan finds exactly what the real loader does,
-and that the copies below agree with the model and the command line.
+The ids come from a plain scan of the bundled YAML files (their `- id: ...` lines; topics are
+records too, in data/topics.yaml); tests check that this scan finds exactly what the real
+loader does, and that the copies below agree with the model and the command line.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ ID_COMMANDS = {
     "period": "periods",
     "actor": "actors",
     "term": "terms",
+    "topic": "topics",
     "agreement": "agreements",
     "principle": "principles",
     "area": "areas",
@@ -50,7 +51,7 @@ ID_OPTIONS = {
     ("export", "--period"): "period",
     ("export", "--actor"): "actor",
 }
-TOPIC_OPTIONS = frozenset({("timeline", "--topic"), ("export", "--topic")})
+TOPIC_OPTIONS = frozenset({("timeline", "--topic"), ("export", "--topic"), ("chart", "--topic")})
 # render.formats.Format, and the commands that take --format (detail and list commands,
 # timeline, search, status): copies, kept the same by tests.
 FORMATS = ("table", "json", "jsonl", "csv", "tsv", "markdown")
@@ -61,6 +62,7 @@ FORMAT_COMMANDS = frozenset(
         *(plural.replace("_", "-") for plural in ID_COMMANDS.values()),
         "timeline",
         "search",
+        "compare",
         "status",
     }
 )
@@ -69,7 +71,9 @@ FORMAT_COMMANDS = frozenset(
 SEARCH_FIELDS = ("actor", "period", "topic", "type")
 TYPE_NAMES = tuple(command.replace("-", "_") for command in ID_COMMANDS)
 ID_PREFIX = "- id:"
-TOPICS_PREFIX = "  topics:"
+# Options of a detail command that take a value (`nrr topic ID --from 2010`): their values are
+# not the ID.
+VALUE_OPTIONS = (*FORMAT_OPTIONS, "--from", "--to")
 
 
 def _bundled_lines(plural: str) -> list[str]:
@@ -98,22 +102,8 @@ def bundled_ids(command: str) -> list[str]:
 
 
 def bundled_topics() -> list[str]:
-    """The topics of the bundled events, sorted (as query.topics gives them), read from their
-    `  topics: [a, b]` lines, or a `  topics:` line followed by `  - a` items."""
-    found: set[str] = set()
-    in_list = False
-    for line in _bundled_lines("events"):
-        if line.startswith(TOPICS_PREFIX):
-            rest = line[len(TOPICS_PREFIX) :].strip()
-            in_list = not rest
-            if rest.startswith("[") and rest.endswith("]"):
-                found.update(_scalar(item) for item in rest[1:-1].split(","))
-        elif in_list and line.lstrip().startswith("- ") and line.startswith("  "):
-            found.add(_scalar(line.lstrip()[2:]))
-        else:
-            in_list = False
-    found.discard("")
-    return sorted(found)
+    """The ids of the bundled topics, sorted (as query.topics gives them)."""
+    return sorted(bundled_ids("topic"))
 
 
 def _words(shell: str) -> tuple[list[str], str] | None:
@@ -153,14 +143,14 @@ def matching(values: list[str] | tuple[str, ...], incomplete: str) -> list[str]:
 
 
 def _positional(rest: list[str]) -> list[str]:
-    """The words of a detail command that are not options or the values of --format/-f (the
-    one value option it has besides --data, which leaves completion to Typer anyway)."""
+    """The words of a detail command that are not options or the values of --format/-f and
+    --from/--to (its value options besides --data, which leaves completion to Typer anyway)."""
     words = []
     after_option = False
     for word in rest:
         if after_option:
             after_option = False
-        elif word in FORMAT_OPTIONS:
+        elif word in VALUE_OPTIONS:
             after_option = True
         elif not word.startswith("-"):
             words.append(word)
@@ -220,6 +210,8 @@ def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | No
         return matching(bundled_topics(), incomplete)
     if command == "search":
         return _search_values(rest, incomplete, bash=shell == "complete_bash")
+    if previous[1] in VALUE_OPTIONS:
+        return None  # a date after --from/--to: nothing to list
     if command in ID_COMMANDS and not _positional(rest):
         return matching(bundled_ids(command), incomplete)
     return None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from nato_russia.dates import EdtfDate
+from nato_russia.dates import EdtfDate, parse_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,21 @@ def derived_refs(*targets: str) -> Any:
     return field(default=(), metadata=_meta(FieldSchema("refs", targets=targets, derived=True)))
 
 
+def derived_date() -> Any:
+    """A date worked out from linked records (a topic's span), never set in a file."""
+    return field(default=None, metadata=_meta(FieldSchema("date", optional=True, derived=True)))
+
+
+def derived_count() -> Any:
+    """A number worked out from linked records (how many link to a topic)."""
+    return field(default=0, metadata=_meta(FieldSchema("int", derived=True)))
+
+
+def topics_field() -> Any:
+    """The topics (data/topics.yaml) a record belongs to, so that `nrr topic ID` finds it."""
+    return refs_field("topic", optional=True)
+
+
 def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
     schema = f.metadata.get("schema")
     if not isinstance(schema, FieldSchema):  # pragma: no cover - a programming error
@@ -157,6 +172,21 @@ class RecordType:
 
 
 _DATE = ListColumn("Date", "date", "date")
+# The types whose records cite sources, in RECORD_TYPES order (every type but source itself).
+CITING_TYPES = (
+    "dataset",
+    "period",
+    "actor",
+    "term",
+    "topic",
+    "agreement",
+    "principle",
+    "area",
+    "event",
+    "channel",
+    "state_change",
+    "quotation",
+)
 _ID = ListColumn("ID", "id", "key")
 
 
@@ -172,6 +202,7 @@ class Source(RecordType):
         ListColumn("Title", "title"),
         ListColumn("Kind", "kind", "key"),
         ListColumn("Publisher", "publisher"),
+        ListColumn("Cited by", "cited_by", "key", count=True),
         ListColumn("URL", "url"),
     )
     id: str = id_field()
@@ -183,6 +214,13 @@ class Source(RecordType):
     date: EdtfDate | None = optional_date()
     url: str | None = optional_text()
     note: str | None = optional_text()
+    # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
+    # order) and within a type in date order: what rests on the source. Filled by validation,
+    # not BACKLINKS, since a correction's sources sit inside the correction.
+    cited_by: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(FieldSchema("refs", targets=CITING_TYPES, derived=True)),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -330,6 +368,7 @@ class Agreement(RecordType):
     issued_by: tuple[str, ...] = refs_field("actor", optional=True)  # declarations are issued
     signatories: tuple[str, ...] = refs_field("actor", optional=True)  # treaties are signed
     creates: tuple[str, ...] = refs_field("actor", optional=True)
+    topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
     events: tuple[str, ...] = derived_refs("event")
@@ -390,7 +429,7 @@ class Event(RecordType):
     actors: tuple[str, ...] = refs_field("actor", optional=True)
     meeting_of: str | None = optional_ref("actor")  # the council that met (PJC, NRC)
     agreements: tuple[str, ...] = refs_field("agreement", optional=True)
-    topics: tuple[str, ...] = tags_field()
+    topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
     quotations: tuple[str, ...] = derived_refs("quotation")
@@ -449,6 +488,7 @@ class StateChange(RecordType):
     event: str | None = optional_ref("event")
     attribution: str | None = optional_text()  # who alone says so, where only one party does
     note: str | None = optional_text()
+    topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
 
@@ -475,8 +515,38 @@ class Quotation(RecordType):
     principles: tuple[str, ...] = refs_field("principle", optional=True)
     checked: str = enum_field("official-text", "reprint", "backgrounder-only")
     context: str = text_field()
+    topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Topic(RecordType):
+    """A thread through the relationship (missile defence, Ukraine, the treaties, ...): the
+    records of every dated type that link to it, which `nrr topic ID` tells in date order."""
+
+    type_name = "topic"
+    plural = "topics"
+    ordered_by = None  # a controlled list, read by title; its span is derived, not its own date
+    noun, nouns = "topic", "topics, each a thread through the records (nrr topic ID)"
+    list_title = "Topics"
+    list_columns = (
+        ListColumn("Years", "years", "date"),
+        _ID,
+        ListColumn("Topic", "title"),
+        ListColumn("Records", "record_count", "key"),
+    )
+    id: str = id_field()
+    title: str = text_field()
+    summary: str = text_field()
+    sources: tuple[str, ...] = refs_field("source")
+    # From the first to the last linked record, in years; and how many records link to it.
+    years: EdtfDate | None = derived_date()
+    record_count: int = derived_count()
+    events: tuple[str, ...] = derived_refs("event")
+    agreements: tuple[str, ...] = derived_refs("agreement")
+    state_changes: tuple[str, ...] = derived_refs("state_change")
+    quotations: tuple[str, ...] = derived_refs("quotation")
 
 
 Record = (
@@ -492,6 +562,7 @@ Record = (
     | Channel
     | StateChange
     | Quotation
+    | Topic
 )
 
 # Record type name -> class, in the order files are read and shown.
@@ -503,6 +574,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Period,
         Actor,
         Term,
+        Topic,  # before the types that link to it: an SQL export inserts in this order
         Agreement,
         Principle,
         Area,
@@ -631,7 +703,35 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = (
     ("actor", "decisions", "state_change", "by"),
     ("event", "state_changes", "state_change", "event"),
     ("channel", "changes", "state_change", "channel"),
+    ("topic", "events", "event", "topics"),
+    ("topic", "agreements", "agreement", "topics"),
+    ("topic", "state_changes", "state_change", "topics"),
+    ("topic", "quotations", "quotation", "topics"),
 )
+
+# The derived refs of a topic: the records that link to it, one list per type.
+TOPIC_LINKS = ("events", "agreements", "state_changes", "quotations")
+
+
+def topic_extent(dataset: Dataset, topic: Topic) -> dict[str, Any]:
+    """A topic's derived `years` (the first to the last year of the records linked to it) and
+    `record_count`, from its derived links as they stand (all of them, or an export's part)."""
+    dates: list[EdtfDate] = []
+    count = 0
+    for name in TOPIC_LINKS:
+        target = field_schemas(Topic)[name].targets[0]
+        for record_id in getattr(topic, name):
+            record = dataset.get(target, record_id)
+            count += 1
+            date = getattr(record, "date", None)
+            if isinstance(date, EdtfDate):
+                dates.append(date)
+    years = None
+    if dates:
+        first = min(d.earliest().year for d in dates)
+        last = max(d.latest().year for d in dates)
+        years = parse_date(f"{first:04d}" if first == last else f"{first:04d}/{last:04d}")
+    return {"years": years, "record_count": count}
 
 
 def actor_fields(cls: type[Record]) -> tuple[str, ...]:

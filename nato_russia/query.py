@@ -13,7 +13,18 @@ from typing import Any
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
 from nato_russia.errors import NotFound
-from nato_russia.model import RECORD_TYPES, Dataset, Event, Record, field_schemas, stored_fields
+from nato_russia.model import (
+    CITING_TYPES,
+    RECORD_TYPES,
+    Dataset,
+    Event,
+    Record,
+    Topic,
+    field_schemas,
+    in_date_order,
+    stored_fields,
+    topic_extent,
+)
 from nato_russia.querylang import Query
 from nato_russia.text import tokens
 
@@ -75,7 +86,26 @@ def suggest_records(dataset: Dataset, type_name: str, wanted: str) -> list[str]:
     found = suggest(slugify(wanted), list(by_id))
     found += _by_words(records, wanted)
     found += _by_date(records, wanted)
+    if not found:
+        found = _by_near_word(list(by_id), wanted)
     return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
+
+
+def _by_near_word(ids: list[str], wanted: str) -> list[str]:
+    """Ids with a word spelt nearly as a word typed ("missle" -> missile-defence): the last
+    resort, for a typo of one word of a longer id that the whole id is too far from."""
+    # Only long words and close spellings: short ones are near too many words of many ids.
+    typed = [w for w in slugify(wanted).split("-") if len(w) >= NEAR_WORD_LENGTH]
+    found = []
+    for record_id in ids:
+        words = record_id.split("-")
+        if any(difflib.get_close_matches(w, words, n=1, cutoff=NEAR_WORD_CUTOFF) for w in typed):
+            found.append(record_id)
+    return found
+
+
+NEAR_WORD_LENGTH = 5
+NEAR_WORD_CUTOFF = 0.85
 
 
 def _holds(name_words: list[str], wanted_words: list[str]) -> bool:
@@ -138,7 +168,28 @@ def require_id(
 
 
 def topics(dataset: Dataset) -> list[str]:
-    return sorted({topic for event in dataset.events() for topic in event.topics})
+    """The ids of the topics (data/topics.yaml and any user dataset's), sorted."""
+    return sorted(dataset.of_type("topic"))
+
+
+def citing_records(dataset: Dataset, source_id: str) -> list[Record]:
+    """The records that cite a source (in `sources` or a correction's), as Source.cited_by
+    lists their ids and in its order: by type, then by date. Use this rather than looking the
+    ids up: ids are unique only within a type, and several types share some (the area and the
+    topic arms-control both cite the backgrounder), so an id alone may name the wrong record."""
+    source = dataset.get("source", source_id)
+    wanted = set(getattr(source, "cited_by", ()))
+    found: list[Record] = []
+    for type_name in CITING_TYPES:
+        for record in in_date_order(dataset.of_type(type_name).values()):
+            if record.id not in wanted:
+                continue
+            cited = set(getattr(record, "sources", ()))
+            for correction in getattr(record, "corrections", ()):
+                cited.update(correction.sources)
+            if source_id in cited:
+                found.append(record)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +211,18 @@ class TimelineFilter:
 
 
 def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
-    """A topic as typed (any case, spaces for hyphens) turned into the topic, or NotFound with
-    the near ones (a typo, or a word of the topic: arms -> arms-control); with none near, the
-    message lists every topic, since there is no list command for them."""
+    """A topic as typed (any case, spaces for hyphens, or its title) turned into its id, or
+    NotFound with the near ones (a typo, or a word of the topic: arms -> arms-control); with
+    none near, the message lists every topic, as there are few."""
     if wanted is None:
         return None
     known = topics(dataset)
     key = slugify(wanted)
     if key in known:
         return key
+    by_title = [t.id for t in dataset.of_type("topic").values() if slugify(t.label) == key]
+    if len(by_title) == 1:
+        return by_title[0]
     parts = key.split("-") if key else []
     near = suggest(key, known) + [
         topic for topic in known if parts and _holds(topic.split("-"), parts)
@@ -261,7 +315,12 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
             for record_id, record in by_id.items()
             if record_id in chosen
         }
-    return Dataset(records)
+    part = Dataset(records)
+    # A kept topic spans and counts only the records kept with it, as its lists now do.
+    for topic_id, topic in records["topic"].items():
+        if isinstance(topic, Topic):
+            records["topic"][topic_id] = dataclasses.replace(topic, **topic_extent(part, topic))
+    return part
 
 
 def _references(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -279,6 +338,8 @@ def _references(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 def _prune_links(record: Record, keep: dict[str, set[str]]) -> Record:
     changes: dict[str, Any] = {}
     for name, schema in field_schemas(type(record)).items():
+        if schema.kind != "refs":
+            continue  # a topic's span and count are worked out again by subset
         if schema.derived or (record.type_name, name) in _STATED_IN:
             value = getattr(record, name)
             kept = tuple(v for v in value if any(v in keep[t] for t in schema.targets))

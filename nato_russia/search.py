@@ -83,7 +83,7 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
             # Each alias is a name of its own: a phrase must not run from one into the next.
             for alias in value:
                 yield name, alias
-        elif schema.kind == "tags" and value:
+        elif (schema.kind == "tags" or schema.targets == ("topic",)) and value:
             yield name, " ".join(value)  # topics are words about the record too
         elif schema.kind == "corrections":
             for correction in value:

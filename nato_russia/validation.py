@@ -24,9 +24,11 @@ from nato_russia.model import (
     FieldSchema,
     Record,
     StateChange,
+    Topic,
     field_schemas,
     in_date_order,
     stored_fields,
+    topic_extent,
 )
 from nato_russia.readers import RawRecord
 
@@ -327,6 +329,23 @@ def _check_state_changes(
     return problems
 
 
+def _check_topics(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]) -> list[Problem]:
+    """Every topic is a thread of something: one that nothing links to is a typo in an id, or
+    a topic the data was never linked to, and `nrr topic` would tell an empty story."""
+    linked: set[str] = set()
+    for type_name, cls in RECORD_TYPES.items():
+        if "topics" in stored_fields(cls):
+            for record in dataset.records[type_name].values():
+                linked.update(getattr(record, "topics", ()))
+    problems = []
+    for topic_id in dataset.records["topic"]:
+        if topic_id not in linked:
+            raw = origin[("topic", topic_id)]
+            message = "no event, agreement, state change or quotation links to this topic"
+            problems.append(Problem(raw.file, topic_id, None, message, index=raw.position))
+    return problems
+
+
 def raw_id(raw: RawRecord) -> str | None:
     record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
     return record_id if isinstance(record_id, str) else None
@@ -346,12 +365,36 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
                 if ref in targets:
                     by_field = found.setdefault((target_type, ref), {})
                     by_field.setdefault(derived_field, []).append(record.id)
+    _cited_by(ordered, found)
     linked = {type_name: dict(by_id) for type_name, by_id in dataset.records.items()}
     # Only records that something links to change; the rest keep their empty derived fields.
     for (type_name, record_id), by_field in found.items():
         changes = {name: tuple(ids) for name, ids in by_field.items()}
         linked[type_name][record_id] = dataclasses.replace(linked[type_name][record_id], **changes)  # type: ignore[arg-type]
-    return Dataset(linked)
+    result = Dataset(linked)
+    # A topic's span and count come from its links, so they are worked out once those are in.
+    topics = linked["topic"]
+    for topic_id, topic in topics.items():
+        if isinstance(topic, Topic):
+            topics[topic_id] = dataclasses.replace(topic, **topic_extent(result, topic))
+    return result
+
+
+def _cited_by(
+    ordered: Mapping[str, list[Record]], found: dict[tuple[str, str], dict[str, list[str]]]
+) -> None:
+    """Add each source's `cited_by`: every record naming it in `sources` or in a correction's
+    sources, once each, by type and then in date order."""
+    sources = {r.id for r in ordered["source"]}
+    for type_name, records in ordered.items():
+        for record in records:
+            cited = list(getattr(record, "sources", ()))
+            for correction in getattr(record, "corrections", ()):
+                cited.extend(correction.sources)
+            for source_id in dict.fromkeys(cited):
+                if source_id in sources and type_name != "source":
+                    by_field = found.setdefault(("source", source_id), {})
+                    by_field.setdefault("cited_by", []).append(record.id)
 
 
 def build_dataset(
@@ -381,6 +424,8 @@ def build_dataset(
     problems.extend(_check_references(dataset, origin, broken, unread))
     if not problems:
         problems.extend(_check_state_changes(dataset, origin))
+        # Only with every record read: a broken one would make its topics look unlinked.
+        problems.extend(_check_topics(dataset, origin))
     if problems:
         raise DataError(problems)
     return _with_backlinks(dataset)

@@ -166,7 +166,8 @@ def test_agreement_detail_shows_links_by_id_and_title(runner: CliRunner) -> None
         "  peacekeeping \u2014 Peacekeeping",
         "  act-signed \u2014 Example Act signed (27 May 1997)",
         "  act-quote \u2014 \u201cbuild together a lasting peace\u201d",
-        "  test-official \u2014 Official text, NATO, 27 May 1997 <https://example.org/official>",
+        "  test-official \u2014 Official text, NATO, 27 May 1997 <https://example.org/official>"
+        " [official-text]",
     ):
         assert line in out.splitlines()
 
@@ -187,6 +188,7 @@ def test_agreement_json_has_every_field_and_its_links(runner: CliRunner, mini: D
         "precision": "day",
         "place": "Paris",
         "summary": "Sets out cooperation on theatre missile defence and peacekeeping.",
+        "topics": [],
         "corrections": [],
     }
     assert {k: [link["id"] for link in data[k]] for k in links} == {
@@ -294,12 +296,14 @@ def test_search_table_when_piped(runner: CliRunner) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Type\tID\tDate\tTitle\tFields\tMatch"
-    # Equal scores (both summary matches) fall back to date order; a pipe gets whole fields.
-    assert lines[1] == (
+    # The topic matches in its title and ranks first; equal scores (both summary matches)
+    # fall back to date order; a pipe gets whole fields.
+    assert lines[1].startswith("topic\tmissile-defence\t\tMissile defence\ttitle, summary\t")
+    assert lines[2] == (
         "event\tsummit-1990\t5\u20136 July 1990\t[bold]x[/] summit\tsummary\t"
         "Leaders met :smile: and spoke of [red]missiles[/] \\ and more."
     )
-    assert lines[2].startswith("agreement\texample-act\t27 May 1997\tExample Act\tsummary\t")
+    assert lines[3].startswith("agreement\texample-act\t27 May 1997\tExample Act\tsummary\t")
 
 
 def test_empty_search_says_so_on_stderr_and_exits_1(runner: CliRunner) -> None:

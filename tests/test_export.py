@@ -175,10 +175,11 @@ def test_sqlite_foreign_keys_and_search(runner: CliRunner, tmp_path: Path) -> No
     try:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         found = db.execute("select type, id from search where search match 'missile' order by id")
-        # Topics are searched too: act-signed is tagged missile-defence.
+        # Topics are searched too: act-signed is tagged missile-defence, a topic record.
         assert found.fetchall() == [
             ("event", "act-signed"),
             ("agreement", "example-act"),
+            ("topic", "missile-defence"),
             ("event", "summit-1990"),
         ]
         # The per-table index Datasette uses, joined back to its table.
@@ -215,7 +216,7 @@ def test_sqlite3_command_reads_the_database(runner: CliRunner, tmp_path: Path) -
         text=True,
         check=True,
     )
-    assert found.stdout == "act-signed\nexample-act\nsummit-1990\n"
+    assert found.stdout == "act-signed\nexample-act\nmissile-defence\nsummit-1990\n"
 
 
 def test_every_link_table_follows_the_schema() -> None:

@@ -287,9 +287,7 @@ def generated_dataset(seed: int, size: int = 300) -> Dataset:
             "summary": " ".join(rng.choices(VOCABULARY, k=rng.randrange(0, 30))) or "x",
             "period": rng.choice(["early", "later"]),
             "actors": rng.sample(["alice", "council"], k=rng.randrange(0, 3)),
-            "topics": rng.sample(
-                ["partnership", "missile-defence", "dialogue"], k=rng.randrange(0, 2)
-            ),
+            "topics": rng.sample(["partnership", "missile-defence"], k=rng.randrange(0, 2)),
             "sources": ["test-source"],
         }
         if rng.random() < 0.3:

@@ -239,8 +239,8 @@ def test_validate_success_prints_a_summary(json_dir: Path) -> None:
     code, out, _ = invoke("validate", str(json_dir))
     assert code == 0
     assert out == (
-        "ok: 3 sources, 2 periods, 2 actors, 1 agreements, 1 principles, 1 areas, 5 events,"
-        " 1 quotations\n"
+        "ok: 3 sources, 2 periods, 2 actors, 2 topics, 1 agreements, 1 principles, 1 areas, "
+        "5 events, 1 quotations\n"
     )
 
 

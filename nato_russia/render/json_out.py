@@ -8,7 +8,8 @@ import json
 from typing import Any, TextIO
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Correction, Dataset, Event, Record, field_schemas, schema_of
+from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas, schema_of
+from nato_russia.query import citing_records
 from nato_russia.search import Hit
 from nato_russia.status import Coverage, Status
 
@@ -62,6 +63,7 @@ LINK_FIELDS: dict[str, tuple[str, ...]] = {
     "area": ("title",),
     "event": ("title", "date", "date_display", "place"),
     "channel": ("title",),
+    "topic": ("title", "years"),
     "state_change": ("channel", "date", "state", "title"),
     "quotation": ("text", "speaker", "date", "document"),
 }
@@ -75,7 +77,7 @@ def link_to_dict(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> 
         return {"type": targets[0] if len(targets) == 1 else None, "id": record_id}
     result: dict[str, Any] = {"type": record.type_name, "id": record.id}
     schemas = field_schemas(type(record))
-    for name in LINK_FIELDS[record.type_name]:
+    for name in LINK_FIELDS.get(record.type_name, (record.label_field,)):
         value = getattr(record, name)
         if schemas[name].kind == "date":
             result.update(date_fields(name, value))
@@ -90,7 +92,11 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
     result = record_to_dict(record)
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
-        if schema.kind == "ref":
+        if isinstance(record, Source) and name == "cited_by":
+            # Ids are unique only within a type: the citing records are found, not looked up.
+            citing = citing_records(dataset, record.id)
+            result[name] = [link_to_dict(dataset, r.id, (r.type_name,)) for r in citing]
+        elif schema.kind == "ref":
             result[name] = None if value is None else link_to_dict(dataset, value, schema.targets)
         elif schema.kind == "refs":
             result[name] = [link_to_dict(dataset, v, schema.targets) for v in value]

@@ -110,7 +110,7 @@ def source_item(source: Source) -> str:
     parts = [link(source.title, source.url), escape(source.publisher)]
     if source.date is not None:
         parts.append(escape(source.date.display()))
-    return ", ".join(parts)
+    return ", ".join(parts) + f" ({escape(source.kind)})"  # so that a reader can weigh it
 
 
 def _quote(dataset: Dataset, quotation: Quotation) -> list[str]:

@@ -27,6 +27,7 @@ from nato_russia.model import (
     field_schemas,
     schema_of,
 )
+from nato_russia.query import citing_records
 from nato_russia.search import Hit
 from nato_russia.status import ChannelState, Status
 
@@ -211,7 +212,7 @@ def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> 
         if isinstance(record, Quotation):
             links.append(Link(record_id, f"\u201c{record.text}\u201d"))
         elif isinstance(record, Source):
-            title = f"{record.title}, {record.publisher}"
+            title = f"{record.title}, {record.publisher} [{record.kind}]"
             date = record.date.display() if record.date is not None else ""
             links.append(Link(record_id, title, date, record.url))
         elif record is not None:
@@ -222,11 +223,16 @@ def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> 
 
 
 def source_line(source: Source) -> str:
+    """A source as a detail view lists it: title, publisher, date, address and its kind last,
+    so that a reader can weigh the claim (an official text or a news report) at a glance. The
+    kind is the slug `nrr sources --kind` takes, so what is read can be typed back."""
     parts = [source.title, source.publisher]
     if source.date is not None:
         parts.append(source.date.display())
     line = ", ".join(parts)
-    return f"{line} <{source.url}>" if source.url else line
+    if source.url:
+        line = f"{line} <{source.url}>"
+    return f"{line} [{source.kind}]"
 
 
 def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
@@ -255,6 +261,12 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
         elif schema.kind == "corrections":
             lines = correction_lines(dataset, value)
             sections.append(Section("Correction of the backgrounder", tuple(lines), "note"))
+        elif isinstance(record, Source) and f.name == "cited_by":
+            # Ids are unique only within a type, so the citing records are found, not looked up.
+            citing = citing_records(dataset, record.id)
+            lines = [f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing]
+            links = tuple(Link(r.id, f"{r.label} ({r.type_name})", date_text(r)) for r in citing)
+            sections.append(Section(field_label(f.name), tuple(lines), "links", links))
         elif schema.kind in ("ref", "refs"):
             ids = (value,) if isinstance(value, str) else value
             kind: Literal["links", "quotes"] = (

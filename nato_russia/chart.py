@@ -1,0 +1,407 @@
+"""The relationship as one picture, worked out but not drawn: one lane per channel of
+`nrr status` with the spans of its states, the periods as bands, the events counted per year.
+No printing; render/chart_text.py and render/chart_svg.py draw it.
+
+A lane follows status.py's reading rule: a change's state holds from its day until the
+channel's next change. A change known only to its month or year is drawn from the first day of
+that month or year (the earliest it can have happened), and its span says so (`approximate`),
+so that a picture never looks more precise than the data behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.model import Channel, Dataset, Event, Period, StateChange, in_date_order
+from nato_russia.status import Coverage, coverage
+
+DENSEST = 3  # how many of the busiest years the legend names
+
+
+class StateClass(StrEnum):
+    """What a lane draws: a channel's many states, read as a few kinds."""
+
+    OPEN = "open"
+    LIMITED = "limited"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+    OTHER = "other"  # a state of user data that none of the words below describe
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    StateClass.OPEN: "active, open or in force",
+    StateClass.LIMITED: "limited, restricted or announced to end",
+    StateClass.SUSPENDED: "suspended or frozen",
+    StateClass.ENDED: "closed, ended or withdrawn",
+    StateClass.OTHER: "other states",
+}
+
+# The bundled channels' states, read one by one (channels.yaml names them per channel).
+_KNOWN: dict[str, StateClass] = {
+    **dict.fromkeys(
+        (
+            "member",
+            "established",
+            "active",
+            "present",
+            "open",
+            "agreed",
+            "resumed",
+            "restart-agreed",
+            "deployed",
+            "in-force",
+            "signed",
+        ),
+        StateClass.OPEN,
+    ),
+    **dict.fromkeys(
+        (
+            "limited",
+            "reduced",
+            "restricted",
+            "political-dialogue-only",
+            "partly-suspended",
+            "resumption-decided",  # decided in March 2009; the Council met again in June
+            "suspension-announced",
+            "closure-announced",
+            "under-review",
+            "breach-found",
+            "withdrawal-notified",
+            "us-withdrawn",  # Open Skies still bound Russia and the other Allies
+        ),
+        StateClass.LIMITED,
+    ),
+    **dict.fromkeys(
+        (
+            "halted",
+            "frozen-by-russia",
+            "formal-meetings-suspended",
+            "suspended-by-russia",
+            "suspended-by-nato",
+            "suspended-by-nato-and-russia",
+            "suspended-by-united-states",
+        ),
+        StateClass.SUSPENDED,
+    ),
+    **dict.fromkeys(
+        (
+            "replaced",
+            "reported-dissolved",
+            "closed",
+            "withdrawn",
+            "partnership-ended",
+            "reported-not-in-effect",
+            "russia-withdrawn",
+            "terminated",
+            "moratorium-ended",
+            "expired",
+        ),
+        StateClass.ENDED,
+    ),
+}
+
+# For states of user data: the words of the slug, tried in this order. Qualifiers first, so
+# that "closure-announced" or "partly-suspended" read as limited, not as closed or suspended.
+_WORDS: tuple[tuple[StateClass, frozenset[str]], ...] = (
+    (
+        StateClass.LIMITED,
+        frozenset(
+            [
+                "limited",
+                "reduced",
+                "restricted",
+                "partly",
+                "partial",
+                "announced",
+                "notified",
+                "review",
+                "only",
+                "strained",
+                "downgraded",
+            ]
+        ),
+    ),
+    (
+        StateClass.ENDED,
+        frozenset(
+            [
+                "closed",
+                "ended",
+                "withdrawn",
+                "terminated",
+                "expired",
+                "dissolved",
+                "replaced",
+                "abolished",
+                "left",
+                "revoked",
+            ]
+        ),
+    ),
+    (StateClass.SUSPENDED, frozenset(["suspended", "frozen", "halted", "paused"])),
+    (
+        StateClass.OPEN,
+        frozenset(
+            [
+                "active",
+                "open",
+                "member",
+                "present",
+                "established",
+                "agreed",
+                "resumed",
+                "deployed",
+                "force",
+                "signed",
+                "restored",
+            ]
+        ),
+    ),
+)
+
+
+def classify(state: str) -> StateClass:
+    known = _KNOWN.get(state)
+    if known is not None:
+        return known
+    words = set(state.lower().split("-"))
+    for kind, markers in _WORDS:
+        if words & markers:
+            return kind
+    return StateClass.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One state of a channel, from `start` to `end` (both days included, clipped to the
+    chart); `since` is the change's own date, as the data words it."""
+
+    start: dt.date
+    end: dt.date
+    state: str
+    kind: StateClass
+    change: str  # the state change's id
+    since: EdtfDate
+    approximate: bool  # the change is known only to a month or year (or a range of days)
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    channel: str  # the channel's id
+    title: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    period: str
+    key: str  # a letter that the band shows and the legend explains
+    title: str
+    date: EdtfDate
+    start: dt.date  # clipped to the chart
+    end: dt.date
+
+    @property
+    def short_title(self) -> str:
+        """The words after the years ('1998-2001: Kosovo, ...' -> 'Kosovo, ...')."""
+        _, sep, rest = self.title.partition(": ")
+        return rest.strip('"') if sep and rest else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    start: dt.date
+    end: dt.date
+    data_end: dt.date | None  # the last day the data covers; lanes stop there
+    title: str
+    lanes: tuple[Lane, ...]
+    bands: tuple[Band, ...]
+    per_year: tuple[tuple[int, int], ...]  # (year, events) for every year of the chart
+    topic: str | None = None
+    topic_lanes: bool = True  # False: no channel links to the topic, so every lane is shown
+
+    @property
+    def events(self) -> int:
+        return sum(count for _, count in self.per_year)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
+
+    def densest(self, count: int = DENSEST) -> list[tuple[int, int]]:
+        """The busiest years, busiest first (the earlier year first on a tie)."""
+        busy = [item for item in self.per_year if item[1]]
+        return sorted(busy, key=lambda item: (-item[1], item[0]))[:count]
+
+    def kinds(self) -> list[tuple[StateClass, list[str]]]:
+        """The kinds of state the lanes show, each with its states in first-seen order."""
+        found: dict[StateClass, list[str]] = {}
+        for lane in self.lanes:
+            for span in lane.spans:
+                states = found.setdefault(span.kind, [])
+                if span.state not in states:
+                    states.append(span.state)
+        return [(kind, found[kind]) for kind in StateClass if kind in found]
+
+    @property
+    def approximate(self) -> bool:
+        return any(span.approximate for lane in self.lanes for span in lane.spans)
+
+
+_KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def build(
+    dataset: Dataset,
+    *,
+    earliest: dt.date | None = None,
+    latest: dt.date | None = None,
+    events: Iterable[Event] | None = None,
+    topic: str | None = None,
+) -> Chart:
+    """The chart of [earliest, latest], by default what the data covers. `events` are the
+    events to count (the command's filters chose them; default: all); with `topic`, only
+    the channels whose changes link to it have lanes (all of them when none does)."""
+    covered = coverage(dataset)
+    channels = sorted(
+        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
+        key=lambda c: (c.order, c.id),
+    )
+    changes = {c.id: _changes(dataset, c) for c in channels}
+    start = earliest or _first_day(covered.first if covered else None, changes.values())
+    end = latest or _last_day(covered.last if covered else None, changes.values(), start)
+    data_end = covered.last if covered else None
+    lanes_end = min(end, data_end) if data_end else end
+    chosen = channels
+    topic_lanes = True
+    if topic is not None:
+        chosen = [c for c in channels if _links(dataset, changes[c.id], topic)]
+        if not chosen:
+            chosen, topic_lanes = channels, False
+    lanes = tuple(
+        Lane(c.id, c.title, tuple(_spans(changes[c.id], start, lanes_end))) for c in chosen
+    )
+    picked = dataset.events() if events is None else list(events)
+    return Chart(
+        start=start,
+        end=end,
+        data_end=data_end,
+        title=_title(start, end, covered),
+        lanes=lanes,
+        bands=tuple(_bands(dataset, start, end)),
+        per_year=_per_year(picked, start, end),
+        topic=topic,
+        topic_lanes=topic_lanes,
+    )
+
+
+def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
+    found = [dataset.get("state_change", i) for i in channel.changes]
+    return [
+        c for c in in_date_order(c for c in found if c is not None) if isinstance(c, StateChange)
+    ]
+
+
+def _first_day(first: dt.date | None, changes: Iterable[list[StateChange]]) -> dt.date:
+    if first is not None:
+        return dt.date(first.year, 1, 1)
+    days = [c.date.earliest() for cs in changes for c in cs]
+    return dt.date(min(days).year, 1, 1) if days else dt.date(1990, 1, 1)
+
+
+def _last_day(
+    last: dt.date | None, changes: Iterable[list[StateChange]], start: dt.date
+) -> dt.date:
+    # Never today: the same data must give the same picture on any day (docs/chart.svg).
+    if last is not None:
+        return max(last, start)
+    days = [c.date.latest() for cs in changes for c in cs]
+    return max(max(days) if days else start, start)
+
+
+def _links(dataset: Dataset, changes: Sequence[StateChange], topic: str) -> bool:
+    """Whether a channel belongs to a topic: one of its changes, or the event it rests on,
+    is linked to it (state changes may carry topics of their own)."""
+    for change in changes:
+        if topic in getattr(change, "topics", ()):
+            return True
+        event = dataset.get("event", change.event) if change.event else None
+        if isinstance(event, Event) and topic in event.topics:
+            return True
+    return False
+
+
+def _spans(changes: Sequence[StateChange], start: dt.date, end: dt.date) -> Iterable[Span]:
+    for number, change in enumerate(changes):
+        begins = change.date.earliest()
+        following = changes[number + 1].date.earliest() if number + 1 < len(changes) else None
+        ends = end if following is None else min(end, following - dt.timedelta(days=1))
+        first = max(begins, start)
+        if ends < first:
+            continue  # before the chart, after it, or replaced on its own first day
+        yield Span(
+            start=first,
+            end=ends,
+            state=change.state,
+            kind=classify(change.state),
+            change=change.id,
+            since=change.date,
+            approximate=change.date.is_range or change.date.precision != "day",
+        )
+
+
+def _bands(dataset: Dataset, start: dt.date, end: dt.date) -> Iterable[Band]:
+    periods = sorted(
+        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
+        key=lambda p: (p.order, p.id),
+    )
+    for number, period in enumerate(periods):
+        first, last = max(period.date.earliest(), start), min(period.date.latest(), end)
+        if first <= last:
+            key = _KEYS[number] if number < len(_KEYS) else "*"
+            yield Band(period.id, key, period.title, period.date, first, last)
+
+
+def _per_year(events: Iterable[Event], start: dt.date, end: dt.date) -> tuple[tuple[int, int], ...]:
+    # An event known only to a month or year, or lasting days, counts in the year it begins.
+    counted = Counter(
+        max(e.date.earliest(), start).year for e in events if e.date.overlaps(start, end)
+    )
+    return tuple((year, counted.get(year, 0)) for year in range(start.year, end.year + 1))
+
+
+def _title(start: dt.date, end: dt.date, covered: Coverage | None) -> str:
+    ends_with_data = covered is not None and end == covered.last
+    until = covered.last_wording if covered and ends_with_data else day_wording(end, upper=True)
+    return f"NATO\u2013Russia relations, {day_wording(start, upper=False)} to {until}"
+
+
+def day_wording(day: dt.date, *, upper: bool) -> str:
+    """A bound as a reader says it: a whole year or month by its name ('2014', 'June 1994'),
+    else the day. `upper`: the day ends a span (31 December is the end of a year)."""
+    whole_year = (day.month, day.day) == ((12, 31) if upper else (1, 1))
+    if whole_year:
+        return str(day.year)
+    next_day = day + dt.timedelta(days=1)
+    whole_month = next_day.month != day.month if upper else day.day == 1
+    if whole_month:
+        return EdtfDate(PartialDate(day.year, day.month)).display()
+    return EdtfDate(PartialDate(day.year, day.month, day.day)).display()
+
+
+def position(chart: Chart, day: dt.date) -> float:
+    """Where a day begins on the chart, from 0 (its first day) to 1 (the day after its last)."""
+    return (day - chart.start).days / chart.days

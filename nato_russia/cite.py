@@ -1,0 +1,475 @@
+"""Citations of a record's sources (`nrr cite`), and the sources with what rests on them.
+
+A citation uses only what a source record holds: its title, publisher, date, address and
+kind. Nothing is made up to fill a style's slots: a source has no author in the data, so every
+style leads with the title (as each style prescribes for a work without one) rather than
+promote the publisher to an author. The one date a source record lacks, the day its address
+was checked, is the dataset's `checked` date. No I/O here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.errors import ExitCode, NotFound, NrrError
+from nato_russia.model import (
+    RECORD_TYPES,
+    Correction,
+    Dataset,
+    DatasetInfo,
+    Record,
+    Source,
+    field_schemas,
+)
+
+
+class Style(StrEnum):
+    chicago = "chicago"
+    apa = "apa"
+    mla = "mla"
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+
+
+# The document a fact comes from outweighs what was written about it: official texts first,
+# then reprints (the same text in another's copy: the nearest thing to the document where no
+# official copy is cited), then every other kind in the order the record lists them.
+KIND_RANK = {"official-text": 0, "reprint": 1}
+
+# Which record an id names when several types use it (founding-act is an agreement and a
+# channel): what people cite facts from first, the source itself before the lists that merely
+# gather records. TYPE:ID picks any other.
+CITE_PREFERENCE = (
+    "agreement",
+    "event",
+    "quotation",
+    "state_change",
+    "source",
+    "principle",
+    "area",
+    "period",
+    "channel",
+    "actor",
+    "term",
+    "topic",
+    "dataset",
+)
+
+
+def _preference(type_name: str) -> int:
+    # A record type added later and not yet placed above still resolves, after the others.
+    return CITE_PREFERENCE.index(type_name) if type_name in CITE_PREFERENCE else len(RECORD_TYPES)
+
+
+def _types_in_preference() -> list[str]:
+    return sorted(RECORD_TYPES, key=_preference)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The record an id named, and the other types that use the same id (for a note)."""
+
+    record: Record
+    also: tuple[str, ...] = ()
+
+
+def find_record(dataset: Dataset, wanted: str) -> Found:
+    """The record `wanted` names, of any type: an exact id first, else an id or title as the
+    detail commands forgive it (case, spaces, punctuation). `type:id` (channel:founding-act)
+    names the type; otherwise CITE_PREFERENCE decides between types that share an id."""
+    from nato_russia import query
+
+    type_part, sep, id_part = wanted.partition(":")
+    type_name = type_part.strip().replace("-", "_")
+    if sep and type_name in RECORD_TYPES:
+        return Found(query.lookup(dataset, type_name, id_part.strip()))
+    types = [t for t in _types_in_preference() if t in dataset.records]
+    exact = [dataset.of_type(t)[wanted] for t in types if wanted in dataset.of_type(t)]
+    if not exact:
+        for t in types:
+            try:
+                exact.append(query.lookup(dataset, t, wanted))
+            except NotFound:
+                continue
+    if exact:
+        return Found(exact[0], tuple(r.type_name for r in exact[1:]))
+    suggestions: list[str] = []
+    for t in types:
+        suggestions += query.suggest_records(dataset, t, wanted)
+    suggestions = list(dict.fromkeys(suggestions))[: query.MAX_SUGGESTIONS]
+    hint = (
+        "(ID is any record's id, or TYPE:ID such as agreement:founding-act; "
+        "nrr search WORDS finds one)"
+    )
+    raise NotFound("record", wanted, suggestions, hint=hint)
+
+
+def cited_ids(record: Record) -> list[str]:
+    """The ids of the sources a record rests on: its `sources`, then those of its corrections
+    (the same links Source.cited_by is worked out from); a source rests on itself."""
+    if isinstance(record, Source):
+        return [record.id]
+    ids: list[str] = list(getattr(record, "sources", ()))
+    corrections: tuple[Correction, ...] = getattr(record, "corrections", ())
+    for correction in corrections:
+        ids.extend(correction.sources)
+    return list(dict.fromkeys(ids))
+
+
+def cited_sources(dataset: Dataset, record: Record) -> list[Source]:
+    """The sources to cite for a record, the official texts first, then reprints, then the
+    others, each group in the order the record lists them (its authors' order of weight)."""
+    found = [dataset.get("source", i) for i in cited_ids(record)]
+    sources = [s for s in found if isinstance(s, Source)]
+    return sorted(sources, key=lambda s: KIND_RANK.get(s.kind, len(KIND_RANK)))  # stable
+
+
+def access_date(dataset: Dataset) -> EdtfDate | None:
+    """The day the addresses were checked: the loaded dataset's `checked` date. Records do
+    not say which dataset they came from, so with datasets checked on different days no
+    source's day is known, and none is given rather than a wrong one."""
+    infos = dataset.records.get("dataset", {}).values()
+    checked = {str(i.checked): i.checked for i in infos if isinstance(i, DatasetInfo)}
+    return next(iter(checked.values())) if len(checked) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One source as a citation has it: text normalised to single spaces (a folded YAML
+    value may hold line breaks, which a reference pasted into a document must not)."""
+
+    key: str
+    title: str
+    publisher: str
+    kind: str
+    issued: EdtfDate | None
+    url: str | None
+    accessed: EdtfDate | None  # only with an address: it is the day the address was checked
+    note: str | None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def reference(source: Source, accessed: EdtfDate | None) -> Reference:
+    return Reference(
+        key=source.id,
+        title=_one_line(source.title),
+        publisher=_one_line(source.publisher),
+        kind=source.kind,
+        issued=source.date,
+        url=source.url.strip() if source.url else None,
+        accessed=accessed if source.url else None,
+        note=_one_line(source.note) if source.note else None,
+    )
+
+
+def references(dataset: Dataset, record: Record) -> list[Reference]:
+    accessed = access_date(dataset)
+    return [reference(s, accessed) for s in cited_sources(dataset, record)]
+
+
+# --- dates as each style words them --------------------------------------------------------
+
+_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# MLA abbreviates months longer than four letters (MLA Handbook, 9th ed., appendix 1).
+# (Jan., Sept., but May, June, July).
+_MLA_MONTHS = tuple(
+    "Sept." if m == "September" else f"{m[:3]}." if len(m) > 4 else m for m in _MONTHS
+)
+_DASH = "\u2013"
+
+
+def _us(value: PartialDate) -> str:
+    """Chicago and APA's month-day-year order: May 27, 1997; December 2015; 1997."""
+    if value.month is None:
+        return str(value.year)
+    if value.day is None:
+        return f"{_MONTHS[value.month]} {value.year}"
+    return f"{_MONTHS[value.month]} {value.day}, {value.year}"
+
+
+def _mla(value: PartialDate) -> str:
+    """MLA's day-month-year order with abbreviated months: 27 May 1997; Dec. 2015."""
+    parts = [str(value.day)] if value.day is not None else []
+    if value.month is not None:
+        parts.append(_MLA_MONTHS[value.month])
+    return " ".join([*parts, str(value.year)])
+
+
+def _same_month_days(date: EdtfDate) -> tuple[PartialDate, PartialDate] | None:
+    """The two ends of a range of days within one month (5-6 July 1990), which every style
+    shortens to one month and year."""
+    end = date.end
+    if end is None or date.start.day is None or end.day is None:
+        return None
+    if (date.start.year, date.start.month) != (end.year, end.month):
+        return None
+    return date.start, end
+
+
+def us_date(date: EdtfDate) -> str:
+    days = _same_month_days(date)
+    if days is not None:
+        start, end = days
+        return f"{_MONTHS[start.month or 0]} {start.day}{_DASH}{end.day}, {end.year}"
+    if date.end is None:
+        return _us(date.start)
+    return f"{_us(date.start)}{_DASH}{_us(date.end)}"
+
+
+def apa_date(date: EdtfDate | None) -> str:
+    """APA's (1997, May 27); (n.d.) when the source gives no date."""
+    if date is None:
+        return "(n.d.)"
+    days = _same_month_days(date)
+    if days is not None:
+        start, end = days
+        return f"({end.year}, {_MONTHS[start.month or 0]} {start.day}{_DASH}{end.day})"
+
+    def one(value: PartialDate) -> str:
+        if value.month is None:
+            return str(value.year)
+        day = f" {value.day}" if value.day is not None else ""
+        return f"{value.year}, {_MONTHS[value.month]}{day}"
+
+    if date.end is None:
+        return f"({one(date.start)})"
+    return f"({one(date.start)}{_DASH}{one(date.end)})"
+
+
+def mla_date(date: EdtfDate) -> str:
+    days = _same_month_days(date)
+    if days is not None:
+        start, end = days
+        return f"{start.day}{_DASH}{end.day} {_MLA_MONTHS[end.month or 0]} {end.year}"
+    if date.end is None:
+        return _mla(date.start)
+    return f"{_mla(date.start)}{_DASH}{_mla(date.end)}"
+
+
+# --- the text styles -----------------------------------------------------------------------
+
+
+def _closed(text: str) -> str:
+    """A title or sentence with its full stop, unless it ends in one already (a question)."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def _quoted(title: str) -> str:
+    # The full stop goes inside the quotation marks in Chicago and MLA (US usage).
+    return f"\u201c{_closed(title)}\u201d"
+
+
+def chicago(ref: Reference) -> str:
+    """Chicago (17th ed.) bibliography entry for a web page or document without an author:
+    “Title.” Publisher. May 27, 1997. Accessed December 1, 2026. URL."""
+    parts = [_quoted(ref.title), _closed(ref.publisher)]
+    if ref.issued is not None:
+        parts.append(f"{us_date(ref.issued)}.")
+    if ref.url:
+        if ref.accessed is not None:
+            parts.append(f"Accessed {us_date(ref.accessed)}.")
+        parts.append(f"{ref.url}.")
+    return " ".join(parts)
+
+
+def apa(ref: Reference) -> str:
+    """APA (7th ed.) reference without an author, the title in the author's place:
+    Title. (1997, May 27). Publisher. Retrieved December 1, 2026, from URL"""
+    parts = [_closed(ref.title), f"{apa_date(ref.issued)}.", _closed(ref.publisher)]
+    if ref.url:
+        if ref.accessed is not None:
+            parts.append(f"Retrieved {us_date(ref.accessed)}, from {ref.url}")
+        else:
+            parts.append(ref.url)  # APA puts no full stop after an address
+    return " ".join(parts)
+
+
+def mla(ref: Reference) -> str:
+    """MLA (9th ed.) works-cited entry without an author:
+    “Title.” Publisher, 27 May 1997, URL. Accessed 1 Dec. 2026."""
+    elements = [ref.publisher]
+    if ref.issued is not None:
+        elements.append(mla_date(ref.issued))
+    if ref.url:
+        elements.append(ref.url)
+    entry = f"{_quoted(ref.title)} {_closed(', '.join(elements))}"
+    if ref.url and ref.accessed is not None:
+        entry += f" Accessed {mla_date(ref.accessed)}."
+    return entry
+
+
+# --- BibTeX --------------------------------------------------------------------------------
+
+# Characters with a meaning in TeX, written so that they print as themselves. One pass over
+# the text, so that the braces of \textbackslash{} are not escaped again.
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_TEX_SPECIAL = re.compile("[" + re.escape("".join(_TEX_SPECIALS)) + "]")
+
+# An address is read verbatim by biblatex and by \url, so a TeX escape would become part of
+# it. Only what would break the .bib syntax (braces, a backslash, spaces) is changed, into
+# the percent-encoding that means the same address (RFC 3986 allows none of them raw).
+_URL_UNSAFE = re.compile(r"[{}\\\s]")
+# BibTeX's month macros (jan ... dec), which every style defines and words in its language.
+_BIB_MONTHS = tuple(m[:3].lower() for m in _MONTHS)
+
+
+def tex_escape(text: str) -> str:
+    return _TEX_SPECIAL.sub(lambda m: _TEX_SPECIALS[m[0]], text)
+
+
+def bib_url(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+def bibtex(ref: Reference) -> str:
+    """A @misc entry, read by BibTeX's standard styles and by biblatex alike: `howpublished`
+    names the publisher for the former (they ignore `publisher` in @misc), `publisher` is
+    there for importers (Zotero, JabRef); `date` and `urldate` are biblatex's, `year` and
+    `month` BibTeX's. The title is braced once more so that styles keep its capitals (NATO)."""
+    fields: list[tuple[str, str]] = [
+        ("title", "{{" + tex_escape(ref.title) + "}}"),
+        ("howpublished", "{" + tex_escape(ref.publisher) + "}"),
+        ("publisher", "{" + tex_escape(ref.publisher) + "}"),
+    ]
+    if ref.issued is not None:
+        start, end = ref.issued.start, ref.issued.end
+        fields.append(("date", "{" + str(ref.issued) + "}"))
+        years = str(start.year)
+        if end is not None and end.year != start.year:
+            years += f"--{end.year}"
+        fields.append(("year", "{" + years + "}"))
+        if start.month is not None and (end is None or end.month == start.month):
+            fields.append(("month", _BIB_MONTHS[start.month]))  # a standard macro: no braces
+    if ref.url:
+        fields.append(("url", "{" + bib_url(ref.url) + "}"))
+        if ref.accessed is not None:
+            fields.append(("urldate", "{" + str(ref.accessed) + "}"))
+    if ref.note:
+        # nrr's own note on the source; `annote` is printed only by annotated bibliographies.
+        fields.append(("annote", "{" + tex_escape(ref.note) + "}"))
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@misc{{{ref.key},\n{body}\n}}"
+
+
+# --- CSL-JSON ------------------------------------------------------------------------------
+
+
+def _date_parts(value: PartialDate) -> list[int]:
+    return [p for p in (value.year, value.month, value.day) if p is not None]
+
+
+def csl_date(date: EdtfDate) -> dict[str, Any]:
+    """A CSL date: one date-parts entry, or two for a range."""
+    ends = [date.start] if date.end is None else [date.start, date.end]
+    return {"date-parts": [_date_parts(end) for end in ends]}
+
+
+def csl_item(ref: Reference) -> dict[str, Any]:
+    """A CSL-JSON item, as Zotero and citeproc read it. Every kind is a `document`: Zotero's
+    web-page and newspaper-article types have no publisher field, and the data holds no
+    website or newspaper title (container-title) to put in its place."""
+    item: dict[str, Any] = {
+        "id": ref.key,
+        "type": "document",
+        "title": ref.title,
+        "publisher": ref.publisher,
+    }
+    if ref.issued is not None:
+        item["issued"] = csl_date(ref.issued)
+    if ref.url:
+        item["URL"] = ref.url
+        if ref.accessed is not None:
+            item["accessed"] = csl_date(ref.accessed)
+    if ref.note:
+        item["note"] = ref.note
+    return item
+
+
+def render(refs: list[Reference], style: Style) -> str:
+    """The citations in one style, as printed: references a blank line apart (a BibTeX file
+    too), CSL-JSON as one array. Ends with a line break."""
+    if style is Style.csl_json:
+        return json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=2) + "\n"
+    write = {Style.chicago: chicago, Style.apa: apa, Style.mla: mla, Style.bibtex: bibtex}[style]
+    return "".join(f"{write(r)}\n" if not i else f"\n{write(r)}\n" for i, r in enumerate(refs))
+
+
+# --- sources and what rests on them (nrr sources --kind, nrr source ID) ---------------------
+
+SOURCE_KINDS: tuple[str, ...] = field_schemas(Source)["kind"].choices
+
+
+class UnknownKind(NrrError):
+    """--kind names no kind of source: a usage error, since the kinds are fixed by the schema,
+    not by the data."""
+
+    exit_code = ExitCode.USAGE
+
+
+def resolve_kind(wanted: str) -> str:
+    """A kind as typed (News, "official text", official_text) turned into its slug, or
+    UnknownKind naming the near ones and every kind (there are six)."""
+    from nato_russia import query
+
+    key = query.slugify(wanted)
+    if key in SOURCE_KINDS:
+        return key
+    near = query.suggest(key, list(SOURCE_KINDS))
+    near += [k for k in SOURCE_KINDS if key and key in k and k not in near]
+    message = f"no source kind {wanted!r}."
+    if near:
+        message += f" Did you mean: {', '.join(near)}?"
+    raise UnknownKind(f"{message} The kinds are: {', '.join(SOURCE_KINDS)}.")
+
+
+def of_kind(records: list[Record], kind: str) -> list[Record]:
+    """The sources of one kind among records (a list command's, in its order)."""
+    return [r for r in records if isinstance(r, Source) and r.kind == kind]
+
+
+def citing_records(dataset: Dataset, source: Source) -> list[Record]:
+    """Every record that cites the source, by type and within a type in Source.cited_by's
+    order. cited_by holds ids, and some ids are used by more than one type (founding-act: an
+    agreement and a channel), so an id counts for a type only where that type's record of the
+    id really cites the source."""
+    ids = list(dict.fromkeys(source.cited_by))
+    found: list[Record] = []
+    for type_name in field_schemas(Source)["cited_by"].targets:
+        for record_id in ids:
+            record = dataset.get(type_name, record_id)
+            if record is not None and source.id in cited_ids(record):
+                found.append(record)
+    return found

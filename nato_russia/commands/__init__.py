@@ -1,0 +1,1 @@
+"""Commands kept out of cli.py, each module adding its own to the app (`register(app)`)."""

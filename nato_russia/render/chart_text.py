@@ -1,0 +1,379 @@
+"""`nrr chart` in a terminal (Rich styles and block characters) or a pipe (the same picture in
+ASCII, no escape codes). One layout draws both, so the two never disagree.
+
+The picture is a grid: each column stands for an equal run of days, so a year takes about
+width / years columns (at 40 columns, about one). A cell shows what holds for most of its days;
+a state shorter than a column may not show at all, which the SVG (exact to the day) does not
+lose. From 120 columns on, the lane names stand left of the lanes; below that each name takes
+its own line above its lane, so that narrow terminals keep the whole width for the years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from rich.text import Text
+
+from nato_russia.chart import Chart, Span, StateClass
+
+MIN_WIDTH, MAX_WIDTH = 40, 300
+SIDE_BY_SIDE = 120  # from this width on, lane names stand left of the lanes
+MAX_LABEL = 40
+BAR_ROWS = 3  # the height of the events-per-year bars
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class Glyphs:
+    kinds: dict[StateClass, str]
+    axis: str  # the axis line
+    major: str  # a labelled year
+    minor: str  # any other year, where years are wide enough to mark
+    bars: str  # an empty cell, then ever fuller ones
+    ellipsis: str
+
+
+UNICODE = Glyphs(
+    kinds={
+        StateClass.OPEN: "\u2588",
+        StateClass.LIMITED: "\u2593",
+        StateClass.SUSPENDED: "\u2592",
+        StateClass.ENDED: "\u2591",
+        StateClass.OTHER: "?",
+    },
+    axis="\u2500",
+    major="\u253c",
+    minor="\u252c",
+    bars=" \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588",
+    ellipsis="\u2026",
+)
+PLAIN = Glyphs(
+    kinds={
+        StateClass.OPEN: "#",
+        StateClass.LIMITED: "=",
+        StateClass.SUSPENDED: "-",
+        StateClass.ENDED: "x",
+        StateClass.OTHER: "?",
+    },
+    axis="-",
+    major="+",
+    minor="'",
+    bars=" .|",
+    ellipsis="...",
+)
+
+KIND_STYLES = {
+    StateClass.OPEN: "green",
+    StateClass.LIMITED: "yellow",
+    StateClass.SUSPENDED: "red",
+    StateClass.ENDED: "grey50",
+    StateClass.OTHER: "magenta",
+}
+BAND_STYLES = (
+    "black on light_steel_blue",
+    "black on wheat1",
+    "black on dark_sea_green2",
+    "black on thistle1",
+    "black on light_salmon1",
+    "black on pale_turquoise1",
+)
+BAR_STYLE = "cyan"
+AXIS_STYLE = "dim"
+
+
+def fit_width(width: int) -> int:
+    """The width drawn: what the terminal has, between 40 and 300 columns (narrower terminals
+    get 40 columns and wrap or crop them; nothing reads well in fewer)."""
+    return max(MIN_WIDTH, min(MAX_WIDTH, width))
+
+
+class _Grid:
+    """Columns of equal runs of days across the chart."""
+
+    def __init__(self, chart: Chart, columns: int) -> None:
+        self.chart = chart
+        self.columns = columns
+        self.days = chart.days
+
+    def first_day(self, column: int) -> int:  # as an offset from the chart's first day
+        return column * self.days // self.columns
+
+    def column(self, offset: int) -> int:
+        return min(self.columns - 1, offset * self.columns // self.days)
+
+    def day(self, offset: int) -> dt.date:
+        return self.chart.start + dt.timedelta(days=offset)
+
+    def runs(self) -> list[tuple[int, int]]:
+        """Each column's days as offsets [first, after)."""
+        return [(self.first_day(c), self.first_day(c + 1)) for c in range(self.columns)]
+
+    def year_column(self, year: int) -> int | None:
+        offset = (dt.date(year, 1, 1) - self.chart.start).days
+        return self.column(offset) if 0 <= offset < self.days else None
+
+
+def _offsets(chart: Chart, first: dt.date, last: dt.date) -> tuple[int, int]:
+    return (first - chart.start).days, (last - chart.start).days + 1
+
+
+def _majority(runs: list[tuple[int, int]], spans: Sequence[tuple[int, int, int]]) -> list[int]:
+    """For each column the index of the span holding most of its days (-1: none); on a tie the
+    later span, which is the newer state."""
+    found = []
+    for first, after in runs:
+        best, most = -1, 0
+        for index, start, end in spans:
+            days = min(after, end) - max(first, start)
+            if days > 0 and days >= most:
+                best, most = index, days
+        found.append(best)
+    return found
+
+
+def _lane_cells(grid: _Grid, spans: Sequence[Span]) -> list[StateClass | None]:
+    ranges = [(i, *_offsets(grid.chart, s.start, s.end)) for i, s in enumerate(spans)]
+    return [spans[i].kind if i >= 0 else None for i in _majority(grid.runs(), ranges)]
+
+
+def _band_cells(grid: _Grid) -> list[int]:
+    bands = grid.chart.bands
+    return _majority(
+        grid.runs(), [(i, *_offsets(grid.chart, b.start, b.end)) for i, b in enumerate(bands)]
+    )
+
+
+class _Line:
+    """A line of cells being drawn, each with its style; becomes a Text (never markup)."""
+
+    def __init__(self, width: int) -> None:
+        self.chars = [" "] * width
+        self.styles: list[str | None] = [None] * width
+
+    def put(self, at: int, text: str, style: str | None = None) -> None:
+        for offset, char in enumerate(text):
+            if 0 <= at + offset < len(self.chars):
+                self.chars[at + offset] = char
+                self.styles[at + offset] = style
+
+    def text(self, plain: bool) -> Text:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        if plain:
+            line.append("".join(self.chars).rstrip())
+            return line
+        last = len(self.chars)
+        while last and self.chars[last - 1] == " " and self.styles[last - 1] is None:
+            last -= 1
+        start = 0
+        while start < last:
+            stop = start
+            while stop < last and self.styles[stop] == self.styles[start]:
+                stop += 1
+            line.append("".join(self.chars[start:stop]), style=self.styles[start] or "")
+            start = stop
+        return line
+
+
+def _clip(text: str, width: int, glyphs: Glyphs) -> str:
+    if len(text) <= width:
+        return text
+    cut = max(0, width - len(glyphs.ellipsis))
+    return text[:cut].rstrip() + glyphs.ellipsis if width > len(glyphs.ellipsis) else text[:width]
+
+
+def _year_labels(grid: _Grid) -> list[tuple[int, int]]:
+    """(column, year) of the labelled years: every year if they fit, else every 2nd, 5th,
+    10th... so that no two labels touch."""
+    years = [(c, y) for y in grid.chart.years if (c := grid.year_column(y)) is not None]
+    per_year = grid.columns * 365.25 / grid.days
+    step = next((s for s in YEAR_STEPS if s * per_year >= 5), YEAR_STEPS[-1])
+    chosen: list[tuple[int, int]] = []
+    for column, year in years:
+        fits = column + 4 <= grid.columns and (not chosen or column >= chosen[-1][0] + 5)
+        if year % step == 0 and fits:
+            chosen.append((column, year))
+    if not chosen:  # a chart shorter than a year, or between labelled years: name its start
+        chosen.append((0, grid.chart.start.year))
+    return chosen
+
+
+def _axis_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> tuple[_Line, _Line]:
+    labels, ticks = _Line(grid.columns), _Line(grid.columns)
+    style = None if plain else AXIS_STYLE
+    ticks.put(0, glyphs.axis * grid.columns, style)
+    per_year = grid.columns * 365.25 / grid.days
+    if per_year >= 2:
+        for year in grid.chart.years:
+            column = grid.year_column(year)
+            if column is not None:
+                ticks.put(column, glyphs.minor, style)
+    for column, year in _year_labels(grid):
+        labels.put(column, str(year))
+        ticks.put(column, glyphs.major, style)
+    return labels, ticks
+
+
+def _band_row(grid: _Grid, plain: bool) -> _Line:
+    line = _Line(grid.columns)
+    cells = _band_cells(grid)
+    column = 0
+    while column < grid.columns:
+        index = cells[column]
+        end = column
+        while end < grid.columns and cells[end] == index:
+            end += 1
+        if index >= 0:
+            band = grid.chart.bands[index]
+            size = end - column
+            label = f"|{band.key} {band.short_title}" if size >= 2 else band.key
+            style = None if plain else BAND_STYLES[index % len(BAND_STYLES)]
+            line.put(column, label[:size].ljust(size), style)
+        column = end
+    return line
+
+
+def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs, plain: bool) -> _Line:
+    line = _Line(grid.columns)
+    for column, kind in enumerate(_lane_cells(grid, spans)):
+        if kind is not None:
+            line.put(column, glyphs.kinds[kind], None if plain else KIND_STYLES[kind])
+    return line
+
+
+def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
+    """Events per year as bars, each year's bar as wide as the year; a column covering several
+    years shows the busiest. Above them, the counts of the busiest years."""
+    counts = dict(grid.chart.per_year)
+    values = []
+    for first, after in grid.runs():
+        years = range(grid.day(first).year, grid.day(max(first, after - 1)).year + 1)
+        values.append(max(counts.get(year, 0) for year in years))
+    most = max(values, default=0)
+    unit = len(glyphs.bars) - 1
+    levels = BAR_ROWS * unit
+    style = None if plain else BAR_STYLE
+    numbers = _Line(grid.columns)
+    taken: list[tuple[int, int]] = []
+    for year, count in grid.chart.densest():
+        column = grid.year_column(year)
+        if column is None:
+            column = 0 if year == grid.chart.start.year else None
+        if column is None:
+            continue
+        text = str(count)
+        span = (column, column + len(text))
+        if span[1] <= grid.columns and all(span[0] > b or span[1] < a for a, b in taken):
+            numbers.put(column, text, style)
+            taken.append(span)
+    rows = [numbers]
+    for row in range(BAR_ROWS):
+        line = _Line(grid.columns)
+        floor = (BAR_ROWS - 1 - row) * unit
+        for column, value in enumerate(values):
+            level = math.ceil(value / most * levels) if value and most else 0
+            amount = max(0, min(unit, level - floor))
+            if amount:
+                line.put(column, glyphs.bars[amount], style)
+        rows.append(line)
+    return rows
+
+
+def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]:
+    lines: list[Text] = []
+
+    def wrapped(text: str, lead: str = "", style: str = "", indent: int = 2) -> None:
+        first_width = width - len(lead)
+        # Slugs (suspended-by-russia) stay whole: break at spaces only.
+        parts = textwrap.wrap(text, width=first_width, break_on_hyphens=False) or [""]
+        head = Text(no_wrap=True, end="")
+        head.append(lead, style="" if plain else style)
+        head.append(parts[0])
+        lines.append(head)
+        rest = " ".join(parts[1:])
+        for part in textwrap.wrap(rest, width=width - indent, break_on_hyphens=False):
+            lines.append(Text(" " * indent + part, no_wrap=True, end=""))
+
+    for kind, states in chart.kinds():
+        lead = f"{glyphs.kinds[kind] * 2} "
+        wrapped(f"{kind.description}: {', '.join(states)}", lead, KIND_STYLES[kind], indent=3)
+    for band in chart.bands:
+        wrapped(f"{band.date.display()}: {band.short_title}", f"{band.key} ", indent=2)
+    densest = ", ".join(f"{year} ({count})" for year, count in chart.densest())
+    about = f"; most in {densest}" if densest else ""
+    wrapped(f"Events: {chart.events} in all{about}. The bars count them per year.")
+    if chart.approximate:
+        wrapped(
+            "A change known only to its month or year is drawn from the first day of that "
+            "month or year."
+        )
+    if chart.data_end is not None and chart.data_end < chart.end:
+        wrapped("The lanes stop where the data ends.")
+    if chart.topic is not None and not chart.topic_lanes:
+        wrapped(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
+    return lines
+
+
+def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
+    """The whole picture, a Text per line, none wider than `width` (40 to 300)."""
+    width = fit_width(width)
+    glyphs = PLAIN if plain else UNICODE
+    side = width >= SIDE_BY_SIDE
+    names = [lane.title for lane in chart.lanes]
+    label = min(MAX_LABEL, max([len(n) for n in names] + [len("Events per year")])) if side else 0
+    grid = _Grid(chart, width - (label + 1 if side else 0))
+    out: list[Text] = []
+
+    def row(name: str, cells: _Line, name_style: str = "") -> None:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        if side:
+            line.append(
+                _clip(name, label, glyphs).ljust(label + 1), style="" if plain else name_style
+            )
+        line.append_text(cells.text(plain))
+        if plain:
+            line = Text(line.plain.rstrip(), no_wrap=True, end="")
+        out.append(line)
+
+    def heading(name: str) -> None:
+        if not side:
+            out.append(Text(_clip(name, width, glyphs), style="" if plain else "bold", end=""))
+
+    title = chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
+    for part in textwrap.wrap(title, width=width):
+        out.append(Text(part, style="" if plain else "bold", end=""))
+    heading("Periods")
+    row("Periods", _band_row(grid, plain), "bold")
+    labels, ticks = _axis_rows(grid, glyphs, plain)
+    row("", labels)
+    row("", ticks)
+    for lane in chart.lanes:
+        heading(lane.title)
+        row(lane.title, _lane_row(grid, lane.spans, glyphs, plain))
+    most = max((count for _, count in chart.per_year), default=0)
+    heading(f"Events per year (at most {most})")
+    bars = _bar_rows(grid, glyphs, plain)
+    for number, bar in enumerate(bars):
+        name = "Events per year" if number == 1 else (f"(at most {most})" if number == 2 else "")
+        row(name, bar, "bold" if number == 1 else "")
+    row("", ticks)
+    row("", labels)
+    out.append(Text("", end=""))
+    out.extend(_legend(chart, width, glyphs, plain))
+    return out
+
+
+def draw(chart: Chart, console: Any, width: int | None = None) -> None:
+    """The picture in colour, at the console's width unless told another."""
+    for line in render_lines(chart, width or console.width, plain=False):
+        console.print(line, no_wrap=True, overflow="crop", crop=True)
+
+
+def write_plain(chart: Chart, width: int, out: TextIO) -> None:
+    """The same picture in ASCII (the data's own words as they are), for a pipe."""
+    for line in render_lines(chart, width, plain=True):
+        out.write(line.plain.rstrip() + "\n")

@@ -1,0 +1,112 @@
+"""A topic told as a thread: every record linked to it, in date order. No printing.
+
+A topic's derived links (model.Topic: events, agreements, state changes, quotations) are what
+the thread is made of; a state change is marked as such, since it is the moment a channel of
+the relationship changed state rather than something said or done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from nato_russia.dates import EdtfDate
+from nato_russia.model import (
+    TOPIC_LINKS,
+    Dataset,
+    Quotation,
+    Record,
+    StateChange,
+    Topic,
+    field_schemas,
+)
+
+# Records of one day, in the order a reader follows them: what happened, the text adopted at
+# it, the channel it changed, then what was said.
+_SAME_DAY_ORDER = {"event": 0, "agreement": 1, "state_change": 2, "quotation": 3}
+# A quotation's words stand for it in a thread, cut to about this many words.
+QUOTE_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadItem:
+    date: EdtfDate | None
+    date_text: str  # as people read it: "27 May 1997", or an event's own wording
+    what: str  # what happened, in a few words (the record's title; a quotation's first words)
+    full: str  # the same, whole (a quotation's whole text), for outputs that never cut
+    type_name: str
+    record_id: str
+    state_change: bool
+    channel: str | None = None  # for a state change: its channel and the state it set
+    state: str | None = None
+
+
+def _date_text(record: Record) -> str:
+    display = getattr(record, "date_display", None)
+    if display:
+        return str(display)
+    date = getattr(record, "date", None)
+    return date.display() if isinstance(date, EdtfDate) else ""
+
+
+def _shortened(text: str, words: int = QUOTE_WORDS) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " \u2026"
+
+
+def _item(record: Record) -> ThreadItem:
+    date = getattr(record, "date", None)
+    date = date if isinstance(date, EdtfDate) else None
+    if isinstance(record, Quotation):
+        words = f"\u201c{record.text}\u201d"
+        return ThreadItem(
+            date, _date_text(record), _shortened(words), words, record.type_name, record.id, False
+        )
+    if isinstance(record, StateChange):
+        return ThreadItem(
+            date,
+            _date_text(record),
+            record.title,
+            record.title,
+            record.type_name,
+            record.id,
+            True,
+            record.channel,
+            record.state,
+        )
+    label = record.label
+    return ThreadItem(date, _date_text(record), label, label, record.type_name, record.id, False)
+
+
+def linked_records(dataset: Dataset, topic: Topic) -> list[Record]:
+    """Every record linked to the topic, of every type, in no particular order."""
+    found: list[Record] = []
+    for name in TOPIC_LINKS:
+        target = field_schemas(Topic)[name].targets[0]
+        for record_id in getattr(topic, name):
+            record = dataset.get(target, record_id)
+            if record is not None:
+                found.append(record)
+    return found
+
+
+def thread(
+    dataset: Dataset, topic_id: str, earliest: dt.date | None, latest: dt.date | None
+) -> list[ThreadItem]:
+    """The topic's records whose date overlaps [earliest, latest], in date order (a record
+    known only to a year comes before the days inside it); undated ones last. Raises KeyError
+    for an unknown topic: resolve what people type with query.lookup first."""
+    topic = dataset.of_type("topic")[topic_id]
+    assert isinstance(topic, Topic)
+    undated = (dt.date.max, dt.date.max)
+    chosen: list[tuple[tuple[dt.date, dt.date, int, str], Record]] = []
+    for record in linked_records(dataset, topic):
+        date = getattr(record, "date", None)
+        rank = _SAME_DAY_ORDER.get(record.type_name, len(_SAME_DAY_ORDER))
+        if isinstance(date, EdtfDate):
+            if date.overlaps(earliest, latest):
+                chosen.append(((*date.sort_key(), rank, record.id), record))
+        elif earliest is None and latest is None:  # a date range cannot say it holds them
+            chosen.append(((*undated, rank, record.id), record))
+    chosen.sort(key=lambda pair: pair[0])
+    return [_item(record) for _, record in chosen]
