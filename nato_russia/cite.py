@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.dates import MONTH_NAMES, EdtfDate, PartialDate
 from nato_russia.errors import ExitCode, NotFound, NrrError
 from nato_russia.model import (
     RECORD_TYPES,
@@ -177,21 +177,7 @@ def references(dataset: Dataset, record: Record) -> list[Reference]:
 
 # --- dates as each style words them --------------------------------------------------------
 
-_MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES
 # MLA abbreviates months longer than four letters (MLA Handbook, 9th ed., appendix 1).
 # (Jan., Sept., but May, June, July).
 _MLA_MONTHS = tuple(

@@ -19,7 +19,7 @@ Precision = Literal["year", "month", "day"]
 
 _SINGLE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
-_MONTHS = (
+MONTH_NAMES = (  # English month names by number (1-12); index 0 unused
     "",
     "January",
     "February",
@@ -124,7 +124,7 @@ def _display_single(value: PartialDate, *, with_year: bool = True) -> str:
     if value.day is not None:
         parts.append(str(value.day))
     if value.month is not None:
-        parts.append(_MONTHS[value.month])
+        parts.append(MONTH_NAMES[value.month])
     if with_year:
         parts.append(str(value.year))
     return " ".join(parts)
@@ -134,9 +134,10 @@ def _display_range(start: PartialDate, end: PartialDate) -> str:
     same_precision = start.precision == end.precision
     if same_precision and start.year == end.year:
         if start.precision == "day" and start.month == end.month:
-            return f"{start.day}{EN_DASH}{end.day} {_MONTHS[end.month or 0]} {end.year}"
+            return f"{start.day}{EN_DASH}{end.day} {MONTH_NAMES[end.month or 0]} {end.year}"
         if start.precision == "month":
-            return f"{_MONTHS[start.month or 0]}{EN_DASH}{_MONTHS[end.month or 0]} {end.year}"
+            first, last = MONTH_NAMES[start.month or 0], MONTH_NAMES[end.month or 0]
+            return f"{first}{EN_DASH}{last} {end.year}"
         if start.precision == "day":
             return f"{_display_single(start, with_year=False)} {EN_DASH} {_display_single(end)}"
     if same_precision and start.precision == "year":
@@ -194,7 +195,7 @@ BOUND_FORMS = (
 )
 _MONTH_NUMBERS = {
     key: number
-    for number, name in enumerate(_MONTHS)
+    for number, name in enumerate(MONTH_NAMES)
     if name
     for key in (name.casefold(), name[:3].casefold())
 }
