@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from nato_russia.dates import MONTH_NAMES, EdtfDate, PartialDate
@@ -26,15 +25,7 @@ from nato_russia.model import (
     Source,
     field_schemas,
 )
-
-
-class Style(StrEnum):
-    chicago = "chicago"
-    apa = "apa"
-    mla = "mla"
-    bibtex = "bibtex"
-    csl_json = "csl-json"
-
+from nato_russia.render.formats import CitationStyle as Style
 
 # The document a fact comes from outweighs what was written about it: official texts first,
 # then reprints (the same text in another's copy: the nearest thing to the document where no

@@ -4,6 +4,7 @@ Exit codes: 0 success (an empty result included), 1 an expected failure (unknown
 data), 2 a usage error, 130 interrupted.
 """
 
+import copy
 import datetime as dt
 import os
 import shutil
@@ -25,7 +26,6 @@ from nato_russia.loader import DataSelection, load
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Event
 from nato_russia.render.formats import ExportFormat, Format
 from nato_russia.render.terminal import ColorChoice, Terminal
-from nato_russia.status import coverage
 
 # How `nrr -h` groups the commands: the questions people come with, in the order they come.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -143,6 +143,8 @@ def _help_man(value: bool) -> None:
 
 def _version(value: bool) -> None:
     if value:
+        from nato_russia.status import coverage
+
         typer.echo(f"nrr {__version__}")
         with _reporting_errors():
             covered = coverage(load(DataSelection()))
@@ -154,6 +156,8 @@ def _version(value: bool) -> None:
 def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
     """Say what the data covers when a command asks about days past it, so that an empty or
     short answer is never read as "nothing happened"."""
+    from nato_russia.status import coverage
+
     covered = coverage(dataset)
     if covered is None:
         return
@@ -455,17 +459,14 @@ def _list_records(
     limit: int | None = None,
     kind: str | None = None,
 ) -> None:
-    from nato_russia import cite, query
+    from nato_russia import query
     from nato_russia.render import output, views
 
     with _reporting_errors():
         # The kind first: a mistyped one is a usage error, found before any data is read.
-        wanted_kind = None if kind is None else cite.resolve_kind(kind)
+        of_kind = _kind_filter(kind)
         dataset = _dataset(*dataset_options)
-        records = query.sorted_records(dataset, type_name)
-        if wanted_kind is not None:
-            records = cite.of_kind(records, wanted_kind)
-        records = _limited(records, limit)
+        records = _limited(of_kind(query.sorted_records(dataset, type_name)), limit)
         output.show_records(
             fmt,
             type_name,
@@ -473,6 +474,16 @@ def _list_records(
             lambda: views.list_table(dataset, type_name, records),
             terminal=_terminal(),
         )
+
+
+def _kind_filter(kind: str | None) -> Callable[[list[Any]], list[Any]]:
+    """The sources of one kind (nrr sources --kind), or everything; checked at once."""
+    if kind is None:
+        return lambda records: records
+    from nato_russia import cite
+
+    wanted = cite.resolve_kind(kind)
+    return lambda records: cite.of_kind(records, wanted)
 
 
 def _complete_source_kind(incomplete: str) -> list[str]:
@@ -699,7 +710,7 @@ def status(
     cooperation, treaties), since when, by whose decision and on which record; the councils'
     last meetings; the latest events. Worked out from the dated state changes."""
     from nato_russia.render import output, views
-    from nato_russia.status import status_on
+    from nato_russia.status import coverage, status_on
 
     fmt = _output_format(fmt, as_json)
     when = dt.date.today() if day is None else _bound(day, "DATE", upper=True)
@@ -928,14 +939,55 @@ def global_options_first(args: list[str]) -> list[str]:
     return moved + rest
 
 
+def command_named(args: list[str]) -> str | None:
+    """The command a command line runs (global options first), if it names one before any
+    other option (`nrr -h timeline` asks for the overview, not the timeline)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            i += 1
+        elif arg in GLOBAL_OPTIONS:
+            i += 2
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def _name_of(info: typer.models.CommandInfo) -> str:
+    if info.name:
+        return info.name
+    return typer.main.get_command_name(info.callback.__name__ if info.callback else "")
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app to run a command line with: one holding only the command it names.
+
+    Before parsing, Typer turns every registered command into a click command, reading each
+    function's signature: for 30-odd commands, a fifth of a lookup's time went on commands
+    that were not run. The overview, help and completion, or a command that does not exist,
+    get the whole app (they list or suggest commands).
+    """
+    from nato_russia.completion import COMPLETE_VAR
+
+    name = command_named(args)
+    if name is None or os.environ.get(COMPLETE_VAR):
+        return app
+    chosen = [info for info in app.registered_commands if _name_of(info) == name]
+    if not chosen:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = chosen
+    return narrowed
+
+
 def _run() -> int:
     stdout_before = _identity(sys.stdout)
+    args = global_options_first(sys.argv[1:])
     try:
         # Not standalone, so that usage errors come here instead of becoming Typer's
         # multi-line boxes; exit codes are returned rather than raised in this mode.
-        outcome = app(
-            args=global_options_first(sys.argv[1:]), prog_name="nrr", standalone_mode=False
-        )
+        outcome = app_for(args)(args=args, prog_name="nrr", standalone_mode=False)
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -1020,7 +1072,7 @@ def _no_such_command(message: str) -> str:
     import difflib
 
     wanted = message.split("'")[1] if message.count("'") >= 2 else ""
-    names = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    names = [_name_of(info) for info in app.registered_commands]
     close = difflib.get_close_matches(wanted, sorted(set(names)), n=3, cutoff=0.75)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return f"No such command '{wanted}'.{hint}"

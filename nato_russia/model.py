@@ -140,6 +140,16 @@ class ListColumn:
     count: bool = False  # for a list of links: how many, rather than their titles
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 class RecordType:
     """What the code knows about a record type besides its fields: one place per type.
 
@@ -147,6 +157,10 @@ class RecordType:
     the commands are the names with '-' for '_' (nrr state-change, nrr state-changes).
     """
 
+    # Records compare, hash and print by their fields, as dataclasses do, through the three
+    # methods below: written once here rather than compiled by the dataclass decorator for each
+    # of the types (eq=False, repr=False), which on Python 3.11 made importing this module a
+    # third of the cost of importing Typer, on every run of every command.
     __slots__ = ()
     type_name: ClassVar[str]
     plural: ClassVar[str]
@@ -161,6 +175,21 @@ class RecordType:
     def label(self) -> str:
         value: str = getattr(self, self.label_field)
         return value
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _field_names(type(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = (f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
     def command(cls) -> str:
@@ -190,7 +219,7 @@ CITING_TYPES = (
 _ID = ListColumn("ID", "id", "key")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Source(RecordType):
     type_name = "source"
     plural = "sources"
@@ -223,7 +252,7 @@ class Source(RecordType):
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class DatasetInfo(RecordType):
     """What a dataset covers and when it was last checked (data/datasets.yaml)."""
 
@@ -246,7 +275,7 @@ class DatasetInfo(RecordType):
     sources: tuple[str, ...] = refs_field("source")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Period(RecordType):
     type_name = "period"
     plural = "periods"
@@ -271,7 +300,7 @@ class Period(RecordType):
     events: tuple[str, ...] = derived_refs("event")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Actor(RecordType):
     type_name = "actor"
     ordered_by = None
@@ -303,7 +332,7 @@ class Actor(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Term(RecordType):
     """A person's time in an office: from `start` to `end`, or still in office without `end`."""
 
@@ -333,7 +362,7 @@ class Term(RecordType):
         return f"{self.office}, {self.start.display()} \u2013 {until}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
     type_name = "agreement"
     plural = "agreements"
@@ -377,7 +406,7 @@ class Agreement(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Principle(RecordType):
     type_name = "principle"
     ordered_by = None
@@ -394,7 +423,7 @@ class Principle(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Area(RecordType):
     type_name = "area"
     ordered_by = None
@@ -410,7 +439,7 @@ class Area(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
     type_name = "event"
     plural = "events"
@@ -436,7 +465,7 @@ class Event(RecordType):
     state_changes: tuple[str, ...] = derived_refs("state_change")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Channel(RecordType):
     """One channel of the relationship (a council, a mission, a treaty, ...) whose state
     `nrr status` tells; `states` are the states its changes may set."""
@@ -463,7 +492,7 @@ class Channel(RecordType):
     changes: tuple[str, ...] = derived_refs("state_change")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
@@ -493,7 +522,7 @@ class StateChange(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
     type_name = "quotation"
     plural = "quotations"
@@ -520,7 +549,7 @@ class Quotation(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Topic(RecordType):
     """A thread through the relationship (missile defence, Ukraine, the treaties, ...): the
     records of every dated type that link to it, which `nrr topic ID` tells in date order."""

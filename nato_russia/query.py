@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
-import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
 from nato_russia.errors import NotFound
@@ -25,8 +23,10 @@ from nato_russia.model import (
     stored_fields,
     topic_extent,
 )
-from nato_russia.querylang import Query
 from nato_russia.text import tokens
+
+if TYPE_CHECKING:  # the query language itself loads only for a search
+    from nato_russia.querylang import Query
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -69,6 +69,8 @@ def lookup(dataset: Dataset, type_name: str, wanted: str, *, search_hint: bool =
 
 
 def suggest(wanted: str, candidates: list[str]) -> list[str]:
+    import difflib  # only for a miss: a lookup that finds its record never needs it
+
     return difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
 
 
@@ -95,6 +97,8 @@ def _by_near_word(ids: list[str], wanted: str) -> list[str]:
     """Ids with a word spelt nearly as a word typed ("missle" -> missile-defence): the last
     resort, for a typo of one word of a longer id that the whole id is too far from."""
     # Only long words and close spellings: short ones are near too many words of many ids.
+    import difflib
+
     typed = [w for w in slugify(wanted).split("-") if len(w) >= NEAR_WORD_LENGTH]
     found = []
     for record_id in ids:
@@ -154,6 +158,8 @@ def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
     listing = f"nrr {RECORD_TYPES[type_name].list_command()} lists them all"
     if not search_hint or not tokens(wanted):
         return f"({listing})"
+    import shlex  # a miss only, as difflib above
+
     # Quoted as a shell needs it, so that the advice can be pasted as it stands.
     return f"({listing}; nrr search {shlex.quote(wanted)} searches everything)"
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nato_russia.cite import Style
+from nato_russia.render.formats import CitationStyle as Style
 
 STYLE_HELP = (
     "chicago (the default), apa or mla: references as text; bibtex: entries for LaTeX; "

@@ -7,30 +7,33 @@ No `from __future__ import annotations` here: Typer reads the parameters' annota
 name cli's option types, and those are only in scope inside register().
 """
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nato_russia.model import Dataset, Topic
-from nato_russia.render.formats import Format
-from nato_russia.render.terminal import Terminal
-from nato_russia.render.views import TableView
-from nato_russia.thread import ThreadItem
+from nato_russia.model import Topic
+
+if TYPE_CHECKING:  # annotations only: a command imports its renderers when it runs
+    from nato_russia.model import Dataset
+    from nato_russia.render.formats import Format
+    from nato_russia.render.terminal import Terminal
+    from nato_russia.render.views import TableView
+    from nato_russia.thread import ThreadItem
 
 
 def _show_thread(
-    fmt: Format | None,
-    dataset: Dataset,
+    fmt: "Format | None",
+    dataset: "Dataset",
     topic: Topic,
-    items: list[ThreadItem],
-    terminal: Terminal,
+    items: "list[ThreadItem]",
+    terminal: "Terminal",
 ) -> None:
     """The thread in the format asked for, through output's one dispatcher, so that it is
     printed as every other command's answer is: one object in JSON (the topic with its
     thread), an item a line in JSON Lines and a row each in CSV/TSV."""
-    from nato_russia.render import markdown, output, thread_view
+    from nato_russia.render import output, thread_view
 
-    def view() -> TableView:
+    def view() -> "TableView":
         return thread_view.thread_table(dataset, topic, items)
 
     output._emit(
@@ -40,7 +43,7 @@ def _show_thread(
             lines=lambda: [thread_view.item_to_dict(item) for item in items],
             columns=thread_view.THREAD_COLUMNS,
             rows=lambda: [thread_view.item_row(item) for item in items],
-            markdown=lambda: markdown.table_document(view()),
+            markdown=lambda: output.markdown_table(view()),
             human=lambda rich: output.show_tables([view()], terminal=terminal, rich=rich),
             one_object=True,
         ),

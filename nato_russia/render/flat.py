@@ -7,12 +7,14 @@ without parsing EDTF; lists are joined with "; " (ids and topics never contain i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import RECORD_TYPES, Correction, Record, field_schemas
-from nato_russia.search import Hit
-from nato_russia.status import Status
+
+if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
+    from nato_russia.search import Hit
+    from nato_russia.status import Status
 
 LIST_SEPARATOR = "; "
 DATE_PARTS = ("date_start", "date_end", "precision", "year", "month", "day")

@@ -1,5 +1,6 @@
-"""The names of nrr's output formats. Kept apart so the command line can offer them without
-importing any renderer."""
+"""The names of nrr's output formats and citation styles. Kept apart, importing nothing of
+nrr's, so the command line can offer them without importing any renderer (and cite.py can
+share them without importing the render package's code)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,13 @@ class ExportFormat(StrEnum):
         """The name ending an output file must have, where another would mislead: the csv
         export is a zip of CSV files."""
         return ".zip" if self is ExportFormat.csv else None
+
+
+class CitationStyle(StrEnum):
+    """--style of nrr cite."""
+
+    chicago = "chicago"
+    apa = "apa"
+    mla = "mla"
+    bibtex = "bibtex"
+    csl_json = "csl-json"

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas, schema_of
 from nato_russia.query import citing_records
-from nato_russia.search import Hit
-from nato_russia.status import Coverage, Status
+
+if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
+    from nato_russia.search import Hit
+    from nato_russia.status import Coverage, Status
 
 
 def date_fields(name: str, value: EdtfDate | None) -> dict[str, Any]:

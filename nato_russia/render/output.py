@@ -11,15 +11,19 @@ import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nato_russia.model import Dataset, Record
-from nato_russia.render import delimited, flat, json_out, markdown, plain
+from nato_russia.render import flat, json_out, plain
 from nato_russia.render.formats import Format
 from nato_russia.render.terminal import Terminal, page
-from nato_russia.render.views import DetailView, TableView
-from nato_russia.search import Hit
-from nato_russia.status import Coverage, Status
+
+# The CSV and Markdown writers are imported where those formats are chosen, and Rich only at
+# a terminal: a lookup in a pipe pays for none of them.
+if TYPE_CHECKING:
+    from nato_russia.model import Dataset, Record
+    from nato_russia.render.views import DetailView, TableView
+    from nato_russia.search import Hit
+    from nato_russia.status import Coverage, Status
 
 
 def current_terminal() -> Terminal:
@@ -97,6 +101,24 @@ def show_json(value: Any) -> None:
     json_out.write_json(value, sys.stdout)
 
 
+def markdown_table(view: TableView) -> str:
+    from nato_russia.render import markdown
+
+    return markdown.table_document(view)
+
+
+def markdown_tables(views: Sequence[TableView]) -> str:
+    from nato_russia.render import markdown
+
+    return markdown.tables_document(views)
+
+
+def markdown_record(dataset: Dataset, record: Record) -> str:
+    from nato_russia.render import markdown
+
+    return markdown.record_document(dataset, record)
+
+
 @dataclass(frozen=True)
 class _Result:
     """One command's answer, ready to be printed in any format."""
@@ -122,10 +144,11 @@ def _emit(fmt: Format | None, result: _Result) -> None:
     elif fmt is Format.jsonl:
         for value in (result.lines or result.objects)():
             json_out.write_json_line(value, out)
-    elif fmt is Format.csv:
-        delimited.write_csv(result.columns, result.rows(), out)
-    elif fmt is Format.tsv:
-        delimited.write_tsv(result.columns, result.rows(), out)
+    elif fmt in (Format.csv, Format.tsv):
+        from nato_russia.render import delimited
+
+        write = delimited.write_csv if fmt is Format.csv else delimited.write_tsv
+        write(result.columns, result.rows(), out)
     else:
         out.write(result.markdown())
 
@@ -145,7 +168,7 @@ def show_records(
             objects=lambda: [json_out.record_to_dict(r) for r in records],
             columns=flat.record_columns(type_name),
             rows=lambda: [flat.record_row(r) for r in records],
-            markdown=lambda: markdown.table_document(view()),
+            markdown=lambda: markdown_table(view()),
             human=lambda rich: show_table(view(), terminal=terminal, rich=rich),
         ),
     )
@@ -166,7 +189,7 @@ def show_record(
             objects=lambda: [json_out.detail_to_dict(dataset, record)],
             columns=flat.record_columns(record.type_name),
             rows=lambda: [flat.record_row(record)],
-            markdown=lambda: markdown.record_document(dataset, record),
+            markdown=lambda: markdown_record(dataset, record),
             human=lambda rich: show_detail(view(), terminal=terminal, rich=rich),
             one_object=True,
         ),
@@ -193,7 +216,7 @@ def show_hits(
             objects=lambda: [json_out.hit_to_dict(h) for h in hits],
             columns=flat.HIT_COLUMNS,
             rows=lambda: [flat.hit_row(h) for h in hits],
-            markdown=lambda: markdown.table_document(view()),
+            markdown=lambda: markdown_table(view()),
             human=human,
         ),
     )
@@ -220,7 +243,7 @@ def show_status(
             lines=lambda: json_out.status_to_dict(status, coverage)["channels"],
             columns=flat.STATUS_COLUMNS,
             rows=lambda: flat.status_rows(status),
-            markdown=lambda: markdown.tables_document(views()),
+            markdown=lambda: markdown_tables(views()),
             human=human,
             one_object=True,
         ),
@@ -244,7 +267,7 @@ def show_compare(
             lines=lambda: objects()["channels"],
             columns=columns,
             rows=rows,
-            markdown=lambda: markdown.tables_document(tables()),
+            markdown=lambda: markdown_tables(tables()),
             human=lambda rich: show_tables(tables(), terminal=terminal, rich=rich),
             one_object=True,
         ),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,6 +91,7 @@ def page(text: str, command: str) -> None:
     """Show text through a pager. A pager that quits before reading it all (q in less) is
     the reader's choice, not an error; Ctrl-C belongs to the pager while it runs."""
     import signal
+    import subprocess  # only when paging: most runs never start a pager
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

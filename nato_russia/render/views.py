@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import visible
@@ -28,37 +27,38 @@ from nato_russia.model import (
     schema_of,
 )
 from nato_russia.query import citing_records
-from nato_russia.search import Hit
-from nato_russia.status import ChannelState, Status
+
+if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
+    from nato_russia.search import Hit
+    from nato_russia.status import ChannelState, Status
 
 # keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
 # is never drawn inside a box (a terminal can only open an address that is whole).
 ColumnKind = Literal["key", "date", "prose", "url"]
 
+# The views are named tuples, not dataclasses: as immutable, and far cheaper to define, which
+# every run of a command pays for (the dataclass decorator compiles each method it writes).
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+
+class Cell(NamedTuple):
     text: str
     spans: tuple[tuple[int, int], ...] = ()  # parts to highlight (search matches)
     uncut: str | None = None  # when text is an excerpt: the whole, for outputs that never cut
     link: str | None = None  # an address the text stands for, for outputs that can link
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     header: str
     kind: ColumnKind = "prose"
 
 
-@dataclass(frozen=True, slots=True)
-class TableView:
+class TableView(NamedTuple):
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A linked record as a person reads it: its title (for a quotation, its words), its date
     and address if it has them, and its id to look it up by."""
 
@@ -68,8 +68,7 @@ class Link:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     label: str
     lines: tuple[str, ...]  # the section as plain text, as scripts read it
     # "url": a record's own address, which a terminal can only open when it is drawn whole.
@@ -77,12 +76,11 @@ class Section:
     links: tuple[Link, ...] = ()  # for links and quotes: the same records, in parts
 
 
-@dataclass(frozen=True, slots=True)
-class DetailView:
+class DetailView(NamedTuple):
     type_name: str
     record_id: str
     heading: str
-    sections: tuple[Section, ...] = field(default=())
+    sections: tuple[Section, ...] = ()
 
 
 def date_text(record: Record) -> str:
