@@ -1,30 +1,47 @@
-"""Benchmark nrr as whole processes: start-up against import floors, and scale to 100k events.
+"""Benchmark nrr as whole processes against floors, and check issue 13's targets.
 
 Run by hand, never as a test:  uv run python bench/run.py [--runs 15] [--sizes 1000,10000,100000]
-(--skip-startup, --skip-typer, --skip-scale, --skip-worst leave a section out)
+--skip-startup, --skip-pty, --skip-importtime, --skip-typer, --skip-scale, --skip-cold,
+--skip-export and --skip-worst leave a section out; --million adds 1,000,000 events as JSON
+Lines (minutes: --million-runs cold runs per median, 3 by default). --cold-runs (5) and
+--importtime-runs (5) set the runs per median of those sections. A summary of issue 13's
+targets ends the output.
 
 Every figure is a median over repeated runs of a fresh process, and every ratio compares two
-medians measured in the same run of this script, so a noisy machine shifts both sides. Output
-goes to /dev/null (what a script piping nrr sees). Standard library only.
+medians measured in the same run of this script, with the runs of both sides alternated
+(A, B, A, B, ...) so that a noisy machine shifts both. Output goes to /dev/null (what a script
+piping nrr sees), except in the terminal rows, which run under a pseudo-terminal. Peak RSS is
+the child's high-water mark from os.wait4. Standard library only.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import itertools
 import json
+import math
 import os
 import platform
+import pty
 import random
+import shlex
 import shutil
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PYTHON = sys.executable
 NRR = str(Path(PYTHON).parent / "nrr")
@@ -78,45 +95,204 @@ def main(name: str = "x") -> None:
     Console().print(table)
 app()
 """
+IMPORT_TYPER = "import typer"
+IMPORT_FLOOR = "import typer, rich.console, rich.table"
+STARTUP_COMMANDS = (["agreement", "founding-act"], ["timeline"], ["search", "missile"])
+BUNDLED_EVENT = "founding-act-signed-1997"
+TTY_SIZE = (40, 100)  # rows, columns: as LINES and COLUMNS say
+TTY_TIMEOUT_S = 120.0  # a child still running by then is waiting for something (a pager's key)
+MAX_FILE_BYTES = 256 * 1024 * 1024  # nrr refuses larger data files (readers.MAX_FILE_BYTES)
+MILLION_PARTS = 4
+GB = 1e9  # the targets' GB, decimal: stricter than GiB
+
+
+# --- running processes ---------------------------------------------------------------------
+
+
+class BenchError(Exception):
+    """A command that did not do what the benchmark expects: reported, not a traceback."""
+
+    def __init__(self, argv: Sequence[str], problem: str, output: bytes = b"") -> None:
+        self.argv = list(argv)
+        self.problem = problem
+        self.output = output
+        super().__init__(problem)
+
+    def report(self) -> list[str]:
+        lines = [f"command: {shlex.join(self.argv)}", f"problem: {self.problem}"]
+        text = self.output.decode("utf-8", "replace")
+        # -X importtime fills stderr; what went wrong is in the other lines.
+        tail = [ln for ln in text.splitlines() if not ln.startswith("import time:")][-15:]
+        if tail:
+            lines += ["output (last lines):", *(f"    {ln}" for ln in tail)]
+        return lines
+
+
+@dataclass(frozen=True)
+class Cmd:
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    tty: bool = False
+    keep_stderr: bool = False
+
+
+@dataclass
+class Sample:
+    elapsed_s: float
+    peak_mb: float
+    output_bytes: int = 0
+    stderr: bytes = b""
 
 
 @dataclass
 class Measure:
     median_s: float
     peak_mb: float
+    runs: int
+    output_bytes: int = 0
+
+    @classmethod
+    def of(cls, samples: Sequence[Sample]) -> Measure:
+        return cls(
+            statistics.median(s.elapsed_s for s in samples),
+            max(s.peak_mb for s in samples),
+            len(samples),
+            int(statistics.median(s.output_bytes for s in samples)),
+        )
 
 
-def run_once(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.stderr is not None:
-        process.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
+def _exit_problem(code: int) -> str:
+    if code < 0:
+        return f"killed by signal {signal.Signals(-code).name}"
+    return f"exited {code}"
 
 
-def measure(
-    argv: Sequence[str], env: dict[str, str], runs: int, ok: Sequence[int] = (0,)
-) -> Measure:
-    times, peaks = [], []
+def run_pipe(cmd: Cmd) -> Sample:
+    # stderr goes to a file, not a pipe: a pipe nobody reads until the child exits would block
+    # a child that writes more than the pipe holds.
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd.argv, env=cmd.env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read() if cmd.keep_stderr or code != 0 else b""
+    if code != 0:
+        raise BenchError(cmd.argv, _exit_problem(code), stderr)
+    return Sample(elapsed, usage.ru_maxrss / 1024, 0, stderr)
+
+
+class _Drain(threading.Thread):
+    """Reads a pty's master side until the child is gone, so that the child never blocks on a
+    full terminal; keeps only a count and the tail (the parent's own RSS must stay small)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.total = 0
+        self.tail = b""
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # EIO: every copy of the slave side is closed
+                return
+            if not chunk:
+                return
+            self.total += len(chunk)
+            self.tail = (self.tail + chunk)[-8192:]
+
+
+def run_tty(cmd: Cmd) -> Sample:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *TTY_SIZE, 0, 0))
+    drain = _Drain(master)
+    drain.start()
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd.argv, env=cmd.env, stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        slave = -1
+        watchdog = threading.Timer(TTY_TIMEOUT_S, os.kill, (process.pid, signal.SIGKILL))
+        watchdog.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        watchdog.cancel()
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        drain.join(5)
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    if code == -signal.SIGKILL:
+        problem = f"still running after {TTY_TIMEOUT_S:.0f} s at a terminal (a pager on?)"
+        raise BenchError(cmd.argv, problem, drain.tail)
+    if code != 0:
+        raise BenchError(cmd.argv, _exit_problem(code), drain.tail)
+    return Sample(elapsed, usage.ru_maxrss / 1024, drain.total)
+
+
+def run_once(cmd: Cmd) -> Sample:
+    return run_tty(cmd) if cmd.tty else run_pipe(cmd)
+
+
+def interleaved(cmds: Sequence[Cmd], runs: int) -> list[Measure]:
+    """One median per command, the commands' runs alternated so that noise hits them all."""
+    samples: list[list[Sample]] = [[] for _ in cmds]
     for _ in range(runs):
-        elapsed, peak, code = run_once(argv, env)
-        if code not in ok:
-            raise SystemExit(f"bench: {' '.join(argv)} exited {code}")
-        times.append(elapsed)
-        peaks.append(peak)
-    return Measure(statistics.median(times), max(peaks))
+        for cmd, kept in zip(cmds, samples, strict=True):
+            kept.append(run_once(cmd))
+    return [Measure.of(kept) for kept in samples]
+
+
+def measure(argv: Sequence[str], env: Mapping[str, str], runs: int) -> Measure:
+    return interleaved([Cmd(tuple(argv), env)], runs)[0]
+
+
+def run_checked(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """A helper process whose stdout is wanted; its failure becomes a BenchError."""
+    done = subprocess.run(list(argv), env=env, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(argv, _exit_problem(done.returncode), done.stderr)
+    return done.stdout.decode()
 
 
 def base_env(cache_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NRR_DATA", "NO_COLOR")}
+    # PYTHONDONTWRITEBYTECODE (set in some sandboxes and CI images) makes every run compile
+    # the modules edited since the last .pyc, which a user's installed nrr never does.
+    drop = ("NRR_DATA", "NO_COLOR", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env["XDG_CACHE_HOME"] = str(cache_home)
     return env
 
 
-def completion_env(env: dict[str, str], shell: str) -> dict[str, str]:
+def tty_env(cache_home: Path) -> dict[str, str]:
+    env = base_env(cache_home)
+    # An empty NRR_PAGER is --no-pager too (passed as well): a pager would wait for a key.
+    env.update(TERM="xterm-256color", COLUMNS=str(TTY_SIZE[1]), LINES=str(TTY_SIZE[0]))
+    env["NRR_PAGER"] = ""
+    return env
+
+
+class FreshCaches:
+    """A new, empty XDG_CACHE_HOME for each cold run, removed afterwards (a 1M-event cache is
+    large)."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+
+    def new(self) -> Path:
+        return Path(tempfile.mkdtemp(dir=self.root))
+
+    @staticmethod
+    def drop(path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def completion_env(env: Mapping[str, str], shell: str) -> dict[str, str]:
     env = dict(env, _NRR_COMPLETE=f"complete_{shell}")
     if shell == "bash":
         env.update(COMP_WORDS="nrr agreement f", COMP_CWORD="2")
@@ -127,41 +303,348 @@ def completion_env(env: dict[str, str], shell: str) -> dict[str, str]:
     return env
 
 
-def row(name: str, m: Measure, *floors: tuple[str, Measure]) -> str:
-    """A table row with two ratio cells, each naming what it compares against."""
-    ratios = [f"{m.median_s / f.median_s:.2f}x {label}" for label, f in floors]
-    cells = " | ".join([*ratios, "", ""][:2])
-    return f"| {name} | {m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | {cells} |"
+# --- targets ---------------------------------------------------------------------------------
 
 
-def startup(runs: int, cache_home: Path) -> list[str]:
+@dataclass
+class Target:
+    section: str
+    what: str
+    limit: float
+    unit: str  # "x" (a ratio) or "GB" (peak memory)
+    measured: float | None = None
+    note: str = ""
+    status: str = "not run"
+
+
+def target_specs() -> dict[str, Target]:
+    """Issue 13's targets table, one line per measured ratio."""
+    pipe = 'in a pipe, vs `python -c "import typer"`'
+    tty = f'at a terminal (both under a pty), vs `python -c "{IMPORT_FLOOR}"`'
+    specs: dict[str, Target] = {}
+    for args in STARTUP_COMMANDS:
+        name = " ".join(args)
+        specs[f"pipe {name}"] = Target("startup", f"`nrr {name}` {pipe}", 1.15, "x")
+    for args in STARTUP_COMMANDS:
+        name = " ".join(args)
+        specs[f"tty {name}"] = Target("pty", f"`nrr {name}` {tty}", 1.05, "x")
+    specs.update(
+        {
+            "100k cold": Target(
+                "cold",
+                "100k events JSON, cold `nrr timeline --to 1991`, vs `json.load` of the files",
+                2.0,
+                "x",
+            ),
+            "100k index": Target(
+                "cold",
+                "100k, first search (index build), vs a pure FTS5 `porter unicode61` build",
+                1.3,
+                "x",
+            ),
+            "100k warm timeline": Target(
+                "scale", "100k, warm `nrr timeline --to 1991`, vs the same on bundled", 1.2, "x"
+            ),
+            "100k warm search": Target(
+                "scale", "100k, warm `nrr search missile`, vs the same on bundled", 1.1, "x"
+            ),
+            "1M cold": Target(
+                "million", "1M events, cold timeline, vs `json.loads` of every line", 2.0, "x"
+            ),
+            "1M index": Target(
+                "million", "1M, first search (index build), vs a pure FTS5 build", 1.3, "x"
+            ),
+            "1M warm timeline": Target(
+                "million", "1M, warm `timeline --to 1991`, vs the same on bundled", 1.5, "x"
+            ),
+            "1M warm search": Target(
+                "million", "1M, warm `search missile`, vs the same on bundled", 1.5, "x"
+            ),
+            "1M warm event": Target(
+                "million", "1M, warm `event ID`, vs the same on bundled", 1.2, "x"
+            ),
+            "1M peak cold": Target("million", "1M, peak memory, cold", 1.2, "GB"),
+            "1M peak indexing": Target("million", "1M, peak memory while indexing", 1.5, "GB"),
+            "export": Target(
+                "cold",
+                "`export sqlite`, 100k, vs the first search's index build on the same data",
+                1.0,
+                "x",
+            ),
+            "pasted bundled": Target(
+                "worst", "a pasted 56-word quotation, unquoted, bundled, vs one word", 1.1, "x"
+            ),
+            "pasted 100k": Target(
+                "worst", "a pasted 56-word quotation, unquoted, 100k, vs one word", 1.1, "x"
+            ),
+        }
+    )
+    return specs
+
+
+class Targets:
+    def __init__(self) -> None:
+        self.items = target_specs()
+
+    def set(self, key: str, value: float, note: str = "") -> None:
+        target = self.items[key]
+        if math.isnan(value):
+            target.status = "not measurable: a difference of medians was not positive (noise)"
+            return
+        target.measured, target.note = value, note
+        target.status = "met" if value <= target.limit else "**missed**"
+
+    def fail(self, section: str) -> None:
+        for target in self.items.values():
+            if target.section == section and target.status == "not run":
+                target.status = "failed (see above)"
+
+    def skip(self, section: str, why: str, key: str | None = None) -> None:
+        for name, target in self.items.items():
+            if target.section == section and key in (None, name) and target.status == "not run":
+                target.status = f"not run ({why})"
+
+    def table(self) -> list[str]:
+        lines = [
+            "",
+            "### Targets (issue 13), from the rows above",
+            "",
+            "| what | measured | target | |",
+            "|---|---|---|---|",
+        ]
+        for t in self.items.values():
+            if t.measured is None:
+                shown = "-"
+            elif t.unit == "GB":
+                shown = f"{t.measured:.2f} GB"
+            else:
+                shown = f"{t.measured:.2f}x"
+            if t.note:
+                shown += f" ({t.note})"
+            limit = f"{t.limit:.2f}".removesuffix("0")
+            unit = " GB" if t.unit == "GB" else t.unit
+            lines.append(f"| {t.what} | {shown} | ≤ {limit}{unit} | {t.status} |")
+        return lines
+
+
+def size_note(size: int, wanted: int) -> str:
+    return "" if size == wanted else f"at {size:,} events, not {wanted:,}"
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+
+def row(name: str, m: Measure, width: int, *floors: tuple[str, Measure]) -> str:
+    """A table row with `width` ratio cells, each naming what it compares against."""
+    cells = [f"{m.median_s / f.median_s:.2f}x {label}" for label, f in floors]
+    cells += [""] * (width - len(cells))
+    return f"| {name} | {m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | {' | '.join(cells)} |"
+
+
+def startup(runs: int, cache_home: Path, targets: Targets) -> list[str]:
     env = base_env(cache_home)
-    bare = measure([PYTHON, "-c", "pass"], env, runs)
-    typer_floor = measure([PYTHON, "-c", "import typer"], env, runs)
-    floor = measure([PYTHON, "-c", "import typer, rich.console, rich.table"], env, runs)
-    floors = (("import floor", floor), ("bare python", bare))
-    lines = [
-        "### Start-up, bundled data, warm cache",
-        "",
-        "| command | median | peak RSS | ratio | ratio |",
-        "|---|---|---|---|---|",
-        row("`python -c pass`", bare, ("bare python", bare)),
-        row("`python -c 'import typer'`", typer_floor, ("bare python", bare)),
-        row(
-            "`python -c 'import typer, rich.console, rich.table'` (floor)",
-            floor,
-            ("bare python", bare),
-        ),
-    ]
-    for args in (["agreement", "founding-act"], ["timeline"], ["search", "missile"]):
+    for args in STARTUP_COMMANDS:
         measure([NRR, *args], env, 1)  # fills the cache
-        lines.append(row(f"`nrr {' '.join(args)}`", measure([NRR, *args], env, runs), *floors))
-    for shell in ("bash", "zsh", "fish"):
-        m = measure([NRR], completion_env(env, shell), runs)
+    floors = [
+        ("`python -c pass`", (PYTHON, "-c", "pass"), env),
+        (f"`python -c '{IMPORT_TYPER}'`", (PYTHON, "-c", IMPORT_TYPER), env),
+        (f"`python -c '{IMPORT_FLOOR}'` (import floor)", (PYTHON, "-c", IMPORT_FLOOR), env),
+    ]
+    commands = [(f"`nrr {' '.join(a)}`", (NRR, *a), env) for a in STARTUP_COMMANDS]
+    completions = [
+        (f"id completion, {shell}", (NRR,), completion_env(env, shell))
+        for shell in ("bash", "zsh", "fish")
+    ]
+    everything = [*floors, *commands, *completions]
+    found = interleaved([Cmd(argv, e) for _, argv, e in everything], runs)
+    bare, typer_floor, floor = found[:3]
+    lines = [
+        "### Start-up in a pipe, bundled data, warm cache",
+        "",
+        "| command | median | peak RSS | ratio | ratio | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (name, _, _), m in zip(floors, found[:3], strict=True):
+        lines.append(row(name, m, 3, ("bare python", bare)))
+    for (name, _, _), m, args in zip(commands, found[3:6], STARTUP_COMMANDS, strict=True):
         lines.append(
-            row(f"id completion, {shell}", m, ("import typer", typer_floor), ("bare python", bare))
+            row(
+                name,
+                m,
+                3,
+                ("import typer", typer_floor),
+                ("import floor", floor),
+                ("bare python", bare),
+            )
         )
+        targets.set(f"pipe {' '.join(args)}", m.median_s / typer_floor.median_s)
+    for (name, _, _), m in zip(completions, found[6:], strict=True):
+        lines.append(row(name, m, 3, ("import typer", typer_floor), ("bare python", bare)))
     return lines
+
+
+def startup_tty(runs: int, cache_home: Path, targets: Targets) -> list[str]:
+    """Start-up at a terminal: Rich's console, colour and widths are then in play on both sides."""
+    env = tty_env(cache_home)
+    for args in STARTUP_COMMANDS:
+        measure([NRR, *args], base_env(cache_home), 1)  # fills the cache
+    floors = [
+        ("`python -c pass`", (PYTHON, "-c", "pass")),
+        (f"`python -c '{IMPORT_FLOOR}'` (import floor)", (PYTHON, "-c", IMPORT_FLOOR)),
+    ]
+    commands = [
+        (f"`nrr --no-pager {' '.join(a)}`", (NRR, "--no-pager", *a)) for a in STARTUP_COMMANDS
+    ]
+    found = interleaved([Cmd(argv, env, tty=True) for _, argv in [*floors, *commands]], runs)
+    bare, floor = found[:2]
+    rows, cols = TTY_SIZE
+    lines = [
+        "",
+        f"### Start-up at a terminal (pty, TERM=xterm-256color, {cols}x{rows}), bundled, warm",
+        "",
+        "| command | median | peak RSS | output | ratio | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, ((name, _), m) in enumerate(zip([*floors, *commands], found, strict=True)):
+        against = [("bare python", bare)] if i < len(floors) else [("import floor", floor)]
+        if i >= len(floors):
+            against.append(("bare python", bare))
+        cells = [f"{m.median_s / f.median_s:.2f}x {label}" for label, f in against]
+        cells += [""] * (2 - len(cells))
+        lines.append(
+            f"| {name} | {m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | "
+            f"{m.output_bytes / 1024:.1f} KB | {' | '.join(cells)} |"
+        )
+    for args, m in zip(STARTUP_COMMANDS, found[2:], strict=True):
+        targets.set(f"tty {' '.join(args)}", m.median_s / floor.median_s)
+    return lines
+
+
+# --- import time by module group -------------------------------------------------------------
+
+GROUPS = {
+    "typer": "typer (with its vendored click)",
+    "click": "typer (with its vendored click)",
+    "shellingham": "typer (with its vendored click)",
+    "rich": "rich (with pygments, markdown-it)",
+    "pygments": "rich (with pygments, markdown-it)",
+    "markdown_it": "rich (with pygments, markdown-it)",
+    "mdurl": "rich (with pygments, markdown-it)",
+    "yaml": "yaml",
+    "_yaml": "yaml",
+    "sqlite3": "sqlite3",
+    "_sqlite3": "sqlite3",
+}
+GROUP_ORDER = [
+    "typer (with its vendored click)",
+    "rich (with pygments, markdown-it)",
+    "yaml",
+    "sqlite3",
+    "stdlib other",
+    "third-party other",
+]
+TOP_OWN_MODULES = 8
+
+
+def import_times(stderr: bytes) -> dict[str, int]:
+    """Self time in microseconds per module, from `python -X importtime` output."""
+    times: dict[str, int] = {}
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        if not line.startswith("import time:"):
+            continue
+        parts = line[len("import time:") :].split("|")
+        if len(parts) != 3 or not parts[0].strip().isdigit():
+            continue  # the header line
+        name = parts[2].strip()
+        times[name] = times.get(name, 0) + int(parts[0])
+    return times
+
+
+def module_group(name: str) -> str:
+    top = name.split(".")[0]
+    if top == "nato_russia":
+        return name
+    if top in GROUPS:
+        return GROUPS[top]
+    return "stdlib other" if top in sys.stdlib_module_names else "third-party other"
+
+
+def medians_by_name(runs: Sequence[Mapping[str, int]]) -> dict[str, float]:
+    names = {name for times in runs for name in times}
+    return {name: statistics.median(times.get(name, 0) for times in runs) for name in names}
+
+
+def importtime(runs: int, cache_home: Path) -> list[str]:
+    """Where each command's import time goes, so that a start-up regression names its module."""
+    env = base_env(cache_home)
+    for args in STARTUP_COMMANDS:
+        measure([NRR, *args], env, 1)  # fills the cache
+    cmds = [
+        Cmd((PYTHON, "-X", "importtime", "-m", "nato_russia", *args), env, keep_stderr=True)
+        for args in STARTUP_COMMANDS
+    ]
+    per_run: list[list[dict[str, int]]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for cmd, kept in zip(cmds, per_run, strict=True):
+            kept.append(import_times(run_once(cmd).stderr))
+    if not any(times for kept in per_run for times in kept):
+        raise BenchError(cmds[0].argv, "no `import time:` lines on stderr")
+    by_module = [medians_by_name(kept) for kept in per_run]
+    # Groups are summed within each run before the median is taken: a median of sums, not a
+    # sum of medians, so that each group's figure is one that some run actually took.
+    grouped_runs: list[list[dict[str, int]]] = []
+    for kept in per_run:
+        grouped_runs.append([])
+        for times in kept:
+            grouped: dict[str, int] = defaultdict(int)
+            for name, us in times.items():
+                group = module_group(name)
+                grouped[group] += us
+                if group.startswith("nato_russia"):
+                    grouped["nato_russia total"] += us
+                grouped["all imports"] += us
+            grouped_runs[-1].append(grouped)
+    by_group = [medians_by_name(kept) for kept in grouped_runs]
+    own = sorted(
+        {name for m in by_module for name in m if name.startswith("nato_russia")},
+        key=lambda name: -max(m.get(name, 0.0) for m in by_module),
+    )
+    shown, rest = own[:TOP_OWN_MODULES], own[TOP_OWN_MODULES:]
+
+    def cells(microseconds: Iterable[float]) -> str:
+        return " | ".join(f"{v / 1000:.1f} ms" for v in microseconds)
+
+    header = " | ".join(f"`nrr {' '.join(a)}`" for a in STARTUP_COMMANDS)
+    lines = [
+        "",
+        f"### Import time by module (`python -X importtime -m nato_russia ...`, self time, "
+        f"medians of {runs})",
+        "",
+        f"| module | {header} |",
+        "|---|" + "---|" * len(STARTUP_COMMANDS),
+    ]
+    for name in shown:
+        lines.append(f"| `{name}` | {cells(m.get(name, 0.0) for m in by_module)} |")
+    if rest:
+        others = [sum(m.get(name, 0.0) for name in rest) for m in by_module]
+        lines.append(f"| nato_russia, {len(rest)} other modules | {cells(others)} |")
+    groups = [("**nato_russia, total**", "nato_russia total")]
+    groups += [(group, group) for group in GROUP_ORDER]
+    groups.append(("**all imports**", "all imports"))
+    for label, group in groups:
+        lines.append(f"| {label} | {cells(m.get(group, 0.0) for m in by_group)} |")
+    slowest: dict[str, float] = defaultdict(float)
+    for m in by_module:
+        for name, median_us in m.items():
+            if module_group(name) == "stdlib other":
+                slowest[name] = max(slowest[name], median_us)
+    top = sorted(slowest.items(), key=lambda item: -item[1])[:6]
+    shown_top = ", ".join(f"`{name}` {us / 1000:.1f} ms" for name, us in top)
+    lines += ["", f"Largest in stdlib other (the most any command took): {shown_top}"]
+    return lines
+
+
+# --- the Typer pin ---------------------------------------------------------------------------
 
 
 def typer_release_row(runs: int) -> list[str]:
@@ -174,30 +657,26 @@ def typer_release_row(runs: int) -> list[str]:
         venv = Path(tmp) / "venv"
         script = Path(tmp) / "app.py"
         script.write_text(MINIMAL_TYPER_APP)
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        subprocess.run([uv, "venv", "--python", PYTHON, str(venv)], check=True, **quiet)
-        newer = subprocess.run(
-            [uv, "pip", "install", "--python", str(venv / "bin" / "python"), "typer>=0.29"],
-            check=False,
-            **quiet,
-        )
-        if newer.returncode != 0:
+        run_checked([uv, "venv", "--python", PYTHON, str(venv)])
+        try:
+            run_checked(
+                [uv, "pip", "install", "--python", str(venv / "bin" / "python"), "typer>=0.29"]
+            )
+        except BenchError:
             return [*lines, "could not install typer>=0.29: row skipped."]
-        version = subprocess.run(
-            [str(venv / "bin" / "python"), "-c", "import typer; print(typer.__version__)"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        current = subprocess.run(
-            [PYTHON, "-c", "import typer; print(typer.__version__)"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        env = dict(os.environ)
-        ours = measure([PYTHON, str(script)], env, runs)
-        theirs = measure([str(venv / "bin" / "python"), str(script)], env, runs)
+        version_of = ["-c", "import typer; print(typer.__version__)"]
+        version = run_checked([str(venv / "bin" / "python"), *version_of]).strip()
+        current = run_checked([PYTHON, *version_of]).strip()
+        # Without PYTHONDONTWRITEBYTECODE: uv installs without .pyc files, so the first run
+        # writes them, as a user's first run would, and the medians compare warm imports.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        ours, theirs = interleaved(
+            [
+                Cmd((PYTHON, str(script)), env),
+                Cmd((str(venv / "bin" / "python"), str(script)), env),
+            ],
+            runs,
+        )
     return [
         *lines,
         "| Typer | median | ratio |",
@@ -206,6 +685,8 @@ def typer_release_row(runs: int) -> list[str]:
         f"| {version} | {theirs.median_s * 1000:.0f} ms | {theirs.median_s / ours.median_s:.2f}x |",
     ]
 
+
+# --- synthetic data --------------------------------------------------------------------------
 
 FILLER = ["the", "of", "and", "to", "in", "a", "on", "for", "with", "by"]
 SYLLABLES = [
@@ -225,6 +706,17 @@ SYLLABLES = [
     "tum",
     "ez",
 ]
+SOURCES = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
+PERIODS = [
+    {
+        "id": "bench-period",
+        "title": "Synthetic period",
+        "date": "1990/2015",
+        "order": 99,
+        "summary": "Generated by bench/run.py.",
+        "sources": ["bench-source"],
+    }
+]
 
 
 def zipf_vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
@@ -238,41 +730,59 @@ def zipf_vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], 
     return vocabulary, [1 / rank for rank in range(1, len(vocabulary) + 1)]
 
 
-def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
+def synthetic_events(size: int, seed: int = 1) -> Iterator[dict[str, Any]]:
+    """The same events, in the same order, whatever the format they are written in."""
     rng = random.Random(seed)
     vocabulary, weights = zipf_vocabulary(rng)
     # Summed once: given weights, choices() sums all 30,000 on every call, which made
     # generating 100,000 events take minutes. The draws are the same either way.
     cumulative = list(itertools.accumulate(weights))
-    directory.mkdir(parents=True)
-    source = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
-    period = [
-        {
-            "id": "bench-period",
-            "title": "Synthetic period",
-            "date": "1990/2015",
-            "order": 99,
-            "summary": "Generated by bench/run.py.",
-            "sources": ["bench-source"],
-        }
-    ]
-    events = []
     for i in range(size):
         day = rng.randrange(0, 26 * 365)
         date = time.strftime("%Y-%m-%d", time.gmtime(631152000 + day * 86400))
-        events.append(
-            {
-                "id": f"bench-event-{i}",
-                "title": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=7)),
-                "date": date[: rng.choice((4, 7, 10, 10, 10))],
-                "summary": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=45)),
-                "place": "Brussels",
-                "period": "bench-period",
-                "topics": rng.sample(["missile-defence", "ukraine", "dialogue"], k=1),
-                "sources": ["bench-source"],
-            }
-        )
-    for name, records in (("sources", source), ("periods", period), ("events", events)):
+        yield {
+            "id": f"bench-event-{i}",
+            "title": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=7)),
+            "date": date[: rng.choice((4, 7, 10, 10, 10))],
+            "summary": " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=45)),
+            "place": "Brussels",
+            "period": "bench-period",
+            "topics": rng.sample(["missile-defence", "ukraine", "dialogue"], k=1),
+            "sources": ["bench-source"],
+        }
+
+
+def jsonl_parts(directory: Path) -> list[Path]:
+    return [directory / f"part-{k}" for k in range(1, MILLION_PARTS + 1)]
+
+
+def make_jsonl(directory: Path, size: int) -> None:
+    """JSON Lines split across MILLION_PARTS directories (a file may not pass nrr's 256 MiB
+    limit), written line by line so that the generator never holds a million records. The
+    sources and the period are in the first part only: ids must be unique across --data."""
+    parts = jsonl_parts(directory)
+    for part in parts:
+        part.mkdir(parents=True)
+    for name, records in (("sources", SOURCES), ("periods", PERIODS)):
+        with (parts[0] / f"{name}.jsonl").open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r) + "\n" for r in records)
+    events = synthetic_events(size)
+    per_part = -(-size // MILLION_PARTS)
+    for part in parts:
+        path = part / "events.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(e) + "\n" for e in itertools.islice(events, per_part))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SystemExit(f"bench: {path} is larger than nrr's 256 MiB limit")
+
+
+def make_dataset(directory: Path, size: int, fmt: str) -> None:
+    if fmt == "jsonl":
+        make_jsonl(directory, size)
+        return
+    directory.mkdir(parents=True)
+    events = list(synthetic_events(size))
+    for name, records in (("sources", SOURCES), ("periods", PERIODS), ("events", events)):
         if fmt == "json":
             (directory / f"{name}.json").write_text(json.dumps(records))
         else:
@@ -284,6 +794,220 @@ def make_dataset(directory: Path, size: int, fmt: str, seed: int = 1) -> None:
                     first = False
             (directory / f"{name}.yaml").write_text("\n".join(lines) + "\n")
 
+
+def generate(directory: Path, size: int, fmt: str) -> float:
+    """Made in a child process: memory this process held would otherwise be counted in the peak
+    RSS of every nrr process it starts afterwards (fork copies the high-water mark)."""
+    start = time.perf_counter()
+    run_checked([PYTHON, __file__, "--generate", str(directory), str(size), fmt])
+    return time.perf_counter() - start
+
+
+def data_files(directories: Sequence[Path]) -> list[str]:
+    return sorted(
+        str(p) for d in directories for p in d.iterdir() if p.suffix in (".json", ".jsonl")
+    )
+
+
+# --- pure-Python floors for loading and indexing ---------------------------------------------
+
+JSON_LOAD = r"""
+import json, sys
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        if path.endswith(".jsonl"):
+            for line in f:
+                if line.strip():
+                    json.loads(line)
+        else:
+            json.load(f)
+"""
+# The same reading as JSON_LOAD, then the title, summary and place of every record into an FTS5
+# table in one transaction; JSON Lines are streamed, never held whole.
+FTS_BUILD = r"""
+import json, sqlite3, sys
+out, paths = sys.argv[1], sys.argv[2:]
+def records():
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            if path.endswith(".jsonl"):
+                for line in f:
+                    if line.strip():
+                        yield json.loads(line)
+            else:
+                yield from json.load(f)
+def rows():
+    for r in records():
+        yield r.get("title", ""), r.get("summary", ""), r.get("place", "")
+db = sqlite3.connect(out)
+db.execute(
+    "create virtual table records using fts5(title, summary, place,"
+    " tokenize='porter unicode61')"
+)
+with db:
+    db.executemany("insert into records values (?, ?, ?)", rows())
+db.close()
+"""
+
+
+@dataclass
+class ColdRuns:
+    """Per-run samples of the cold measurements, kept by name."""
+
+    samples: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
+
+    def run(self, name: str, cmd: Cmd) -> None:
+        self.samples[name].append(run_once(cmd))
+
+    def __getitem__(self, name: str) -> Measure:
+        return Measure.of(self.samples[name])
+
+
+def cold_rounds(
+    runs: int,
+    data: Sequence[str],
+    files: Sequence[str],
+    caches: FreshCaches,
+    scratch: Path,
+    *,
+    export: bool,
+    keep_last: bool = False,
+) -> tuple[ColdRuns, Path | None]:
+    """Cold timeline, first search (cold, and with the load cache already warm), the pure
+    json.load and FTS5 processes, and export sqlite, their runs alternated. Each cold run gets
+    a new, empty cache. With keep_last, the last run's warm cache (load cache and index) is
+    kept and returned, for warm measurements."""
+    found = ColdRuns()
+    kept: Path | None = None
+    for i in range(runs):
+        warmed = caches.new()
+        env = base_env(warmed)
+        # b: cold load, validate, cache write; c: the same cache, so only the index is new.
+        found.run("timeline cold", Cmd((NRR, "timeline", "--to", "1991", *data), env))
+        found.run("search, load cache warm", Cmd((NRR, "search", "missile", *data), env))
+        if export:
+            out = scratch / "export-warm.sqlite"
+            argv = (NRR, "export", "sqlite", "-o", str(out), *data)
+            found.run("export, load cache warm", Cmd(argv, env))
+            out.unlink(missing_ok=True)
+        if keep_last and i == runs - 1:
+            kept = warmed
+        else:
+            caches.drop(warmed)
+        cold = caches.new()
+        found.run("search cold", Cmd((NRR, "search", "missile", *data), base_env(cold)))
+        caches.drop(cold)
+        found.run("json.load", Cmd((PYTHON, "-c", JSON_LOAD, *files), base_env(scratch)))
+        fts = scratch / "fts.sqlite"
+        found.run("fts build", Cmd((PYTHON, "-c", FTS_BUILD, str(fts), *files), base_env(scratch)))
+        fts.unlink(missing_ok=True)
+        if export:
+            cold = caches.new()
+            out = scratch / "export-cold.sqlite"
+            argv = (NRR, "export", "sqlite", "-o", str(out), *data)
+            found.run("export cold", Cmd(argv, base_env(cold)))
+            out.unlink(missing_ok=True)
+            caches.drop(cold)
+    return found, kept
+
+
+def over(part: float, whole: float) -> float:
+    """A ratio whose divisor is a difference of medians: noise can make that not positive."""
+    return part / whole if whole > 0 else math.nan
+
+
+def ratio_text(value: float, against: str) -> str:
+    return f"n/a ({against} not positive)" if math.isnan(value) else f"{value:.2f}x {against}"
+
+
+def seconds(m: Measure | float) -> str:
+    value = m.median_s if isinstance(m, Measure) else m
+    return f"{value:.2f} s"
+
+
+def cold_table(found: ColdRuns, data_label: str, files_label: str) -> tuple[list[str], float]:
+    """The cold rows and the index-build estimate (a - b), shared by 100k and 1M."""
+    b, a = found["timeline cold"], found["search cold"]
+    c = found["search, load cache warm"]
+    j, f = found["json.load"], found["fts build"]
+    index_build = a.median_s - b.median_s
+    pure_build = f.median_s - j.median_s
+    lines = [
+        "| measure | median | peak RSS | ratio |",
+        "|---|---|---|---|",
+        f"| (b) cold `nrr timeline --to 1991 {data_label}` | {seconds(b)} | {b.peak_mb:.0f} MB"
+        f" | {b.median_s / j.median_s:.2f}x (j) |",
+        f"| (j) a process only running {files_label} | {seconds(j)} | {j.peak_mb:.0f} MB | |",
+        f"| (a) cold first `nrr search missile {data_label}` (whole process) | {seconds(a)}"
+        f" | {a.peak_mb:.0f} MB | {a.median_s / f.median_s:.2f}x (f) |",
+        f"| (c) first `nrr search missile`, load cache already warm | {seconds(c)}"
+        f" | {c.peak_mb:.0f} MB | |",
+        f"| (f) the same reading, then FTS5 `porter unicode61` over title, summary, place"
+        f" | {seconds(f)} | {f.peak_mb:.0f} MB | |",
+        f"| index build, (a) - (b) | {seconds(index_build)} | | "
+        f"{ratio_text(over(index_build, pure_build), 'pure build')} |",
+        f"| pure FTS5 build, (f) - (j) | {seconds(pure_build)} | | |",
+    ]
+    return lines, index_build
+
+
+def cold_100k(
+    runs: int, size: int, caches: FreshCaches, work: Path, targets: Targets, *, export: bool
+) -> list[str]:
+    directory = work / f"json-{size}"
+    if not directory.exists():
+        generate(directory, size, "json")
+    scratch = caches.new()
+    found, _ = cold_rounds(
+        runs, ["--data", str(directory)], data_files([directory]), caches, scratch, export=export
+    )
+    caches.drop(scratch)
+    lines = [
+        "",
+        f"### Cold load and first search, {size:,} JSON events (`--data big/`), against "
+        f"pure-Python floors ({runs} cold runs per median, each with a new empty cache)",
+        "",
+    ]
+    table, index_build = cold_table(
+        found, "--data big/", "`json.load` on the generated files (not the bundled data)"
+    )
+    lines += table
+    note = size_note(size, 100_000)
+    b, j, f = found["timeline cold"], found["json.load"], found["fts build"]
+    targets.set("100k cold", b.median_s / j.median_s, note)
+    targets.set("100k index", over(index_build, f.median_s - j.median_s), note)
+    if export:
+        e, w = found["export cold"], found["export, load cache warm"]
+        c = found["search, load cache warm"]
+        export_work = e.median_s - b.median_s
+        lines += [
+            f"| (e) cold `nrr export sqlite -o OUT --data big/` | {seconds(e)}"
+            f" | {e.peak_mb:.0f} MB | |",
+            f"| export's own work, (e) - (b) | {seconds(export_work)} | | "
+            f"{ratio_text(over(export_work, index_build), 'index build')} |",
+            f"| (w) `nrr export sqlite`, load cache warm | {seconds(w)} | {w.peak_mb:.0f} MB"
+            f" | {w.median_s / c.median_s:.2f}x (c) |",
+        ]
+        targets.set("export", over(export_work, index_build), note)
+    else:
+        targets.skip("cold", "--skip-export", key="export")
+    lines += [
+        "",
+        "Method: (a), (b) and (e) each start from an empty cache; the index build is (a) - (b)"
+        " (the same cold load, the index on top) against the pure build (f) - (j) (the same"
+        " reading, the FTS5 table on top). (c) and (w) run on (b)'s cache. Export is compared"
+        " as (e) - (b) with the index build.",
+    ]
+    return lines
+
+
+# --- scale -----------------------------------------------------------------------------------
+
+SCALE_COMMANDS = (
+    ["timeline", "--to", "1991"],
+    ["search", "missile"],
+    ["search", "missile defence"],
+)
 
 IN_PROCESS = """
 import statistics, sys, time
@@ -305,74 +1029,147 @@ for text in sys.argv[2:]:
 """
 
 
-def in_process_search(directory: Path, cache_home: Path) -> list[str]:
-    """Median time of search() itself, index warm, for a one-word and a two-word query."""
-    argv = [PYTHON, "-c", IN_PROCESS, str(directory), "missile", "missile defence"]
-    out = subprocess.run(argv, env=base_env(cache_home), capture_output=True, text=True, check=True)
-    lines = ["", "In-process search, top 20, index warm (medians of 15):", ""]
-    for line in out.stdout.splitlines():
-        text, ms = line.split("\t")
-        lines.append(f"- `{text}`: {ms} ms")
-    return lines
+def in_process(data: str, queries: Sequence[str], env: Mapping[str, str]) -> list[float]:
+    out = run_checked([PYTHON, "-c", IN_PROCESS, data, *queries], env)
+    times = [float(line.split("\t")[1]) for line in out.splitlines()]
+    if len(times) != len(queries):
+        raise BenchError(["in-process search"], f"expected {len(queries)} lines, got:\n{out}")
+    return times
 
 
-def scale(runs: int, sizes: Sequence[int], cache_root: Path, work: Path) -> list[str]:
+def scale(
+    runs: int, sizes: Sequence[int], cache_root: Path, work: Path, targets: Targets
+) -> list[str]:
     lines = [
         "",
         "### Scale: synthetic events added to the bundled data (`--data big/`)",
         "",
         "| events | format | command | cold (load, validate, cache) | warm median"
-        " | warm peak RSS | warm vs bundled |",
-        "|---|---|---|---|---|---|---|",
+        " | warm peak RSS | bundled, same run | warm vs bundled |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     bundled_env = base_env(cache_root / "bundled")
-    baselines = {}
-    for args in (
-        ["timeline", "--to", "1991"],
-        ["search", "missile"],
-        ["search", "missile defence"],
-    ):
+    for args in SCALE_COMMANDS:
         measure([NRR, *args], bundled_env, 1)
-        baselines[" ".join(args)] = measure([NRR, *args], bundled_env, runs)
     cold_times: dict[tuple[str, int], float] = {}
+    biggest_json = max(sizes)
     for fmt in ("json", "yaml"):
         for size in sizes:
             directory = work / f"{fmt}-{size}"
-            # Generated in a child process: memory this process holds would otherwise be counted
-            # in the peak RSS of every nrr process it starts afterwards (fork copies the high-water
-            # mark).
-            generate = [PYTHON, __file__, "--generate", str(directory), str(size), fmt]
-            subprocess.run(generate, check=True)
-            for args in (
-                ["timeline", "--to", "1991"],
-                ["search", "missile"],
-                ["search", "missile defence"],
-            ):
+            if not directory.exists():
+                generate(directory, size, fmt)
+            for args in SCALE_COMMANDS:
                 env = base_env(cache_root / f"{fmt}-{size}-{'-'.join(args).replace(' ', '_')}")
-                argv = [NRR, *args, "--data", str(directory)]
+                argv = (NRR, *args, "--data", str(directory))
                 cold = measure(argv, env, 1)
                 warm_runs = runs if size <= 10_000 or fmt == "json" else max(3, runs // 5)
-                warm = measure(argv, env, warm_runs)
+                warm, bundled = interleaved(
+                    [Cmd(argv, env), Cmd((NRR, *args), bundled_env)], warm_runs
+                )
                 if args[0] == "timeline":
                     cold_times[(fmt, size)] = cold.median_s
-                ratio = warm.median_s / baselines[" ".join(args)].median_s
+                ratio = warm.median_s / bundled.median_s
                 lines.append(
                     f"| {size:,} | {fmt} | `nrr {' '.join(args)} --data big/` | "
                     f"{cold.median_s:.2f} s ({cold.peak_mb:.0f} MB) | "
-                    f"{warm.median_s * 1000:.0f} ms | {warm.peak_mb:.0f} MB | {ratio:.2f}x |"
+                    f"{warm.median_s * 1000:.0f} ms | {warm.peak_mb:.0f} MB | "
+                    f"{bundled.median_s * 1000:.0f} ms | {ratio:.2f}x |"
                 )
-    biggest = max(sizes)
-    lines += in_process_search(
-        work / f"json-{biggest}", cache_root / f"json-{biggest}-search-missile"
-    )
+                if fmt == "json" and size == biggest_json and args != ["search", "missile defence"]:
+                    key = "100k warm timeline" if args[0] == "timeline" else "100k warm search"
+                    targets.set(key, ratio, size_note(size, 100_000))
+    directory = work / f"json-{biggest_json}"
+    env = base_env(cache_root / f"json-{biggest_json}-search-missile")
+    queries = ["missile", "missile defence"]
+    lines += ["", "In-process search, top 20, index warm (medians of 15):", ""]
+    for text, ms in zip(queries, in_process(str(directory), queries, env), strict=True):
+        lines.append(f"- `{text}`: {ms:.1f} ms")
     growth = ", ".join(
         f"{fmt} {a:,}->{b:,}: {cold_times[(fmt, b)] / cold_times[(fmt, a)]:.1f}x"
         for fmt in ("json", "yaml")
         for a, b in itertools.pairwise(sizes)
     )
-    lines += ["", f"Cold-time growth (timeline): {growth}"]
+    if growth:
+        lines += ["", f"Cold-time growth (timeline): {growth}"]
     return lines
 
+
+# --- one million events ----------------------------------------------------------------------
+
+
+def million(
+    size: int, cold_runs: int, runs: int, cache_root: Path, work: Path, targets: Targets
+) -> list[str]:
+    directory = work / f"jsonl-{size}"
+    took = generate(directory, size, "jsonl")
+    parts = jsonl_parts(directory)
+    files = data_files(parts)
+    data = [arg for part in parts for arg in ("--data", str(part))]
+    biggest = max(Path(p).stat().st_size for p in files) / 2**20
+    caches = FreshCaches(cache_root / "million")
+    scratch = caches.new()
+    found, warm_cache = cold_rounds(
+        cold_runs, data, files, caches, scratch, export=False, keep_last=True
+    )
+    caches.drop(scratch)
+    lines = [
+        "",
+        f"### {size:,} events, JSON Lines in {MILLION_PARTS} directories (`--data` x4)",
+        "",
+        f"Generated in {took:.0f} s; largest file {biggest:.0f} MiB. Cold rows: {cold_runs} "
+        f"run(s) per median, each with a new empty cache.",
+        "",
+    ]
+    table, index_build = cold_table(found, "--data part-1 ... part-4", "`json.loads` per line")
+    lines += table
+    b, j, f = found["timeline cold"], found["json.load"], found["fts build"]
+    a, c = found["search cold"], found["search, load cache warm"]
+    note = size_note(size, 1_000_000)
+    targets.set("1M cold", b.median_s / j.median_s, note)
+    targets.set("1M index", over(index_build, f.median_s - j.median_s), note)
+    targets.set("1M peak cold", b.peak_mb * 2**20 / GB, note)
+    # The whole first search holds the load and then builds the index; (c) builds it alone.
+    targets.set("1M peak indexing", max(a.peak_mb, c.peak_mb) * 2**20 / GB, note)
+    lines += [
+        "",
+        f"Peak RSS: cold timeline {b.peak_mb * 2**20 / GB:.2f} GB; first search "
+        f"{a.peak_mb * 2**20 / GB:.2f} GB cold, {c.peak_mb * 2**20 / GB:.2f} GB with the load "
+        "cache warm (GB = 10^9 bytes).",
+    ]
+    assert warm_cache is not None
+    env = base_env(warm_cache)
+    bundled_env = base_env(cache_root / "bundled")
+    event = f"bench-event-{min(123456, size - 1)}"
+    pairs = [
+        ("1M warm timeline", ["timeline", "--to", "1991"], ["timeline", "--to", "1991"]),
+        ("1M warm search", ["search", "missile"], ["search", "missile"]),
+        ("1M warm event", ["event", event], ["event", BUNDLED_EVENT]),
+    ]
+    cmds: list[Cmd] = []
+    for _, big, small in pairs:
+        measure([NRR, *big, *data], env, 1)  # the warm cache is complete for this command
+        measure([NRR, *small], bundled_env, 1)
+        cmds += [Cmd((NRR, *big, *data), env), Cmd((NRR, *small), bundled_env)]
+    found_warm = interleaved(cmds, runs)
+    caches.drop(warm_cache)
+    lines += [
+        "",
+        "| command, warm | median | peak RSS | bundled data, same run | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for (key, big, small), m, base in zip(pairs, found_warm[::2], found_warm[1::2], strict=True):
+        ratio = m.median_s / base.median_s
+        lines.append(
+            f"| `nrr {' '.join(big)} --data x4` (bundled: `nrr {' '.join(small)}`) | "
+            f"{m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | {base.median_s * 1000:.0f} ms | "
+            f"{ratio:.2f}x |"
+        )
+        targets.set(key, ratio, note)
+    shutil.rmtree(directory, ignore_errors=True)
+    return lines
+
+
+# --- worst-case queries ----------------------------------------------------------------------
 
 PASTED = "lisbon-non-use-of-force"  # the longest bundled quotation: 56 words
 # After the one-word baseline and the pasted quotation: one word typed seven times and another;
@@ -382,24 +1179,19 @@ PASTED = "lisbon-non-use-of-force"  # the longest bundled quotation: 56 words
 WORST = ["the the the the the the the nato", "the the the the the", "and the of in to"]
 
 
-def worst_queries(runs: int, size: int, cache_root: Path, work: Path) -> list[str]:
+def worst_queries(
+    runs: int, size: int, cache_root: Path, work: Path, targets: Targets
+) -> list[str]:
     """The queries whose proximity scoring once tried every combination of positions (issue
     10), against a one-word search in the same run: on the bundled data (scanned) and with
     `size` synthetic events added (through the FTS5 index)."""
     env = base_env(cache_root / "worst-bundled")
-    pasted = subprocess.run(
-        [NRR, "quotation", PASTED, "--format", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    quotation = str(json.loads(pasted.stdout)["text"])
+    pasted = run_checked([NRR, "quotation", PASTED, "--format", "json"], env)
+    quotation = str(json.loads(pasted)["text"])
     queries = ["missile", quotation, *WORST]
     directory = work / f"json-{size}"
     if not directory.exists():
-        generate = [PYTHON, __file__, "--generate", str(directory), str(size), "json"]
-        subprocess.run(generate, check=True)
+        generate(directory, size, "json")
     lines = [
         "",
         "### Worst-case queries: whole `nrr search --limit 1 QUERY`, and `search()` in process",
@@ -407,24 +1199,16 @@ def worst_queries(runs: int, size: int, cache_root: Path, work: Path) -> list[st
         "| data | query | words | whole command | vs one word | `search()`, top 20 | vs one word |",
         "|---|---|---|---|---|---|---|",
     ]
-    for label, data, cache in (
-        ("bundled", [], "worst-bundled"),
-        (f"{size:,} events", ["--data", str(directory)], f"worst-{size}"),
+    for label, data, cache, key in (
+        ("bundled", [], "worst-bundled", "pasted bundled"),
+        (f"{size:,} events", ["--data", str(directory)], f"worst-{size}", "pasted 100k"),
     ):
         env = base_env(cache_root / cache)
-        whole = []
-        for query in queries:
-            argv = [NRR, "search", "--limit", "1", query, *data]
-            measure(argv, env, 1)  # fills the cache and, for the big data, builds the index
-            whole.append(measure(argv, env, runs))
-        inside = subprocess.run(
-            [PYTHON, "-c", IN_PROCESS, data[1] if data else "-", *queries],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        in_ms = [float(line.split("\t")[1]) for line in inside.stdout.splitlines()]
+        cmds = [Cmd((NRR, "search", "--limit", "1", query, *data), env) for query in queries]
+        for cmd in cmds:
+            run_once(cmd)  # fills the cache and, for the big data, builds the index
+        whole = interleaved(cmds, runs)
+        in_ms = in_process(data[1] if data else "-", queries, env)
         for query, m, ms in zip(queries, whole, in_ms, strict=True):
             shown = f"pasted quotation `{PASTED}`" if query == quotation else f"`{query}`"
             lines.append(
@@ -432,19 +1216,71 @@ def worst_queries(runs: int, size: int, cache_root: Path, work: Path) -> list[st
                 f"{m.median_s * 1000:.0f} ms | {m.median_s / whole[0].median_s:.2f}x | "
                 f"{ms:.1f} ms | {ms / in_ms[0]:.2f}x |"
             )
+        note = size_note(size, 100_000) if data else ""
+        targets.set(key, whole[1].median_s / whole[0].median_s, note)
     return lines
 
 
+# --- main ------------------------------------------------------------------------------------
+
+
+def section(name: str, targets: Targets, produce: Callable[[], list[str]]) -> None:
+    """Print a section's lines; a command that failed is reported and the run goes on."""
+    started = time.perf_counter()
+    try:
+        lines = produce()
+    except BenchError as exc:
+        print(f"\n**{name}: failed**\n")
+        for line in exc.report():
+            print(f"    {line}")
+        targets.fail(name)
+        return
+    except Exception:  # the package changes under the bench: say where, then go on
+        print(f"\n**{name}: failed on an unexpected error**\n")
+        for line in traceback.format_exc().splitlines()[-12:]:
+            print(f"    {line}")
+        targets.fail(name)
+        return
+    for line in lines:
+        print(line)
+    print(f"\n({name}: {time.perf_counter() - started:.0f} s)", flush=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=15, help="runs per median (default 15)")
     parser.add_argument("--sizes", default="1000,10000,100000", help="event counts to generate")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold runs per median (default 5)")
+    parser.add_argument(
+        "--importtime-runs", type=int, default=5, help="runs per -X importtime median (5)"
+    )
+    parser.add_argument("--skip-startup", action="store_true", help="skip start-up in a pipe")
+    parser.add_argument("--skip-pty", action="store_true", help="skip start-up at a terminal")
+    parser.add_argument("--skip-importtime", action="store_true", help="skip import time by module")
     parser.add_argument("--skip-typer", action="store_true", help="skip the Typer 0.29 row")
-    parser.add_argument("--skip-scale", action="store_true", help="skip the scale section")
-    parser.add_argument("--skip-startup", action="store_true", help="skip the start-up section")
+    parser.add_argument(
+        "--skip-scale",
+        action="store_true",
+        help="skip the scale section, and the cold floors with it",
+    )
+    parser.add_argument(
+        "--skip-cold",
+        action="store_true",
+        help="skip the cold load, first search and export floors (at the largest --sizes)",
+    )
+    parser.add_argument("--skip-export", action="store_true", help="skip export sqlite")
     parser.add_argument(
         "--skip-worst", action="store_true", help="skip the worst-case query section"
     )
+    parser.add_argument(
+        "--million", action="store_true", help="add the 1,000,000-event section (minutes)"
+    )
+    parser.add_argument(
+        "--million-runs", type=int, default=3, help="cold runs per median at 1M (default 3)"
+    )
+    parser.add_argument("--million-size", type=int, default=1_000_000, help=argparse.SUPPRESS)
     parser.add_argument(
         "--generate", nargs=3, metavar=("DIR", "SIZE", "FORMAT"), help=argparse.SUPPRESS
     )
@@ -456,24 +1292,78 @@ def main() -> None:
     if not Path(NRR).exists():
         raise SystemExit(f"bench: {NRR} not found; run as `uv run python bench/run.py`")
     sizes = [int(s) for s in options.sizes.split(",")]
+    runs = options.runs
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     system = f"{platform.system()} {platform.release()}"
-    print(f"Machine: {machine}, {system}; {time.strftime('%Y-%m-%d')}; runs={options.runs}\n")
+    print(f"Machine: {machine}, {system}; {time.strftime('%Y-%m-%d')}; runs={runs}\n")
+    targets = Targets()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        if not options.skip_startup:
-            for line in startup(options.runs, root / "cache-startup"):
-                print(line, flush=True)
-        if not options.skip_typer:
-            for line in typer_release_row(options.runs):
-                print(line, flush=True)
-        if not options.skip_scale:
-            for line in scale(options.runs, sizes, root / "caches", root / "data"):
-                print(line, flush=True)
-        if not options.skip_worst:
-            worst = worst_queries(options.runs, max(sizes), root / "caches", root / "data")
-            for line in worst:
-                print(line, flush=True)
+        startup_cache = root / "cache-startup"
+        caches, data = root / "caches", root / "data"
+        plan: list[tuple[str, bool, str, Callable[[], list[str]]]] = [
+            (
+                "startup",
+                options.skip_startup,
+                "--skip-startup",
+                lambda: startup(runs, startup_cache, targets),
+            ),
+            (
+                "pty",
+                options.skip_pty,
+                "--skip-pty",
+                lambda: startup_tty(runs, startup_cache, targets),
+            ),
+            (
+                "importtime",
+                options.skip_importtime,
+                "--skip-importtime",
+                lambda: importtime(options.importtime_runs, startup_cache),
+            ),
+            ("typer", options.skip_typer, "--skip-typer", lambda: typer_release_row(runs)),
+            (
+                "scale",
+                options.skip_scale,
+                "--skip-scale",
+                lambda: scale(runs, sizes, caches, data, targets),
+            ),
+            (
+                "cold",
+                options.skip_scale or options.skip_cold,
+                "--skip-scale" if options.skip_scale else "--skip-cold",
+                lambda: cold_100k(
+                    options.cold_runs,
+                    max(sizes),
+                    FreshCaches(caches / "cold"),
+                    data,
+                    targets,
+                    export=not options.skip_export,
+                ),
+            ),
+            (
+                "worst",
+                options.skip_worst,
+                "--skip-worst",
+                lambda: worst_queries(runs, max(sizes), caches, data, targets),
+            ),
+            (
+                "million",
+                not options.million,
+                "needs --million",
+                lambda: million(
+                    options.million_size, options.million_runs, runs, caches, data, targets
+                ),
+            ),
+        ]
+        for name, skipped, why, produce in plan:
+            if skipped:
+                targets.skip(name, why)
+            else:
+                section(name, targets, produce)
+    for line in targets.table():
+        print(line)
+    print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
