@@ -14,20 +14,29 @@ records found before a query gets here (search.py), so both backends see the sam
 from __future__ import annotations
 
 import contextlib
+import gc
+import operator
 import os
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nato_russia.model import Dataset, Record, actor_fields
 from nato_russia.querylang import Query
 
+if TYPE_CHECKING:
+    from nato_russia.text import Stems
+
 FTS_THRESHOLD = 1_000  # records; at or below it, scanning every record is quick enough
 SEPARATOR = "_sep_"  # our stems never contain '_', so this token never matches a word
 WEIGHT_COLUMNS = (("w5", 5.0), ("w3", 3.0), ("w2", 2.0), ("w1", 1.0))
-SCHEMA_VERSION = "5"  # bump whenever text.py, the weights or the layout change (5: aliases)
+# Bump whenever text.py, the weights or the layout change (5: aliases; 6: the ascii tokenizer,
+# no stored text, the vocabulary table).
+SCHEMA_VERSION = "6"
 UNDATED = 10**7  # after every day ordinal: undated records sort last, as in search.py
 # SQLite's LIMIT takes a signed 64-bit integer (and we ask for one row more than shown); no
 # index holds more rows than this, so a larger --limit means the same as this one.
@@ -42,10 +51,6 @@ def available() -> bool:
     except sqlite3.Error:
         return False
     return True
-
-
-def _column(weight: float) -> str:
-    return next(name for name, w in WEIGHT_COLUMNS if w == weight)
 
 
 def _phrase(stems: Iterable[str]) -> str:
@@ -71,10 +76,21 @@ def build(dataset: Dataset, path: str | Path) -> None:
 
 def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     """Create and fill the index tables in an open database."""
-    from nato_russia.search import DEFAULT_WEIGHT, FIELD_WEIGHTS, PROXIMITY_WINDOW, text_fields
-    from nato_russia.text import tokens
+    # Building makes millions of small objects and no cycles: the collector would walk the
+    # whole dataset again and again for nothing (a tenth of the build at 100,000 events).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _fill(db, dataset)
+    finally:
+        if collecting:
+            gc.enable()
 
-    gap = " ".join([SEPARATOR] * (PROXIMITY_WINDOW + 2))
+
+def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
+    from nato_russia.search import PROXIMITY_WINDOW
+    from nato_russia.text import Stems
+
     db.executescript(
         """
         pragma journal_mode = off;
@@ -85,52 +101,189 @@ def fill(db: sqlite3.Connection, dataset: Dataset) -> None:
             period text, speaker text
         );
         create table links (rowid integer, kind text, value text);
-        create index links_by_value on links (kind, value);
+        create table vocabulary (word text);
         create virtual table words using fts5(
-            w5, w3, w2, w1, tokenize = "unicode61 tokenchars '_' remove_diacritics 0"
+            w5, w3, w2, w1, tokenize = "ascii tokenchars '_'", content = '', columnsize = 0
         );
         """
     )
+    # The words are searched, never read back (snippets come from the records), and nothing
+    # ranks by column length: so no copy of the text and no sizes (content, columnsize). The
+    # text holds our stems, one space apart; the ascii tokenizer cuts at those spaces and
+    # nowhere else (every non-ASCII character is part of a token), so each stem is one token,
+    # as in the scan. unicode61 cut some words that Python counts as one (a few letters newer
+    # than its Unicode tables), and then "missile" matched where the scan saw another word.
+    with contextlib.suppress(sqlite3.OperationalError):
+        # Pending words are written out as a segment each time they outgrow the hash, and the
+        # segments then merged, again and again: with the default 1 MB, that merging was half
+        # of SQLite's work. The option is not in SQLite's documentation, hence the fallback.
+        db.execute("insert into words (words, rank) values ('hashsize', ?)", (HASH_SIZE,))
     db.execute("insert into meta values ('schema', ?)", (SCHEMA_VERSION,))
-    rows: list[tuple[object, ...]] = []
-    links: list[tuple[int, str, str]] = []
-    texts: list[tuple[object, ...]] = []
-    # Rowids follow the order search.py breaks ties in (earliest, latest, type, id; undated
-    # last), so that SQLite can order matches by rowid without reading the records table.
-    ordered = sorted(dataset.all_records(), key=_tie_order)
-    for rowid, record in enumerate(ordered, start=1):
-        date = getattr(record, "date", None)
-        rows.append(
-            (
-                rowid,
-                record.type_name,
-                record.id,
-                date.earliest().toordinal() if date else None,
-                date.latest().toordinal() if date else None,
-                getattr(record, "period", None),
-                getattr(record, "speaker", None),
-            )
+    ordered = _in_tie_order(dataset)
+    db.executemany("insert into records values (?, ?, ?, ?, ?, ?, ?)", _record_rows(ordered))
+    db.executemany("insert into links values (?, ?, ?)", _links(ordered))
+    # Built once the rows are in: one sort, rather than a tree kept sorted row by row.
+    db.execute("create index links_by_value on links (kind, value)")
+    stems = Stems()
+    gap = " ".join([SEPARATOR] * (PROXIMITY_WINDOW + 2))
+    db.executemany(
+        "insert into words (rowid, w5, w3, w2, w1) values (?, ?, ?, ?, ?)",
+        _word_rows(ordered, stems, f" {gap} "),
+    )
+    db.executemany("insert into vocabulary values (?)", ((word,) for word in stems))
+
+
+HASH_SIZE = 16 << 20  # bytes of pending words; 64 MB is no quicker at 100,000 events
+BATCH = 2_048  # records tokenised in one pass: enough to amortise the calls, little memory
+
+# (earliest day, latest day, type, id, record): rowid n is the nth of them, from 1
+_Keyed = tuple[int, int, str, str, Record]
+
+
+def _in_tie_order(dataset: Dataset) -> list[_Keyed]:
+    """The records in the order search.py breaks ties in (earliest, latest, type, id; undated
+    last): rowids follow it, so that SQLite can order matches by rowid without reading the
+    records table."""
+    keyed: list[_Keyed] = []
+    spans: dict[int, tuple[int, int]] = {}  # equal dates are one shared object: bounds once
+    for type_name, by_id in dataset.records.items():
+        records = list(by_id.values())
+        dates = [getattr(record, "date", None) for record in records]
+        for date in {id(d): d for d in dates if d is not None}.values():
+            if id(date) not in spans:
+                spans[id(date)] = (date.earliest().toordinal(), date.latest().toordinal())
+        bounds = [spans[id(d)] if d is not None else _UNDATED for d in dates]
+        ids = map(operator.attrgetter("id"), records)
+        keyed += zip(
+            (b[0] for b in bounds), (b[1] for b in bounds), repeat(type_name), ids, records
         )
-        for name in actor_fields(type(record)):
+    keyed.sort(key=operator.itemgetter(0, 1, 2, 3))  # (type, id) is unique
+    return keyed
+
+
+_UNDATED = (UNDATED, UNDATED)
+_RECORD = operator.itemgetter(4)
+
+
+def _record_rows(ordered: list[_Keyed]) -> Iterator[tuple[object, ...]]:
+    for rowid, (earliest, latest, type_name, record_id, record) in enumerate(ordered, start=1):
+        dated = earliest != UNDATED
+        yield (
+            rowid,
+            type_name,
+            record_id,
+            earliest if dated else None,
+            latest if dated else None,
+            getattr(record, "period", None),
+            getattr(record, "speaker", None),
+        )
+
+
+def _links(ordered: list[_Keyed]) -> Iterator[tuple[int, str, str]]:
+    actors: dict[type[Record], tuple[str, ...]] = {}
+    for rowid, record in enumerate(map(_RECORD, ordered), start=1):
+        cls = type(record)
+        names = actors.get(cls)
+        if names is None:
+            names = actors[cls] = tuple(actor_fields(cls))
+        for name in names:
             value = getattr(record, name)
-            named = (value,) if isinstance(value, str) else value or ()
-            links.extend((rowid, "actor", actor) for actor in named)
-        links.extend((rowid, "topic", topic) for topic in getattr(record, "topics", ()))
-        columns: dict[str, list[str]] = {name: [] for name, _ in WEIGHT_COLUMNS}
-        for name, text in text_fields(record):
-            column = _column(FIELD_WEIGHTS.get(name, DEFAULT_WEIGHT))
-            columns[column].append(" ".join(tokens(text)))
-        texts.append((rowid, *(f" {gap} ".join(columns[name]) for name, _ in WEIGHT_COLUMNS)))
-    db.executemany("insert into records values (?, ?, ?, ?, ?, ?, ?)", rows)
-    db.executemany("insert into links values (?, ?, ?)", links)
-    db.executemany("insert into words (rowid, w5, w3, w2, w1) values (?, ?, ?, ?, ?)", texts)
+            for actor in (value,) if isinstance(value, str) else value or ():
+                yield rowid, "actor", actor
+        for topic in getattr(record, "topics", ()):
+            yield rowid, "topic", topic
 
 
-def _tie_order(record: Record) -> tuple[int, int, str, str]:
-    date = getattr(record, "date", None)
-    if date is None:
-        return (UNDATED, UNDATED, record.type_name, record.id)
-    return (date.earliest().toordinal(), date.latest().toordinal(), record.type_name, record.id)
+def _word_rows(ordered: list[_Keyed], stems: Stems, gap: str) -> Iterator[tuple[object, ...]]:
+    """(rowid, w5, w3, w2, w1) for every record, in rowid order: in each column the stems of
+    the fields of that weight, fields `gap` apart. A batch is tokenised in one call to
+    text.stem_all, field by field (each a C-level map over the records), each distinct word
+    stemmed once (`stems`, which ends up holding the vocabulary)."""
+    for start in range(0, len(ordered), BATCH):
+        batch = list(map(_RECORD, ordered[start : start + BATCH]))
+        first = start + 1
+        kinds = set(map(type, batch))
+        if len(kinds) == 1:  # the common case: a large dataset is mostly events
+            yield from zip(
+                range(first, first + len(batch)),
+                *_columns(kinds.pop(), batch, stems, gap),
+                strict=True,
+            )
+            continue
+        by_type: dict[type[Record], tuple[list[int], list[Record]]] = {}
+        for rowid, record in enumerate(batch, start=first):
+            rowids, records = by_type.setdefault(type(record), ([], []))
+            rowids.append(rowid)
+            records.append(record)
+        rows: list[tuple[object, ...]] = []
+        for cls, (rowids, records) in by_type.items():
+            rows += zip(rowids, *_columns(cls, records, stems, gap), strict=True)
+        rows.sort(key=operator.itemgetter(0))  # FTS5 writes a segment at each step back
+        yield from rows
+
+
+def _columns(cls: type[Record], records: list[Record], stems: Stems, gap: str) -> list[list[str]]:
+    """The four columns (w5, w3, w2, w1) of records of one type, each a text per record."""
+    from nato_russia.search import DEFAULT_WEIGHT, FIELD_WEIGHTS, searched_fields
+    from nato_russia.text import stem_all
+
+    texts: list[str] = []  # every field's texts, one field after another, stemmed at once
+    # Per field: its column, where its texts start, and for a field of several texts each
+    # (aliases, corrections), how many each record has; a field of one text has one each.
+    fields: list[tuple[int, int, list[int] | None]] = []
+    for name, mode in searched_fields(cls):
+        column = _COLUMN_OF[FIELD_WEIGHTS.get(name, DEFAULT_WEIGHT)]
+        values = list(map(operator.attrgetter(name), records))
+        if not any(values):
+            continue  # (a text with no words adds no gap: see below)
+        begin = len(texts)
+        if mode == "text":
+            texts += values if all(values) else [value or "" for value in values]
+            fields.append((column, begin, None))
+        elif mode == "tags":
+            texts += [" ".join(value) if value else "" for value in values]
+            fields.append((column, begin, None))
+        elif mode == "aliases":
+            texts += [alias for value in values for alias in value or ()]
+            fields.append((column, begin, [len(value or ()) for value in values]))
+        else:
+            for value in values:
+                for correction in value or ():
+                    texts += (correction.says, correction.finding)
+            fields.append((column, begin, [2 * len(value or ()) for value in values]))
+    stemmed = stem_all(texts, stems)
+    size = len(records)
+    parts: list[list[list[str]]] = [[], [], [], []]
+    for column, begin, counts in fields:
+        if counts is None:
+            parts[column].append(stemmed[begin : begin + size])
+        else:
+            grouped = []
+            for count in counts:
+                grouped.append(gap.join(filter(None, stemmed[begin : begin + count])))
+                begin += count
+            parts[column].append(grouped)
+    columns = []
+    for lists in parts:
+        if len(lists) > 1:
+            # A text with no words adds no gap: a record's columns are then the same whatever
+            # the other records of its batch (a gap would only push positions further apart).
+            columns.append([gap.join(filter(None, one)) for one in zip(*lists, strict=True)])
+        else:
+            columns.append(lists[0] if lists else [""] * size)
+    return columns
+
+
+_COLUMN_OF = {weight: n for n, (_, weight) in enumerate(WEIGHT_COLUMNS)}
+
+
+def vocabulary(db: sqlite3.Connection) -> set[str] | None:
+    """The words (folded, not stemmed) of the records an index was built from; None if the
+    index cannot be read."""
+    try:
+        return {word for (word,) in db.execute("select word from vocabulary")}
+    except sqlite3.DatabaseError:
+        return None
 
 
 def discard(db: sqlite3.Connection) -> None:

@@ -73,19 +73,47 @@ class _Field:
     at: dict[str, list[int]]
 
 
+# How a searched field gives its texts: a text as it is; each alias a name of its own (a phrase
+# must not run from one into the next); tags and topics joined into one text (they are words
+# about the record too); each correction as what it says and what was found.
+FieldMode = Literal["text", "aliases", "tags", "corrections"]
+_SEARCHED: dict[type[Record], tuple[tuple[str, FieldMode], ...]] = {}
+
+
+def searched_fields(cls: type[Record]) -> tuple[tuple[str, FieldMode], ...]:
+    """(field name, mode) for every field of a record type that search reads, in field order;
+    worked out once per type, since indexing asks for every record."""
+    found = _SEARCHED.get(cls)
+    if found is None:
+        plan: list[tuple[str, FieldMode]] = []
+        for name, schema in field_schemas(cls).items():
+            if schema.kind == "text" and name not in NOT_SEARCHED:
+                plan.append((name, "text"))
+            elif schema.kind == "tags" and name in ALIAS_FIELDS:
+                plan.append((name, "aliases"))
+            elif schema.kind == "tags" or schema.targets == ("topic",):
+                plan.append((name, "tags"))
+            elif schema.kind == "corrections":
+                plan.append((name, "corrections"))
+        found = _SEARCHED[cls] = tuple(plan)
+    return found
+
+
 def text_fields(record: Record) -> Iterator[tuple[str, str]]:
     """(field name, text) for every free-text value of a record, corrections included."""
-    for name, schema in field_schemas(type(record)).items():
+    for name, mode in searched_fields(type(record)):
         value = getattr(record, name)
-        if schema.kind == "text" and isinstance(value, str) and name not in NOT_SEARCHED:
-            yield name, value
-        elif schema.kind == "tags" and value and name in ALIAS_FIELDS:
-            # Each alias is a name of its own: a phrase must not run from one into the next.
+        if mode == "text":
+            if isinstance(value, str):
+                yield name, value
+        elif not value:
+            continue
+        elif mode == "aliases":
             for alias in value:
                 yield name, alias
-        elif (schema.kind == "tags" or schema.targets == ("topic",)) and value:
-            yield name, " ".join(value)  # topics are words about the record too
-        elif schema.kind == "corrections":
+        elif mode == "tags":
+            yield name, " ".join(value)
+        else:
             for correction in value:
                 yield name, correction.says
                 yield name, correction.finding
@@ -357,20 +385,32 @@ def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
             yield from dataset.of_type(type_name).values()
 
 
-def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
-    """The dataset's words (folded, as written) and their stems."""
-    surface: set[str] = set()
-    for record in dataset.all_records():
-        for _, text in text_fields(record):
-            surface.update(words(text))
+def vocabulary(
+    dataset: Dataset, index: sqlite3.Connection | None = None
+) -> tuple[set[str], set[str]]:
+    """The dataset's words (folded, as written) and their stems. With an index, its list of
+    the words (fts.py keeps one when it builds): reading every record of a large dataset, and
+    tokenising it, takes seconds."""
+    surface: set[str] | None = None
+    if index is not None:
+        from nato_russia import fts
+
+        surface = fts.vocabulary(index)
+    if surface is None:
+        surface = set()
+        for record in dataset.all_records():
+            for _, text in text_fields(record):
+                surface.update(words(text))
     return surface, {s for w in surface for s in tokens(w)}
 
 
-def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
+def suggestions(
+    dataset: Dataset, query: Query, *, index: sqlite3.Connection | None = None
+) -> dict[str, list[str]]:
     """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
     is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
     query = query.without_stop_words()  # "who" is in no record, and needs no suggestion
-    surface, stems = vocabulary(dataset)
+    surface, stems = vocabulary(dataset, index)
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -464,7 +504,7 @@ def run(
     results = search(dataset, query, sort=sort, limit=limit, index=index)
     if results.hits or not query.terms:
         return Outcome(results.hits, results.total, notices, text, query)
-    options = suggestions(dataset, query)
+    options = suggestions(dataset, query, index=index)
     missed = f'No results for "{text}".'
     offered = [o[0] for o in options.values() if o]
     if offered:

@@ -14,9 +14,9 @@ they meet in the middle:
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 # Characters that show as nothing yet are not letters, so the word pattern would split a word
@@ -31,6 +31,24 @@ _DROPPED = str.maketrans("", "", INVISIBLE)
 # hyphens separate words. It must cut a text where words() does, for the highlights to match.
 _WORD = re.compile(rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*")
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
+# stem_all() tokenises many texts as one string joined by BREAK; BREAK is no word character, so
+# no word runs across it, and it comes back as a token of its own to cut the output at.
+BREAK = "\x00"
+_SPACED_BREAK = f" {BREAK} "
+_WORD_OR_BREAK = re.compile(rf"[^\W_]+|{BREAK}")
+
+
+def _ascii_words() -> bytes:
+    """A bytes.translate() table for ASCII text: letters to lower case, digits and BREAK kept,
+    anything else a space."""
+    table = bytearray(b" " * 256)
+    for c in b"0123456789abcdefghijklmnopqrstuvwxyz":
+        table[c] = table[ord(chr(c).upper())] = c
+    table[ord(BREAK)] = ord(BREAK)
+    return bytes(table)
+
+
+_ASCII_WORDS = _ascii_words()
 _VOWELS = set("aeiouy")
 
 
@@ -57,17 +75,67 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 def tokens(text: str) -> list[str]:
     """Stems of the words of a text, in order."""
-    return [stem(word) for word in words(text)]
+    return list(map(_STEMS.__getitem__, words(text)))
+
+
+class Stems(dict[str, str]):
+    """word -> stem, each distinct word stemmed once. A look-up is one call into C, where
+    functools.lru_cache costs a Python-level call per word: for a text that is most of the cost,
+    since a dataset repeats a small vocabulary over and over. Its keys are the words seen."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> str:
+        if self.limit is not None and len(self) >= self.limit:
+            self.clear()  # a long-lived process meeting endless new words stays bounded
+        found = self[word] = _stem(word)
+        return found
+
+
+_STEMS = Stems(limit=100_000)
+
+
+def stem_all(texts: Sequence[str], stems: Stems | None = None) -> list[str]:
+    """For each text, its stems joined by single spaces: [" ".join(tokens(t)) for t in texts],
+    the same strings, in one pass over all of them, so that indexing a large dataset costs work
+    in C per word rather than Python calls per text. `stems` collects every word seen."""
+    cache = _STEMS if stems is None else stems
+    if not texts:
+        return []
+    joined = _SPACED_BREAK.join(texts)
+    if joined.count(BREAK) != len(texts) - 1:
+        # A text holds BREAK itself (validation lets no control character through, but this
+        # must not depend on it): cutting at every BREAK would shift texts, so go one by one.
+        return [" ".join(map(cache.__getitem__, words(text))) for text in texts]
+    if joined.isascii():
+        # For ASCII, fold is lower() and a word a run of letters and digits: one table maps
+        # the rest to spaces, and split() finds the words far quicker than the pattern.
+        found = joined.encode().translate(_ASCII_WORDS, b"'").decode().split()
+    else:
+        # Text by text: fold() of a text that is ASCII is a quick lower(), and the slow path
+        # runs only where it must.
+        folded = _SPACED_BREAK.join(map(fold, texts)).translate(_APOSTROPHES)
+        found = _WORD_OR_BREAK.findall(folded)
+    cache[BREAK] = BREAK  # comes back as itself, to cut at; no word of the vocabulary
+    spaced = " ".join(map(cache.__getitem__, found))
+    cache.pop(BREAK, None)  # a bounded cache may have been emptied in between
+    # Stems hold no spaces, so stripping each piece leaves its stems one space apart.
+    return list(map(str.strip, spaced.split(BREAK)))
 
 
 def _has_vowel(word: str) -> bool:
     return any(c in _VOWELS for c in word)
 
 
-@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light English stem; equal stems for the forms people mix up. Short words and numbers
     are left alone."""
+    return _STEMS[word]
+
+
+def _stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss")):

@@ -17,7 +17,7 @@ from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
 from nato_russia.search import search
-from nato_russia.text import stem, tokens
+from nato_russia.text import BREAK, Stems, stem, stem_all, tokens, words
 from tests.conftest import StrictRunner
 
 
@@ -43,6 +43,37 @@ def test_folding_and_hyphens() -> None:
     assert tokens("Wörner") == tokens("worner") == ["worner"]
     assert tokens("o'brien") == ["obrien"]
     assert stem("1990") == "1990"
+
+
+# Letters of both cases, digits, apostrophes, accents, an invisible character, punctuation,
+# the character stem_all() joins texts with, and a letter unicodedata decomposes.
+TEXT_CHARACTERS = "aBz09 -'\u2019.,\u00e9Ö\u200b\u00adß\ufb01" + BREAK
+
+
+@given(st.lists(st.text(alphabet=TEXT_CHARACTERS, max_size=12), max_size=8))
+def test_stemming_texts_together_gives_each_texts_stems(texts: list[str]) -> None:
+    stems = Stems()
+    assert stem_all(texts, stems) == [" ".join(tokens(text)) for text in texts]
+    assert set(stems) == {word for text in texts for word in words(text)}
+
+
+@given(st.lists(st.text(alphabet=TEXT_CHARACTERS.replace(BREAK, ""), max_size=12), max_size=8))
+def test_ascii_and_other_texts_stem_alike_together(texts: list[str]) -> None:
+    # Without BREAK in a text, the one-pass paths run: ASCII, or text by text once any is not.
+    ascii_texts = [text.encode("ascii", "ignore").decode() for text in texts]
+    assert stem_all(ascii_texts) == [" ".join(tokens(text)) for text in ascii_texts]
+    assert stem_all(texts) == [" ".join(tokens(text)) for text in texts]
+
+
+def test_the_stem_cache_stays_bounded() -> None:
+    stems = Stems(limit=3)
+    assert [stems[w] for w in ["missiles", "councils", "treaties", "summits"]] == [
+        "missil",
+        "council",
+        "treaty",
+        "summit",
+    ]
+    assert len(stems) <= 3
 
 
 @pytest.mark.parametrize(
@@ -263,6 +294,9 @@ VOCABULARY = [
 ]
 
 
+ALIAS_WORDS = [word for word in VOCABULARY if word.isascii() and word.isalpha()]
+
+
 def generated_dataset(seed: int, size: int = 300) -> Dataset:
     """The fixture plus `size` random events, to compare the two backends on."""
     from nato_russia.readers import RawRecord, read_records
@@ -270,6 +304,7 @@ def generated_dataset(seed: int, size: int = 300) -> Dataset:
     from tests.conftest import FIXTURE_DATA
 
     rng = random.Random(seed)
+    extra = random.Random(-seed)  # aliases and corrections: the other fields as they were
     raw = [r for path in sorted(FIXTURE_DATA.glob("*.yaml")) for r in read_records(path)]
     for i in range(size):
         year = rng.randrange(1990, 2016)
@@ -280,7 +315,7 @@ def generated_dataset(seed: int, size: int = 300) -> Dataset:
                 f"{year}-03-{rng.randrange(1, 29):02d}",
             ]
         )
-        values = {
+        values: dict[str, object] = {
             "id": f"gen-{i}",
             "title": " ".join(rng.choices(VOCABULARY, k=rng.randrange(1, 6))),
             "date": date,
@@ -292,6 +327,20 @@ def generated_dataset(seed: int, size: int = 300) -> Dataset:
         }
         if rng.random() < 0.3:
             values["place"] = " ".join(rng.choices(VOCABULARY, k=2))
+        # Fields of several texts each, every one a name or a finding of its own.
+        if extra.random() < 0.2:
+            values["aliases"] = [
+                "-".join(extra.sample(ALIAS_WORDS, k=n)) for n in range(1, extra.randrange(2, 4))
+            ]
+        if extra.random() < 0.2:
+            values["corrections"] = [
+                {
+                    "says": " ".join(extra.choices(VOCABULARY, k=3)),
+                    "finding": " ".join(extra.choices(VOCABULARY, k=6)),
+                    "sources": ["test-source"],
+                }
+                for _ in range(extra.randrange(1, 3))
+            ]
         raw.append(RawRecord("event", "generated", values, i))
     return build_dataset(raw)
 
