@@ -4,6 +4,7 @@ csv, sqlite3), filters, and the file handling (atomic, no clobbering, clear erro
 from __future__ import annotations
 
 import csv
+import gc
 import html
 import html.parser
 import io
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -217,6 +219,67 @@ def test_sqlite3_command_reads_the_database(runner: CliRunner, tmp_path: Path) -
         check=True,
     )
     assert found.stdout == "act-signed\nexample-act\nmissile-defence\nsummit-1990\n"
+
+
+def test_sqlite_full_text_indexes_share_the_tables_text(runner: CliRunner, tmp_path: Path) -> None:
+    """Each <table>_fts reads its text from its table (no second copy), in the form Datasette
+    detects, and its index agrees with the rows it was built from."""
+    db = sqlite3.connect(_database(runner, tmp_path))
+    try:
+        names = {name for (name,) in db.execute("select name from sqlite_master")}
+        for type_name in RECORD_TYPES:
+            table = PLURALS[type_name]
+            (sql,) = db.execute(
+                "select sql from sqlite_master where name = ?", (f"{table}_fts",)
+            ).fetchone()
+            assert f'content="{table}"' in sql
+            assert f"{table}_fts_content" not in names
+            db.execute(f"insert into {table}_fts({table}_fts) values ('integrity-check')")
+        db.execute("insert into search(search) values ('integrity-check')")
+    finally:
+        db.close()
+
+
+def test_sqlite_export_is_one_transaction_and_no_vacuum(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(path: Path, isolation_level: None) -> sqlite3.Connection:
+        db = connect(path, isolation_level=isolation_level)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    _database(runner, tmp_path)
+    verbs = [statement.split(maxsplit=1)[0].upper() for statement in statements]
+    assert "VACUUM" not in verbs  # a file written from empty has no free pages to reclaim
+    assert verbs.count("BEGIN") == verbs.count("COMMIT") == 1
+    assert verbs.index("BEGIN") < verbs.index("INSERT")
+    assert verbs[-1] == "COMMIT"
+
+
+def test_sqlite_a_reference_to_nothing_fails_and_leaves_no_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mini: Dataset
+) -> None:
+    event = mini.records["event"]["act-signed"]
+    assert isinstance(event, Event)
+    broken = Dataset(
+        {
+            **mini.records,
+            "event": {**mini.records["event"], event.id: replace(event, period="nowhere")},
+        }
+    )
+    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: broken)
+    code, out, err = export(runner, "sqlite", "-o", str(tmp_path / "nrr.db"))
+    assert (code, out) == (1, "")
+    assert err == (
+        "Error: cannot build the SQLite database: FOREIGN KEY constraint failed: "
+        "a row of events (act-signed) refers to no row of periods\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # the scratch file, written without a journal, is gone
+    assert gc.isenabled()
 
 
 def test_every_link_table_follows_the_schema() -> None:

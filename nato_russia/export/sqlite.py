@@ -6,21 +6,45 @@ position) with foreign keys both ways; the corrections of the backgrounder in th
 indexes on dates. Two kinds of full-text index: `search`, one FTS5 table over every text of
 every record (`select type, id from search where search match 'missile'`), and a `<table>_fts`
 beside each table in the layout Datasette looks for, which gives its pages a search box.
+
+A `<table>_fts` keeps no text of its own: it indexes its table's columns (content=) and reads
+them back from there. The two kinds are still two indexes, so each text is tokenised twice:
+Datasette finds a table's index only as a virtual table declared with content="<table>", and
+`search` cannot instead be a view over those indexes, since SQLite refuses MATCH through a
+UNION ALL view as soon as the query counts or ranks (`select count(*) ...`, `order by rank`).
+
+The file is written in one transaction, without journal or fsync (see _PRAGMAS), and never
+vacuumed: a database written from empty has no free pages to give back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import operator
 import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from nato_russia import __version__
+from nato_russia.dates import EdtfDate
 from nato_russia.export.documents import SCHEMA_VERSION, ordered
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, FieldSchema, Record, field_schemas
-from nato_russia.render.flat import date_part_names, date_parts
+from nato_russia.render.flat import date_part_names
 from nato_russia.search import text_fields
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+FTS_HASH_SIZE = 8 << 20  # bytes; see _set_hash_size
+# The file is a scratch file of write_atomically, which fsyncs it, renames it into place and
+# deletes it after a failure: SQLite need not guard it against a crash, so it keeps no journal
+# and never waits for the disk. The foreign keys are checked once, all together, at the end
+# (see _check_references), and the cache holds the indexes that rows go into in no order.
+_PRAGMAS = (
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA cache_size = -65536",  # KiB
+)
 
 
 def _quote(name: str) -> str:
@@ -35,30 +59,35 @@ def _is_link(schema: FieldSchema) -> bool:
     return schema.kind in ("refs", "tags") and not schema.derived
 
 
-def _columns(type_name: str) -> list[str]:
-    """Column definitions of a record type's own table."""
-    columns = []
+def _columns(type_name: str) -> list[tuple[str, str]]:
+    """(name, definition) of each column of a record type's own table, in field order."""
+    columns: list[tuple[str, str]] = []
+
+    def add(name: str, definition: str) -> None:
+        # "order" is a field name and an SQL keyword
+        columns.append((name, f"{_quote(name)} {definition}"))
+
     for field_name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        name = _quote(field_name)  # "order" is a field name and an SQL keyword
         null = " NOT NULL" if not schema.optional else ""
         if schema.kind == "id":
-            columns.append(f"{name} TEXT PRIMARY KEY")
+            add(field_name, "TEXT PRIMARY KEY")
         elif schema.kind in ("text", "enum", "slug"):
-            columns.append(f"{name} TEXT{null}")
+            add(field_name, f"TEXT{null}")
         elif schema.kind == "int":
-            columns.append(f"{name} INTEGER{null}")
+            add(field_name, f"INTEGER{null}")
         elif schema.kind == "date":
-            start, end, precision, year, month, day = (
-                _quote(part) for part in date_part_names(field_name)
-            )
-            columns += [f"{name} TEXT{null}", f"{start} TEXT", f"{end} TEXT", f"{precision} TEXT"]
-            columns += [f"{year} INTEGER", f"{month} INTEGER", f"{day} INTEGER"]
+            start, end, precision, year, month, day = date_part_names(field_name)
+            add(field_name, f"TEXT{null}")
+            for part in (start, end, precision):
+                add(part, "TEXT")
+            for part in (year, month, day):
+                add(part, "INTEGER")
         elif schema.kind == "ref" and len(schema.targets) == 1:
-            target = PLURALS[schema.targets[0]]
-            columns.append(f"{name} TEXT{null} REFERENCES {target}(id)")
+            add(field_name, f"TEXT{null} REFERENCES {PLURALS[schema.targets[0]]}(id)")
         elif schema.kind == "ref":
             # A reference to one of several tables cannot be a foreign key: the type says which.
-            columns += [f"{name} TEXT{null}", f"{_quote(field_name + '_type')} TEXT{null}"]
+            add(field_name, f"TEXT{null}")
+            add(f"{field_name}_type", f"TEXT{null}")
     return columns
 
 
@@ -77,26 +106,47 @@ def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, 
 
 
 def schema_sql() -> list[str]:
-    statements = [
-        "CREATE TABLE nrr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ]
+    """Every CREATE statement of the database: the tables, then the indexes."""
+    return _tables_sql() + _indexes_sql()
+
+
+def _indexes_sql() -> list[str]:
+    # Made once the rows are in: sorting the rows into an index in one go is quicker than
+    # inserting into its B-tree row by row.
+    statements = []
     for type_name, cls in RECORD_TYPES.items():
         table = PLURALS[type_name]
-        statements.append(f"CREATE TABLE {table} ({', '.join(_columns(type_name))})")
         schemas = field_schemas(cls)
         if "date" in schemas:
             statements.append(f"CREATE INDEX {table}_date ON {table}(date)")
             statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
         for name, schema in schemas.items():
             if _is_link(schema):
-                owner, value, value_definition = _link_columns(type_name, name, schema)
+                _, value, _ = _link_columns(type_name, name, schema)
+                link = _link_table(type_name, name)
+                statements.append(f"CREATE INDEX {link}_value ON {link}({value})")
+    statements.append("CREATE INDEX corrections_record ON corrections(record_type, record_id)")
+    return statements
+
+
+def _tables_sql() -> list[str]:
+    statements = [
+        "CREATE TABLE nrr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+    for type_name, cls in RECORD_TYPES.items():
+        table = PLURALS[type_name]
+        definitions = ", ".join(definition for _, definition in _columns(type_name))
+        statements.append(f"CREATE TABLE {table} ({definitions})")
+        schemas = field_schemas(cls)
+        for name, schema in schemas.items():
+            if _is_link(schema):
+                owner, _, value_definition = _link_columns(type_name, name, schema)
                 link = _link_table(type_name, name)
                 statements.append(
                     f"CREATE TABLE {link} ({owner} TEXT NOT NULL REFERENCES {table}(id), "
                     f"{value_definition}, position INTEGER NOT NULL, "
                     f"PRIMARY KEY ({owner}, position))"
                 )
-                statements.append(f"CREATE INDEX {link}_value ON {link}({value})")
         searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
         statements.append(
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
@@ -106,7 +156,6 @@ def schema_sql() -> list[str]:
         "CREATE TABLE corrections (id INTEGER PRIMARY KEY, record_type TEXT NOT NULL, "
         "record_id TEXT NOT NULL, position INTEGER NOT NULL, says TEXT NOT NULL, "
         "finding TEXT NOT NULL)",
-        "CREATE INDEX corrections_record ON corrections(record_type, record_id)",
         "CREATE TABLE corrections_sources (correction_id INTEGER NOT NULL "
         "REFERENCES corrections(id), source_id TEXT NOT NULL REFERENCES sources(id), "
         "position INTEGER NOT NULL, PRIMARY KEY (correction_id, position))",
@@ -116,81 +165,177 @@ def schema_sql() -> list[str]:
     return statements
 
 
-def _row(dataset: Dataset, record: Record) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name, schema in field_schemas(type(record)).items():
-        value = getattr(record, name)
-        if schema.kind in ("id", "text", "enum", "slug", "int"):
-            row[name] = value
-        elif schema.kind == "date":
-            row[name] = None if value is None else str(value)
-            parts = date_parts(value, name)
-            names = date_part_names(name)
-            row.update({k: parts[k] or None for k in names[:3]})
-            row.update({k: int(parts[k]) if parts[k] else None for k in names[3:]})
-        elif schema.kind == "ref" and len(schema.targets) == 1:
-            row[name] = value
-        elif schema.kind == "ref":
-            target = dataset.find(value, schema.targets) if value is not None else None
-            row[name] = value
-            row[f"{name}_type"] = target.type_name if target is not None else None
-    return row
+_Cells = Callable[[Record], tuple[object, ...]]
 
 
-def _insert(db: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
-    columns = ", ".join(_quote(c) for c in row)
-    marks = ", ".join("?" for _ in row)
-    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
-    return cursor.lastrowid or 0
+def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
+    """The date and its six columns, as flat.date_parts spells them but typed for SQL."""
+    if value is None:
+        return (None,) * 7
+    start = value.start
+    return (
+        str(value),
+        value.earliest().isoformat(),
+        value.latest().isoformat(),
+        value.precision,
+        start.year,
+        start.month,
+        start.day,
+    )
+
+
+def _row_cells(dataset: Dataset, type_name: str) -> _Cells:
+    """A function from a record to its row of the type's own table, in _columns order."""
+    names: list[str] = []
+    # (index in names, the targets of a reference to several types, or () for a date): the
+    # values that become more than one column.
+    spread: list[tuple[int, tuple[str, ...]]] = []
+    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+        if schema.kind in ("id", "text", "enum", "slug", "int") or (
+            schema.kind == "ref" and len(schema.targets) == 1
+        ):
+            names.append(name)
+        elif schema.kind == "date" or schema.kind == "ref":
+            spread.append((len(names), schema.targets if schema.kind == "ref" else ()))
+            names.append(name)
+    get = operator.attrgetter(*names)
+    # Records share dates (a year, a busy day), so each date's columns are worked out once.
+    dates: dict[EdtfDate | None, tuple[object, ...]] = {}
+
+    def cells(record: Record) -> tuple[object, ...]:
+        values = get(record)
+        if len(names) == 1:
+            values = (values,)
+        if not spread:
+            return tuple(values)
+        row: list[object] = []
+        done = 0
+        for index, targets in spread:
+            row += values[done:index]
+            value = values[index]
+            if not targets:
+                found = dates.get(value)
+                if found is None:
+                    found = dates[value] = _date_cells(value)
+                row += found
+            else:
+                target = dataset.find(value, targets) if value is not None else None
+                row += (value, target.type_name if target is not None else None)
+            done = index + 1
+        row += values[done:]
+        return tuple(row)
+
+    return cells
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(_quote(c) for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _links(records: list[Record], name: str) -> Iterator[tuple[str, str, int]]:
+    for record in records:
+        for position, item in enumerate(getattr(record, name), 1):
+            yield record.id, item, position
+
+
+def _search_rows(records: list[Record], type_name: str) -> Iterator[tuple[str, str, str, str]]:
+    for record in records:
+        body = "\n".join(text for _, text in text_fields(record))
+        yield type_name, record.id, record.label, body
+
+
+def _set_hash_size(db: sqlite3.Connection, fts: str) -> None:
+    # FTS5 writes its pending terms out as a new segment, to be merged later, whenever they pass
+    # the hash size (1 MB by default); a larger one means fewer, larger segments and less
+    # merging, which makes building the indexes take about a third less time. The setting stays
+    # with the table and only bounds the memory of a later writer.
+    # An SQLite too old to have the option builds the indexes at the usual speed.
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', ?)", (FTS_HASH_SIZE,))
 
 
 def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
-    db.execute("INSERT INTO nrr_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-    db.execute("INSERT INTO nrr_meta VALUES ('generator', ?)", (f"nrr {__version__}",))
-    for type_name, records in ordered(dataset):
+    db.executemany(
+        "INSERT INTO nrr_meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("generator", f"nrr {__version__}")],
+    )
+    corrections: list[tuple[int, str, str, int, str, str]] = []
+    corrections_sources: list[tuple[int, str, int]] = []
+    everything: list[tuple[str, list[Record]]] = list(ordered(dataset))
+    for type_name, records in everything:
         table = PLURALS[type_name]
-        for record in records:
-            _insert(db, table, _row(dataset, record))
-            for name, schema in field_schemas(type(record)).items():
-                if _is_link(schema):
-                    owner, value, _ = _link_columns(type_name, name, schema)
-                    link = _link_table(type_name, name)
-                    for position, item in enumerate(getattr(record, name), 1):
-                        _insert(db, link, {owner: record.id, value: item, "position": position})
-            for position, correction in enumerate(getattr(record, "corrections", ()), 1):
-                correction_id = _insert(
-                    db,
-                    "corrections",
-                    {
-                        "record_type": type_name,
-                        "record_id": record.id,
-                        "position": position,
-                        "says": correction.says,
-                        "finding": correction.finding,
-                    },
-                )
-                for number, source in enumerate(correction.sources, 1):
-                    db.execute(
-                        "INSERT INTO corrections_sources VALUES (?, ?, ?)",
-                        (correction_id, source, number),
-                    )
-            body = "\n".join(text for _, text in text_fields(record))
-            db.execute(
-                "INSERT INTO search VALUES (?, ?, ?, ?)",
-                (type_name, record.id, record.label, body),
-            )
-        db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        cells = _row_cells(dataset, type_name)
+        columns = [name for name, _ in _columns(type_name)]
+        db.executemany(_insert_sql(table, columns), map(cells, records))
+        for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+            if _is_link(schema):
+                owner, value, _ = _link_columns(type_name, name, schema)
+                link = _link_table(type_name, name)
+                sql = _insert_sql(link, (owner, value, "position"))
+                db.executemany(sql, _links(records, name))
+            elif schema.kind == "corrections":
+                for record in records:
+                    for position, correction in enumerate(getattr(record, name), 1):
+                        number = len(corrections) + 1
+                        corrections.append(
+                            (
+                                number,
+                                type_name,
+                                record.id,
+                                position,
+                                correction.says,
+                                correction.finding,
+                            )
+                        )
+                        corrections_sources += (
+                            (number, source, n) for n, source in enumerate(correction.sources, 1)
+                        )
+    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", corrections)
+    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", corrections_sources)
+    for type_name, _ in everything:
+        fts = f"{PLURALS[type_name]}_fts"
+        _set_hash_size(db, fts)
+        db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    _set_hash_size(db, "search")
+    for type_name, records in everything:
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", _search_rows(records, type_name))
+
+
+def _check_references(db: sqlite3.Connection) -> None:
+    """Fail as SQLite would, naming the row, if any reference has no record to point to."""
+    broken = db.execute("PRAGMA foreign_key_check").fetchone()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        # The first column is the row's record (an id, a link's owner, a correction's number).
+        (key,) = db.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[:1]
+        raise sqlite3.IntegrityError(
+            f"FOREIGN KEY constraint failed: a row of {table} ({key}) refers to no row of {parent}"
+        )
 
 
 def write_database(dataset: Dataset, path: Path) -> None:
-    """Build the database in the empty file at path, checking every foreign key."""
-    db = sqlite3.connect(path)
+    """Build the database in the empty file at path, checking every foreign key.
+
+    The file must be a scratch file that the caller deletes if this fails (write_atomically's):
+    without a journal, a failed build is not rolled back."""
+    # The rows are millions of short-lived tuples and no cycles: the collector would walk the
+    # whole dataset again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    db = sqlite3.connect(path, isolation_level=None)
     try:
-        db.execute("PRAGMA foreign_keys = ON")
-        with db:
-            for statement in schema_sql():
-                db.execute(statement)
-            _fill(db, dataset)
-        db.execute("VACUUM")
+        for pragma in _PRAGMAS:
+            db.execute(pragma)
+        db.execute("BEGIN")
+        for statement in _tables_sql():
+            db.execute(statement)
+        _fill(db, dataset)
+        for statement in _indexes_sql():
+            db.execute(statement)
+        _check_references(db)
+        db.execute("COMMIT")
     finally:
         db.close()
+        if collecting:
+            gc.enable()
