@@ -13,9 +13,11 @@ import functools
 import gc
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from nato_russia import __version__
 from nato_russia.errors import DataError, Problem
@@ -24,13 +26,41 @@ from nato_russia.readers import (
     RawRecord,
     data_files,
     line_of,
+    read_batches,
     read_bytes,
     read_records,
     record_type_of,
 )
-from nato_russia.validation import build_dataset
+from nato_russia.validation import Linked, QuickBuild, build_dataset, link
 
 ENV_DATA = "NRR_DATA"
+T = TypeVar("T")
+
+# Seconds spent in each stage of loading (digest, parse, validate, link, encode, write),
+# summed over this process's loads: a small in-process timer, to see where a load's time goes.
+# Reading the files counts to "parse". Timing a stage costs well under a microsecond.
+STAGES: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def timed(stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGES[stage] = STAGES.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _timed_items(items: Iterable[T], stage: str) -> Iterator[T]:
+    """The items, the time taken to make each counted to `stage`."""
+    iterator = iter(items)
+    while True:
+        with timed(stage):
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+        yield item
 
 
 def bundled_data_dir() -> Path:
@@ -91,17 +121,15 @@ def _with_lines(problems: list[Problem]) -> list[Problem]:
     return located
 
 
-def _read_all(
-    files: list[Path], known: dict[Path, bytes] | None = None
-) -> tuple[list[RawRecord], list[Problem], frozenset[str]]:
-    """Parse every file (from bytes already read where given), collecting the problems of
-    unreadable files rather than stopping at the first; also the record types of those."""
+def _read_all(files: list[Path]) -> tuple[list[RawRecord], list[Problem], frozenset[str]]:
+    """Parse every file strictly, collecting the problems of unreadable files rather than
+    stopping at the first; also the record types of those."""
     raw: list[RawRecord] = []
     problems: list[Problem] = []
     unread: set[str] = set()
     for path in files:
         try:
-            raw.extend(read_records(path, (known or {}).get(path)))
+            raw.extend(read_records(path))
         except DataError as exc:
             problems.extend(exc.problems)
             type_name = record_type_of(path)
@@ -148,34 +176,82 @@ def load(selection: DataSelection) -> Dataset:
 
 
 def _load(selection: DataSelection) -> Dataset:
-    from nato_russia import cache
+    from nato_russia import cache, rows
 
     files = selection.files()
     if not selection.use_cache:
-        return _build(files, {})
+        built = _build(files, {})
+        return built if isinstance(built, Dataset) else rows.eager(built)
     contents: dict[Path, bytes] = {}
-    key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
+    with timed("digest"):
+        key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
 
     @functools.cache
     def rebuild() -> Dataset:
         # A damaged entry found while reading it: drop it and build afresh from the files.
         cache.discard(key)
         with _no_cyclic_gc():
-            dataset = _build(files, {})
-        cache.write(key, dataset)
-        return dataset
+            built = _build(files, {})
+        if isinstance(built, Dataset):
+            return built
+        _store(key, built)
+        return rows.eager(built)
 
     cached = cache.read(key, rebuild)
-    if cached is not None:
-        return dataclasses.replace(cached, key=key)
-    dataset = _build(files, contents)
-    cache.write(key, dataset)
-    return dataclasses.replace(dataset, key=key)
+    if cached is None:
+        built = _build(files, contents)
+        if isinstance(built, Dataset):
+            return dataclasses.replace(built, key=key)
+        # Read back from the entry just written: the records a command uses are built from
+        # it as in any warm run, and the tables (every value of every record) can go.
+        cached = cache.read(key, rebuild) if _store(key, built) else None
+        if cached is None:
+            cached = rows.eager(built)
+    return dataclasses.replace(cached, key=key)
 
 
-def _build(files: list[Path], contents: dict[Path, bytes]) -> Dataset:
-    raw, problems, _ = _read_all(files, contents)
-    contents.clear()  # big inputs: let the bytes go before the records are built
+def _store(key: str, linked: Linked) -> bool:
+    from nato_russia import cache
+
+    written = STAGES.get("write", 0.0)
+    start = time.perf_counter()
+    stored = cache.write(key, linked, timed)
+    encoding = time.perf_counter() - start - (STAGES.get("write", 0.0) - written)
+    STAGES["encode"] = STAGES.get("encode", 0.0) + encoding
+    return stored
+
+
+def _build(files: list[Path], contents: dict[Path, bytes]) -> Linked | Dataset:
+    """The files' records validated and cross-linked: the quick way (validation.QuickBuild)
+    when everything is valid; else record by record, which raises DataError naming every
+    problem (and, were the two ways ever to disagree, gives the records after all)."""
+    try:
+        linked = _quick(files, contents)
+    except DataError:
+        linked = None  # a file that does not parse: reported below with the others
+    contents.clear()
+    return linked if linked is not None else _checked(files)
+
+
+def _quick(files: list[Path], contents: dict[Path, bytes]) -> Linked | None:
+    build = QuickBuild()
+    for path in files:
+        # One file at a time, its bytes and parsed values let go once its records are in
+        # the tables: a million records are never all held twice.
+        data = contents.pop(path, None)
+        for batch in _timed_items(read_batches(path, data), "parse"):  # reading included
+            with timed("validate"):
+                valid = build.add(batch)
+            del batch
+            if not valid:
+                return None
+        del data
+    with timed("link"):
+        return link(build)
+
+
+def _checked(files: list[Path]) -> Dataset:
+    raw, problems, _ = _read_all(files)
     if problems:
         raise DataError(problems)
     try:
