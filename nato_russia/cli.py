@@ -156,6 +156,8 @@ def _version(value: bool) -> None:
 def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
     """Say what the data covers when a command asks about days past it, so that an empty or
     short answer is never read as "nothing happened"."""
+    if all(day is None for day in days):
+        return  # nothing asked of any day: no need to load the status code to say so
     from nato_russia.status import coverage
 
     covered = coverage(dataset)
