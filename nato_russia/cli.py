@@ -919,9 +919,9 @@ GLOBAL_FLAGS = ("--no-color", "--no-pager")
 GLOBAL_OPTIONS = ("--color",)  # with a value
 
 
-def global_options_first(args: list[str]) -> list[str]:
-    """Move the global options a user put after the command (nrr timeline --no-color) in
-    front of it, where the command line parser looks for them."""
+def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """The global options wherever a user put them (nrr timeline --no-color), and the rest
+    of the command line in its order."""
     moved: list[str] = []
     rest: list[str] = []
     i = 0
@@ -938,22 +938,20 @@ def global_options_first(args: list[str]) -> list[str]:
         else:
             rest.append(arg)
         i += 1
+    return moved, rest
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """The global options moved in front of the command, where the parser looks for them."""
+    moved, rest = split_global_options(args)
     return moved + rest
 
 
 def command_named(args: list[str]) -> str | None:
-    """The command a command line runs (global options first), if it names one before any
-    other option (`nrr -h timeline` asks for the overview, not the timeline)."""
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
-            i += 1
-        elif arg in GLOBAL_OPTIONS:
-            i += 2
-        else:
-            return None if arg.startswith("-") else arg
-    return None
+    """The command a command line runs, if it names one before any other option (`nrr -h
+    timeline` asks for the overview, not the timeline)."""
+    _, rest = split_global_options(args)
+    return rest[0] if rest and not rest[0].startswith("-") else None
 
 
 def _name_of(info: typer.models.CommandInfo) -> str:
