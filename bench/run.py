@@ -706,7 +706,7 @@ SYLLABLES = [
     "tum",
     "ez",
 ]
-SOURCES = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news"}]
+SOURCES = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news", "tier": "other"}]
 PERIODS = [
     {
         "id": "bench-period",

@@ -219,6 +219,21 @@ CITING_TYPES = (
 _ID = ListColumn("ID", "id", "key")
 
 
+# The kinds of publisher, most authoritative first. A fact rests on at least one source of the
+# first six (CARRYING_TIERS); state media carry only their own state's statements, attributed.
+SOURCE_TIERS = (
+    "official",
+    "international-organisation",
+    "news-agency",
+    "newspaper",
+    "archive",
+    "research-institute",
+    "state-media",
+    "other",
+)
+CARRYING_TIERS = frozenset(SOURCE_TIERS[:6])
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Source(RecordType):
     type_name = "source"
@@ -240,6 +255,10 @@ class Source(RecordType):
     kind: str = enum_field(
         "backgrounder", "official-text", "official-page", "government-page", "reprint", "news"
     )
+    # What kind of publisher made it, so that a reader can weigh a claim (SOURCE_TIERS).
+    tier: str = enum_field(*SOURCE_TIERS)
+    # For state media: the state whose media it is ("Russia"); they carry only its statements.
+    state: str | None = optional_text()
     date: EdtfDate | None = optional_date()
     url: str | None = optional_text()
     note: str | None = optional_text()
@@ -317,6 +336,7 @@ class Actor(RecordType):
     label_field = "name"
     id: str = id_field()
     name: str = text_field()
+    name_ru: str | None = optional_text()  # the Russian name in Cyrillic, where a source gives it
     kind: str = enum_field("person", "body", "state", "alliance")
     role: str = text_field()
     summary: str = text_field()
@@ -516,6 +536,9 @@ class StateChange(RecordType):
     by: tuple[str, ...] = refs_field("actor", optional=True)
     event: str | None = optional_ref("event")
     attribution: str | None = optional_text()  # who alone says so, where only one party does
+    # The latest day one of its sources shows the state still holding (the change's own date
+    # where none later does): status marks a state whose confirmation is old.
+    confirmed: EdtfDate | None = optional_date()
     note: str | None = optional_text()
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
@@ -542,7 +565,7 @@ class Quotation(RecordType):
     date: EdtfDate = date_field()
     event: str | None = optional_ref("event")
     principles: tuple[str, ...] = refs_field("principle", optional=True)
-    checked: str = enum_field("official-text", "reprint", "backgrounder-only")
+    checked: str = enum_field("official-text", "reprint", "news", "backgrounder-only")
     context: str = text_field()
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")

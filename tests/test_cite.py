@@ -276,11 +276,13 @@ def write_hostile_dataset(root: Path, *, checked: tuple[str, ...] = ("2026-12-01
           title: A plain report
           publisher: News agency
           kind: news
+          tier: other
           date: '1991-03'
         - id: hostile-source
           title: '{HOSTILE}'
           publisher: '{HOSTILE}'
           kind: reprint
+          tier: other
           date: '1990-07-05/1990-07-06'
           url: 'https://example.org/a_b/{{x}}?q=1&r=%41#frag'
           note: '{HOSTILE}'
@@ -288,6 +290,7 @@ def write_hostile_dataset(root: Path, *, checked: tuple[str, ...] = ("2026-12-01
           title: Official text, undated
           publisher: NATO
           kind: official-text
+          tier: other
           url: https://example.org/official
         """,
         "periods.yaml": """

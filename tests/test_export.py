@@ -570,6 +570,7 @@ HOSTILE_SOURCE = """
   title: "<b>Evil</b> [link](javascript:x)"
   publisher: "-publisher"
   kind: news
+  tier: other
   url: "javascript:alert(1)"
 """
 

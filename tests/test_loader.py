@@ -173,9 +173,9 @@ def test_yaml_dates_and_years_are_normalised(tmp_path: Path) -> None:
     # Unquoted, PyYAML reads 1997-05-27 as a date and 1990 as an int: both must be accepted.
     path = tmp_path / "sources.yaml"
     path.write_text(
-        "- {id: a, title: A, publisher: P, kind: news, date: 1997-05-27}\n"
-        "- {id: b, title: B, publisher: P, kind: news, date: 1990}\n"
-        "- {id: c, title: C, publisher: P, kind: news, date: '1994-06'}\n"
+        "- {id: a, title: A, publisher: P, kind: news, tier: other, date: 1997-05-27}\n"
+        "- {id: b, title: B, publisher: P, kind: news, tier: other, date: 1990}\n"
+        "- {id: c, title: C, publisher: P, kind: news, tier: other, date: '1994-06'}\n"
     )
     raw = read_records(path)
     assert isinstance(raw[0].values["date"], dt.date)
@@ -190,7 +190,7 @@ def test_yaml_dates_and_years_are_normalised(tmp_path: Path) -> None:
 
 def test_timestamps_are_not_dates(tmp_path: Path) -> None:
     path = tmp_path / "sources.yaml"
-    path.write_text("- {id: a, title: A, publisher: P, kind: news, date: 1997-05-27 10:00:00}\n")
+    path.write_text("- {id: a, title: A, publisher: P, kind: news, tier: other, date: 1997-05-27 10:00:00}\n")
     with pytest.raises(DataError, match="date: expected a date string"):
         build_dataset(read_records(path))
 

@@ -45,12 +45,13 @@ def citing_by_scan(dataset: Dataset, source: Source) -> list[tuple[str, str]]:
 
 
 def test_source_line_ends_with_the_kind() -> None:
-    news = Source(id="n", title="Report", publisher="TASS", kind="news")
+    news = Source(id="n", title="Report", publisher="TASS", kind="news", tier="other")
     assert views.source_line(news) == "Report, TASS [news]"
     official = Source(
         id="o",
         title="Founding Act",
         publisher="NATO",
+        tier="official",
         kind="official-text",
         date=parse_date("1997-05-27"),
         url="https://example.org/act",

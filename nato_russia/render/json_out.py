@@ -66,7 +66,7 @@ LINK_FIELDS: dict[str, tuple[str, ...]] = {
     "event": ("title", "date", "date_display", "place"),
     "channel": ("title",),
     "topic": ("title", "years"),
-    "state_change": ("channel", "date", "state", "title"),
+    "state_change": ("channel", "date", "state", "title", "confirmed"),
     "quotation": ("text", "speaker", "date", "document"),
 }
 
