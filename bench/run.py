@@ -706,7 +706,15 @@ SYLLABLES = [
     "tum",
     "ez",
 ]
-SOURCES = [{"id": "bench-source", "title": "Synthetic", "publisher": "bench", "kind": "news", "tier": "other"}]
+SOURCES = [
+    {
+        "id": "bench-source",
+        "title": "Synthetic",
+        "publisher": "bench",
+        "kind": "news",
+        "tier": "other",
+    }
+]
 PERIODS = [
     {
         "id": "bench-period",

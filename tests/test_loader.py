@@ -190,7 +190,9 @@ def test_yaml_dates_and_years_are_normalised(tmp_path: Path) -> None:
 
 def test_timestamps_are_not_dates(tmp_path: Path) -> None:
     path = tmp_path / "sources.yaml"
-    path.write_text("- {id: a, title: A, publisher: P, kind: news, tier: other, date: 1997-05-27 10:00:00}\n")
+    path.write_text(
+        "- {id: a, title: A, publisher: P, kind: news, tier: other, date: 1997-05-27 10:00:00}\n"
+    )
     with pytest.raises(DataError, match="date: expected a date string"):
         build_dataset(read_records(path))
 

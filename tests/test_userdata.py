@@ -28,7 +28,8 @@ USER_EVENTS_JSON = [
     }
 ]
 USER_SOURCES_JSONL = (
-    '{"id": "user-notes", "title": "My notes", "publisher": "Me", "kind": "news", "tier": "other"}\n'
+    '{"id": "user-notes", "title": "My notes", "publisher": "Me", "kind": "news",'
+    ' "tier": "other"}\n'
 )
 USER_EVENTS_YAML = """\
 - id: user-yaml-event
