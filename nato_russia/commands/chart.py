@@ -99,7 +99,6 @@ def register(app: typer.Typer) -> None:
         earliest, latest = choice.bounds()
         with cli._reporting_errors():
             dataset = cli._dataset(data, no_bundled, no_cache)
-            cli._note_coverage(dataset, earliest, latest)
             events = choice.events(dataset)
             picture = charts.build(
                 dataset,
@@ -108,6 +107,8 @@ def register(app: typer.Typer) -> None:
                 events=events,
                 topic=query.resolve_topic(dataset, topic),
             )
+            # After build, which refuses a span wholly outside the data in one line.
+            cli._note_coverage(dataset, earliest, latest)
             if svg is not None:
                 _write_svg(picture, svg, force=force)
                 return
