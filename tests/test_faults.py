@@ -668,3 +668,38 @@ def test_any_date_ends_in_a_documented_way(
     assert "hit a bug" not in err
     if code:
         assert err.count("Error:") == 1 and err.endswith("\n"), err
+
+
+@pytest.mark.parametrize(
+    "title", ["Just }unbalanced", "Just {unbalanced", "x}}, author = {Mallory"]
+)
+def test_bibtex_of_an_unbalanced_brace_keeps_every_entry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, title: str
+) -> None:
+    from tests.test_cite import read_as_bibtex_does, read_bibtex
+
+    source = {"publisher": "Pub", "kind": "official-text", "tier": "official"}
+    mine = small_dataset(
+        tmp_path / "bib",
+        sources=[
+            {"id": "s1", "title": title, "date": "1994-06-22", **source},
+            {"id": "s2", "title": "Second", "date": "1994", **source},
+        ],
+        events=[
+            {
+                "id": "e1",
+                "title": "Ev",
+                "date": "1994-06-22",
+                "summary": "S.",
+                "period": "p1",
+                "sources": ["s1", "s2"],
+            }
+        ],
+    )
+    code, out, err = main_with(
+        monkeypatch, capsys, "cite", "e1", "--style", "bibtex", "--no-bundled", "--data", str(mine)
+    )
+    assert code == 0, err
+    entries = read_as_bibtex_does(out)
+    assert list(entries) == ["s1", "s2"] and "date" in entries["s1"]
+    assert read_bibtex(out)[0]["s1"]["title"] == title
