@@ -703,3 +703,39 @@ def test_bibtex_of_an_unbalanced_brace_keeps_every_entry(
     entries = read_as_bibtex_does(out)
     assert list(entries) == ["s1", "s2"] and "date" in entries["s1"]
     assert read_bibtex(out)[0]["s1"]["title"] == title
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "json", "-o", "/dev/stdout"),
+        ("export", "json", "-o", "/dev/fd/1"),
+        ("chart", "--svg", "/dev/stdout"),
+    ],
+)
+def test_standard_output_named_as_the_target_writes_into_a_pipe(args: tuple[str, ...]) -> None:
+    result = nrr(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(("{", "<?xml"))
+    assert result.stderr == f"wrote {args[-1]}\n"
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_standard_output_appending_to_a_file_keeps_what_it_held(
+    tmp_path: Path, force: tuple[str, ...]
+) -> None:
+    log = tmp_path / "log"
+    log.write_text("keep\n", encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as appending:
+        result = subprocess.run(
+            [*NRR, "chart", "--svg", "/dev/stdout", *force],
+            stdout=appending,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=ROOT,
+        )
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8").startswith("keep\n<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log"]
