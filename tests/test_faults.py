@@ -739,3 +739,13 @@ def test_standard_output_appending_to_a_file_keeps_what_it_held(
     assert result.returncode == 0, result.stderr
     assert log.read_text(encoding="utf-8").startswith("keep\n<?xml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log"]
+
+
+@pytest.mark.parametrize("pager", ["/nonexistent/pager", "/dev/null"])  # not found; not runnable
+def test_a_pager_that_cannot_start_loses_no_output(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, pager: str
+) -> None:
+    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 100, "height": 10})
+    result = runner.invoke(cli.app, ["timeline"], env={"NRR_PAGER": pager})
+    assert result.exit_code == 0
+    assert "london-summit-1990" in result.stdout
