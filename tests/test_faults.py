@@ -749,3 +749,12 @@ def test_a_pager_that_cannot_start_loses_no_output(
     result = runner.invoke(cli.app, ["timeline"], env={"NRR_PAGER": pager})
     assert result.exit_code == 0
     assert "london-summit-1990" in result.stdout
+
+
+def test_completion_without_the_words_offers_nothing() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "COMP_WORDS"}
+    environment.update(_NRR_COMPLETE="complete_bash", COMP_CWORD="2")
+    result = subprocess.run(
+        NRR, capture_output=True, text=True, env=environment, timeout=60, check=False, cwd=ROOT
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
