@@ -758,3 +758,43 @@ def test_completion_without_the_words_offers_nothing() -> None:
         NRR, capture_output=True, text=True, env=environment, timeout=60, check=False, cwd=ROOT
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_ctrl_c_once_the_entry_module_runs_is_quiet() -> None:
+    # The interrupt arrives after nato_russia.entry is imported and before its main() runs:
+    # the earliest moment nrr's own code can catch it, and no `try` of main's is open yet.
+    script = "import os, signal, nato_russia.entry; os.kill(os.getpid(), signal.SIGINT)"
+    result = subprocess.run(
+        [sys.executable, "-c", script + "; nato_russia.entry.main()"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert (result.returncode, result.stderr) == (130, "Interrupted.\n")
+
+
+def test_ctrl_c_at_any_moment_of_start_up_is_quiet() -> None:
+    # From the first moment nrr's code runs (the console script's import of the entry module)
+    # to the end: Python's own start-up, before any nrr code, may still print a traceback.
+    for delay in (0.02, 0.05, 0.08, 0.12, 0.2):
+        process = subprocess.Popen(
+            [*NRR, "timeline"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        if "Traceback" in err:
+            # Only before nrr's code can catch it: in Python's start-up, or in the imports of
+            # nato_russia/__main__.py and of entry.py that come before its handler.
+            lines = err.splitlines()
+            ours = [
+                (frame, code.strip())
+                for frame, code in zip(lines, [*lines[1:], ""], strict=True)
+                if frame.lstrip().startswith("File ") and f"{os.sep}nato_russia{os.sep}" in frame
+            ]
+            for frame, code in ours:
+                assert "__main__.py" in frame or code.startswith(("import ", "from ")), err
+        else:
+            assert process.returncode in (0, 130, -signal.SIGINT), err
