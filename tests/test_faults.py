@@ -798,3 +798,34 @@ def test_ctrl_c_at_any_moment_of_start_up_is_quiet() -> None:
                 assert "__main__.py" in frame or code.startswith(("import ", "from ")), err
         else:
             assert process.returncode in (0, 130, -signal.SIGINT), err
+
+
+LONG = "x" * 5000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("event", LONG),
+        ("cite", LONG),
+        ("topic", LONG),
+    ],
+)
+def test_a_long_argument_is_shortened_in_the_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    code, _, err = main_with(monkeypatch, capsys, *args)
+    assert code in (1, 2)
+    assert err.count("\n") == 1 and len(err) < 300, err[:300]
+    assert "x" * 79 + "\u2026" in err
+
+
+def test_shortened_arguments() -> None:
+    from nato_russia.errors import short_arguments, shortened
+
+    assert shortened("y" * 80) == "y" * 80
+    assert shortened("y" * 81) == "y" * 79 + "\u2026"
+    assert (
+        short_arguments(f"bad value '{'a b ' * 30}'.") == f"bad value '{('a b ' * 30)[:79]}\u2026'."
+    )
+    assert short_arguments(f"No such command {'z' * 100}.") == f"No such command {'z' * 79}\u2026"
