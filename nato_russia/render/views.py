@@ -221,16 +221,22 @@ def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> 
 
 
 def source_line(source: Source) -> str:
-    """A source as a detail view lists it: title, publisher, date, address and its kind last,
-    so that a reader can weigh the claim (an official text or a news report) at a glance. The
-    kind is the slug `nrr sources --kind` takes, so what is read can be typed back."""
+    """A source as a detail view lists it: title, publisher, date, address and, last, its kind
+    and its publisher's tier, so that a reader can weigh the claim (an official text, a news
+    agency's report, a state's own media) at a glance. Both are the slugs `nrr sources --kind`
+    and `--tier` take, so what is read can be typed back."""
     parts = [source.title, source.publisher]
     if source.date is not None:
         parts.append(source.date.display())
     line = ", ".join(parts)
     if source.url:
         line = f"{line} <{source.url}>"
-    return f"{line} [{source.kind}]"
+    return f"{line} [{source.kind}; {tier_text(source)}]"
+
+
+def tier_text(source: Source) -> str:
+    """The kind of publisher, as `nrr sources --tier` takes it; state media name their state."""
+    return f"{source.tier} of {source.state}" if source.state else source.tier
 
 
 def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
@@ -311,6 +317,14 @@ def since_text(state: ChannelState) -> str:
     return when if state.settled else f"during {when}"
 
 
+def confirmed_text(state: ChannelState) -> str:
+    """When a source last showed the state holding; marked when that is years before the day."""
+    when = state.confirmed.display()
+    if state.stale:
+        return f"{when} (unconfirmed for {state.stale_years} years)"
+    return when
+
+
 def state_text(state: ChannelState) -> str:
     """The state in words, and what it was before a change that may fall after the day."""
     text = state_label(state.change)
@@ -342,6 +356,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             Column("Channel"),
             Column("State"),
             Column("Since", "date"),
+            Column("Last confirmed", "date"),
             Column("What changed"),
             Column("By"),
             Column("Record", "key"),
@@ -351,6 +366,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
                 Cell(s.channel.title),
                 Cell(state_text(s)),
                 Cell(since_text(s)),
+                Cell(confirmed_text(s)),
                 Cell(change_text(s.change)),
                 Cell(_names(dataset, s.change.by)),
                 Cell(s.change.id),
