@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -170,6 +171,10 @@ class RecordType:
     list_columns: ClassVar[tuple[ListColumn, ...]]
     label_field: ClassVar[str] = "title"
     ordered_by: ClassVar[str | None] = "date"  # the date field records of the type sort by
+    # Whether the record tells of something that happened, so that its `date` must touch the
+    # span its dataset declares it `covers` (a dataset record's own words: "the span of the
+    # events it records"); sources, periods and terms may reach outside it.
+    happened: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
@@ -232,6 +237,12 @@ SOURCE_TIERS = (
     "other",
 )
 CARRYING_TIERS = frozenset(SOURCE_TIERS[:6])
+
+
+def is_web_address(text: str) -> bool:
+    """An address a citation may give and a terminal may link: http or https, no spaces (no
+    javascript:, file: or data: address, which a reader's tools would open as given)."""
+    return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -386,6 +397,7 @@ class Term(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
     type_name = "agreement"
+    happened = True
     plural = "agreements"
     noun = "agreement, declaration or statement"
     nouns = "agreements, declarations and statements"
@@ -463,6 +475,7 @@ class Area(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
     type_name = "event"
+    happened = True
     plural = "events"
     noun, nouns = "event", "events (nrr timeline filters them)"
     list_title = "NATO-Russia timeline"
@@ -521,6 +534,7 @@ class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
     type_name = "state_change"
+    happened = True
     plural = "state_changes"
     noun, nouns = "state change", "state changes of the channels (nrr status reads them)"
     list_title = "State changes"
@@ -552,6 +566,7 @@ class StateChange(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
     type_name = "quotation"
+    happened = True
     plural = "quotations"
     noun, nouns = "quotation", "quotations"
     list_title = "Quotations"

@@ -829,3 +829,129 @@ def test_shortened_arguments() -> None:
         short_arguments(f"bad value '{'a b ' * 30}'.") == f"bad value '{('a b ' * 30)[:79]}\u2026'."
     )
     assert short_arguments(f"No such command {'z' * 100}.") == f"No such command {'z' * 79}\u2026"
+
+
+def term(id_: str, start: str, end: str | None = None) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": id_,
+        "actor": "a1",
+        "office": "Office",
+        "start": start,
+        "sources": ["s1"],
+    }
+    if end is not None:
+        record["end"] = end
+    return record
+
+
+def dataset_record(covers: str, checked: str) -> dict[str, object]:
+    return {
+        "id": "d1",
+        "title": "D",
+        "covers": covers,
+        "checked": checked,
+        "summary": "S.",
+        "sources": ["s1"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        (  # F4: a month and a day in it
+            {
+                "state_changes": [
+                    state_change("a", "1994-06", "open"),
+                    state_change("b", "1994-06-22", "closed"),
+                ]
+            },
+            "state_changes.json:1: record b: date: 1994-06-22 overlaps 1994-06, when channel c1 "
+            "also changes (a): which comes first is undecided",
+        ),
+        (  # F4: a year and a day in it, in the other order of the file
+            {
+                "state_changes": [
+                    state_change("b", "1994-06-22", "closed"),
+                    state_change("a", "1994", "open"),
+                ]
+            },
+            "record b: date: 1994-06-22 overlaps 1994, when channel c1 also changes (a)",
+        ),
+        (  # F5
+            {"terms": [term("t1", "2000", "1990")]},
+            "terms.json:1: record t1: end: 1990 is before the start (2000)",
+        ),
+        (  # F5: the end before any day the start can mean
+            {"terms": [term("t1", "2000-05", "2000-05-01")]},
+            "record t1: end: 2000-05-01 is before the start (2000-05)",
+        ),
+        (  # F6: two terms still running
+            {"terms": [term("t1", "1990"), term("t2", "1995")]},
+            "record t2: start: 1995 is inside term t1 of the same person and office, which is "
+            "still running",
+        ),
+        (  # F6
+            {"terms": [term("t2", "1995-03", "1999"), term("t1", "1990", "1996")]},
+            "record t2: start: 1995-03 is inside term t1 of the same person and office, which "
+            "ends 1996",
+        ),
+        (  # F7
+            {
+                "datasets": [dataset_record("1990/2015", "2016-01-01")],
+                "state_changes": [state_change("late", "2030-01-01", "open")],
+            },
+            "record late: date: 2030-01-01 is outside what its dataset covers (d1: 1990-01-01 "
+            "to 2015-12-31)",
+        ),
+        (  # F8
+            {"datasets": [dataset_record("1990/2015", "1980")]},
+            "datasets.json:1: record d1: checked: 1980 is before the end of the span it covers "
+            "(1990/2015)",
+        ),
+    ],
+)
+def test_dates_that_contradict_each_other_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    files: dict[str, list[dict[str, object]]],
+    problem: str,
+) -> None:
+    mine = small_dataset(tmp_path / "mine", **files)
+    code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(mine))
+    assert code == 1
+    found = [line for line in (out + err).splitlines() if line.startswith(str(mine))]
+    assert len(found) == 1 and problem in found[0], out + err
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "file:///etc/passwd", "https://a b", "ftp://x"]
+)
+def test_a_source_address_that_is_not_a_web_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    source = {"id": "s1", "title": "Src", "publisher": "Pub", "kind": "news", "tier": "newspaper"}
+    mine = small_dataset(tmp_path / "mine", sources=[{**source, "url": url}])
+    code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(mine))
+    assert code == 1
+    assert f"sources.json:1: record s1: url: {url!r} is not a web address" in out + err
+
+
+def test_changes_and_terms_that_follow_each_other_pass(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mine = small_dataset(
+        tmp_path / "mine",
+        state_changes=[
+            state_change("a", "1994-06", "open"),
+            state_change("b", "1994-07-01", "closed"),
+        ],
+        terms=[
+            term("t1", "1990", "1995-05-07"),
+            term("t2", "1995-05-07", "2000"),
+            term("t3", "2000"),
+        ],
+        datasets=[dataset_record("1990/2015", "2015")],
+    )
+    code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(mine))
+    assert code == 0, out + err
