@@ -955,3 +955,29 @@ def test_changes_and_terms_that_follow_each_other_pass(
     )
     code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(mine))
     assert code == 0, out + err
+
+
+def test_search_at_40_columns_keeps_each_hits_id_title_and_match(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from nato_russia.loader import load_bundled
+    from nato_russia.querylang import parse_query
+    from nato_russia.search import search
+
+    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 40, "height": 1000})
+    result = runner.invoke(
+        cli.app, ["--no-color", "search", "founding act", "-n", "3"], env={"NRR_PAGER": ""}
+    )
+    assert result.exit_code == 0
+    out = re.sub(r"\x1b\]8;[^\x1b]*\x1b\\", "", result.stdout)  # terminal links, if any
+    assert all(len(line) <= 40 for line in out.splitlines()), out
+    flat = " ".join(out.split())
+    hits = search(load_bundled(), parse_query("founding act"), limit=3).hits
+    assert len(hits) == 3
+    for hit in hits:
+        # The id and title whole; the match at least as far as its first words.
+        assert hit.record.id in flat and hit.record.label in flat, (hit.record.id, flat)
+        start = " ".join(hit.snippet.lstrip("\u2026").split()[:4])
+        assert start in flat, (start, flat)
