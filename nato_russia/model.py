@@ -175,6 +175,9 @@ class RecordType:
     # span its dataset declares it `covers` (a dataset record's own words: "the span of the
     # events it records"); sources, periods and terms may reach outside it.
     happened: ClassVar[bool] = False
+    # Whether such a record may come before that span: a state change's state holds from its
+    # day on, so one before the span (a treaty in force since 1988) says how the span begins.
+    may_precede_coverage: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
@@ -535,6 +538,7 @@ class StateChange(RecordType):
 
     type_name = "state_change"
     happened = True
+    may_precede_coverage = True
     plural = "state_changes"
     noun, nouns = "state change", "state changes of the channels (nrr status reads them)"
     list_title = "State changes"

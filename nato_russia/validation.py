@@ -459,8 +459,9 @@ def _coverage_holds(
     dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord], problem: _Report
 ) -> None:
     """A dataset is checked after the span it covers has begun its last part, and what it
-    records as having happened lies in that span: else `nrr status` would note that nothing
-    after the span is recorded and then show a change from after it."""
+    records as having happened lies in that span (a state change may come before it, as the
+    state the span begins with): else `nrr status` would note that nothing after the span is
+    recorded and then show a change from after it."""
     spans: dict[Path, tuple[dt.date, dt.date, str]] = {}
     for info in dataset.records["dataset"].values():
         if not isinstance(info, DatasetInfo):
@@ -484,7 +485,7 @@ def _coverage_holds(
             date = getattr(record, "date", None)
             if span is not None and isinstance(date, EdtfDate):
                 first, last, named = span
-                if not date.overlaps(first, last):
+                if not date.overlaps(None if cls.may_precede_coverage else first, last):
                     covered = f"{first.isoformat()} to {last.isoformat()}"
                     problem(
                         type_name,

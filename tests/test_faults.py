@@ -903,6 +903,22 @@ def dataset_record(covers: str, checked: str) -> dict[str, object]:
             "record late: date: 2030-01-01 is outside what its dataset covers (d1: 1990-01-01 "
             "to 2015-12-31)",
         ),
+        (  # F7: an event before the span (a state change may come before it)
+            {
+                "datasets": [dataset_record("1990/2015", "2016-01-01")],
+                "events": [
+                    {
+                        "id": "e1",
+                        "title": "Ev one",
+                        "date": "1989-11-09",
+                        "summary": "S.",
+                        "period": "p1",
+                        "sources": ["s1"],
+                    }
+                ],
+            },
+            "record e1: date: 1989-11-09 is outside what its dataset covers",
+        ),
         (  # F8
             {"datasets": [dataset_record("1990/2015", "1980")]},
             "datasets.json:1: record d1: checked: 1980 is before the end of the span it covers "
@@ -943,6 +959,7 @@ def test_changes_and_terms_that_follow_each_other_pass(
     mine = small_dataset(
         tmp_path / "mine",
         state_changes=[
+            state_change("before", "1988-06-01", "closed"),  # the state the coverage begins with
             state_change("a", "1994-06", "open"),
             state_change("b", "1994-07-01", "closed"),
         ],
