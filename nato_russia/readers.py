@@ -757,3 +757,38 @@ def _json_line(file: str, index: int, field: str | None) -> int | None:
         if found != -1:
             start = found
     return text.count("\n", 0, start) + 1
+
+
+def written(file: str, index: int, field: str, value: Any) -> str:
+    """A field's value as its file has it (`yes`, `1994-06-22T10:00:00`, `true`), for a message
+    about a value of the wrong type: PyYAML and json build Python values (True, a datetime),
+    whose repr is not what the user wrote. Falls back to the repr."""
+    if SUFFIXES.get(Path(file).suffix) == "yaml":
+        try:
+            found = _yaml_scalars(file).get((index, field))
+        except Exception:
+            found = None
+        if found is not None:
+            return found
+    elif isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)  # JSON writes these one way only: true, null, 12
+    return repr(value)
+
+
+@functools.cache
+def _yaml_scalars(file: str) -> dict[tuple[int, str], str]:
+    """The source text of every plain scalar value of every record in a YAML file."""
+    import yaml
+
+    text = Path(file).read_bytes().decode("utf-8-sig")
+    root = yaml.compose(text, Loader=_yaml_loader())
+    scalars: dict[tuple[int, str], str] = {}
+    if not isinstance(root, yaml.SequenceNode):
+        return scalars
+    for index, node in enumerate(root.value):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(value, yaml.ScalarNode):
+                    start, end = value.start_mark.index, value.end_mark.index
+                    scalars[(index, str(key.value))] = text[start:end]
+    return scalars

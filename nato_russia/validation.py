@@ -47,7 +47,7 @@ from nato_russia.model import (
     stored_fields,
     topic_extent,
 )
-from nato_russia.readers import Batch, RawRecord, keys_intact
+from nato_russia.readers import Batch, RawRecord, keys_intact, written
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_RULE = "lower-case words joined by '-'"
@@ -97,6 +97,13 @@ class _RecordChecker:
         self.problems.append(
             Problem(self.raw.file, self.record_id, field_name, message, index=self.raw.position)
         )
+
+    def got(self, name: str, value: Any) -> str:
+        """A value of the wrong type as the file has it (`yes`, not Python's True)."""
+        if isinstance(value, str):
+            return _excerpt(value)
+        text = written(self.raw.file, self.raw.position, name, value)
+        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
 
     def check(self) -> dict[str, Any] | None:
         if not isinstance(self.raw.values, Mapping):
@@ -175,13 +182,15 @@ class _RecordChecker:
                 return value
             self.problem(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
             return None
-        self.problem(name, f"expected a whole number, got {_excerpt(value)}")
+        self.problem(name, f"expected a whole number, got {self.got(name, value)}")
         return None
 
     def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
         value = _normalise_date(value)
         if not isinstance(value, str):
-            self.problem(name, f"expected a date string such as '1994-06', got {_excerpt(value)}")
+            self.problem(
+                name, f"expected a date string such as '1994-06', got {self.got(name, value)}"
+            )
             return None
         try:
             return parse_date(value)
@@ -191,7 +200,7 @@ class _RecordChecker:
 
     def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {_excerpt(value)}")
+            self.problem(name, f"expected non-empty text, got {self.got(name, value)}")
             return None
         control = CONTROL.search(value)
         if control is not None:
@@ -207,7 +216,7 @@ class _RecordChecker:
 
     def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            self.problem(name, f"expected a list of ids, got {_excerpt(value)}")
+            self.problem(name, f"expected a list of ids, got {self.got(name, value)}")
             return None
         items: list[str] = []
         for item in value:

@@ -998,3 +998,30 @@ def test_search_at_40_columns_keeps_each_hits_id_title_and_match(
         assert hit.record.id in flat and hit.record.label in flat, (hit.record.id, flat)
         start = " ".join(hit.snippet.lstrip("\u2026").split()[:4])
         assert start in flat, (start, flat)
+
+
+def test_a_value_of_the_wrong_type_is_shown_as_the_file_has_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    mine = small_dataset(
+        tmp_path / "mine",
+        sources=[
+            {"id": "s1", "title": True, "publisher": "Pub", "kind": "news", "tier": "newspaper"}
+        ],
+    )
+    (mine / "state_changes.json").unlink()
+    (mine / "state_changes.yaml").write_text(
+        "- id: sc1\n  channel: c1\n  date: 1994-06-22 10:00:00\n  state: yes\n"
+        "  title: T\n  summary: S.\n  sources: [s1]\n",
+        encoding="utf-8",
+    )
+    code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(mine))
+    assert code == 1
+    shown = out + err
+    assert (
+        "state_changes.yaml:3: record sc1: date: expected a date string such as '1994-06', "
+        "got 1994-06-22 10:00:00\n" in shown
+    )
+    assert "state_changes.yaml:4: record sc1: state: expected non-empty text, got yes\n" in shown
+    assert "sources.json:1: record s1: title: expected non-empty text, got true\n" in shown
+    assert "datetime" not in shown and "True" not in shown
