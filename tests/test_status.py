@@ -33,7 +33,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
         # Russian troops in IFOR/SFOR are dated only to the year: on a day inside it the
         # change may or may not have happened yet.
         "russian-forces-in-nato-operations": ("deployed", "1996", False),
-        "cfe": ("in-force", "1992-11", True),
+        "cfe": ("in-force", "1992", True),
         "inf": ("in-force", "1988-06-01", True),
     },
     "1999-06-01": {
