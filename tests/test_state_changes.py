@@ -43,7 +43,7 @@ def test_a_change_of_a_known_channel_to_one_of_its_states_is_valid(
     )
     code, out, _ = run(runner, "validate", str(data))
     assert code == 0
-    assert out.endswith("75 state_changes, 51 quotations\n")
+    assert out.endswith("77 state_changes, 51 quotations\n")
 
 
 @pytest.mark.parametrize(
