@@ -54,6 +54,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "nio": ("open", "2001-02-20", True),
         "mlm": ("open", "2002-05-27", True),
         "open-skies": ("in-force", "2002-01-01", True),
+        "practical-cooperation": ("active", "2002-05-28", True),
         "military-contacts": ("resumed", "2000-06-09", True),
         "russian-mission": ("present", "2000-03-30", True),
     },
@@ -97,7 +98,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
 NOT_YET = {
     "1996-06-01": {"pjc", "nrc", "nio", "mlm", "founding-act", "open-skies", "new-start"},
     "1999-06-01": {"nrc", "nio", "mlm", "practical-cooperation"},
-    "2003-01-01": {"practical-cooperation", "new-start"},
+    "2003-01-01": {"new-start"},
 }
 LAST_MEETINGS = {
     "1996-06-01": {},
