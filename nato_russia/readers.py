@@ -26,7 +26,9 @@ import codecs
 import functools
 import itertools
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -95,6 +97,10 @@ def data_files(path: Path) -> list[Path]:
         problems: list[Problem] = []
         for entry in sorted(path.iterdir()):
             if not entry.is_file():
+                # A named pipe or a link to a device named as a record file is never read
+                # (it could block or never end), and never silently left out either.
+                if record_type_of(entry) and not entry.is_dir():
+                    problems.append(Problem(str(entry), None, None, _not_regular(entry)))
                 continue
             if record_type_of(entry):
                 files.append(entry)
@@ -113,7 +119,24 @@ def data_files(path: Path) -> list[Path]:
                 why = f"the file name must say the record type: {names}"
             raise _file_problem(path, why)
         return [path]
+    if os.path.lexists(path):
+        raise _file_problem(path, _not_regular(path))
     raise _file_problem(path, "no such file or directory")
+
+
+def _not_regular(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "not a regular file (a symbolic link to nothing)"
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"not a regular file ({kind}); a record file must be one"
 
 
 def _file_problem(path: Path, message: str, line: int | None = None) -> DataError:

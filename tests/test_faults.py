@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1025,3 +1026,28 @@ def test_a_value_of_the_wrong_type_is_shown_as_the_file_has_it(
     assert "state_changes.yaml:4: record sc1: state: expected non-empty text, got yes\n" in shown
     assert "sources.json:1: record s1: title: expected non-empty text, got true\n" in shown
     assert "datetime" not in shown and "True" not in shown
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (os.mkfifo, "a named pipe"),
+        (lambda path: os.symlink("/dev/zero", path), "a device"),
+        (lambda path: os.symlink(path.parent / "nowhere", path), "a symbolic link to nothing"),
+    ],
+)
+def test_a_record_file_that_is_not_a_regular_file_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    make: Any,
+    kind: str,
+) -> None:
+    mine = small_dataset(tmp_path / "mine")
+    events = mine / "events.json"
+    events.unlink()
+    make(events)
+    for named in (mine, events):
+        code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(named))
+        assert code == 1
+        assert f"{events}: not a regular file ({kind})" in out + err, out + err
