@@ -482,7 +482,7 @@ def two_references(title: str, publisher: str) -> list[cite.Reference]:
     "title", ["Just {unbalanced", "Just }unbalanced", "x}}, author = {Mallory", "\\{ \\}"]
 )
 def test_unbalanced_braces_keep_every_entry_and_field(title: str) -> None:
-    text = cite.render(two_references(title, title), cite.Style.bibtex)
+    text = cite.render(two_references(title, title), CitationStyle.bibtex)
     entries = read_as_bibtex_does(text)
     assert list(entries) == ["s1", "s2"]
     assert list(entries["s1"]) == BIB_FIELDS == list(entries["s2"])
@@ -493,7 +493,7 @@ def test_unbalanced_braces_keep_every_entry_and_field(title: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(title=BIB_TEXT, publisher=BIB_TEXT)
 def test_any_title_and_publisher_give_bibtex_that_parses(title: str, publisher: str) -> None:
-    text = cite.render(two_references(title, publisher), cite.Style.bibtex)
+    text = cite.render(two_references(title, publisher), CitationStyle.bibtex)
     entries = read_as_bibtex_does(text)
     assert list(entries) == ["s1", "s2"]
     assert list(entries["s1"]) == BIB_FIELDS == list(entries["s2"])
