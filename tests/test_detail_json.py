@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import RECORD_TYPES, Dataset, field_schemas
 from nato_russia.render.json_out import LINK_FIELDS, detail_to_dict, record_to_dict
 from tests.conftest import StrictRunner
