@@ -19,7 +19,7 @@ from nato_russia.cli.common import (
     note_coverage,
     terminal,
 )
-from nato_russia.cli.records import EXAMPLE_IDS, list_records
+from nato_russia.cli.records import list_records
 from nato_russia.model import Topic
 
 if TYPE_CHECKING:  # annotations only: a command imports its renderers when it runs
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # annotations only: a command imports its renderers when it r
     from nato_russia.thread import ThreadItem
 
 commands = Commands()
-EXAMPLE = EXAMPLE_IDS.get("topic", "missile-defence")
+EXAMPLE = Topic.example_id
 
 
 def _show_thread(
