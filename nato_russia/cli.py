@@ -649,7 +649,6 @@ def search(
     rank above summaries. Each hit shows which fields matched."""
     from nato_russia.querylang import QueryError, parse_query
     from nato_russia.render import output, views
-    from nato_russia.search import open_index
     from nato_russia.search import run as run_search
 
     fmt = _output_format(fmt, as_json)
@@ -664,12 +663,9 @@ def search(
         )
     with _reporting_errors():
         dataset = _dataset(data, no_bundled, no_cache)
-        index, notice = open_index(dataset)
-        if notice:
-            _say(notice)
         if limit is None and fmt in (None, Format.table):
             limit = _screenful() if _terminal().is_tty else PIPED_LIMIT
-        outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None, index=index)
+        outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None)
         for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
             _say(line)
         hits = outcome.results

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
 PHRASE_BONUS = 2.0
 PROXIMITY_BONUS = 1.0
-PROXIMITY_WINDOW = 8  # words between two terms (FTS5's NEAR distance)
+PROXIMITY_WINDOW = 8  # words between two terms (as FTS5's NEAR counts them)
 # A record whose id the query spells ("founding act" for founding-act) is the one it names;
 # as much as a title match, so that it passes records that merely mention the name in a title.
 NAME_BONUS = 5.0
@@ -82,7 +81,7 @@ _SEARCHED: dict[type[Record], tuple[tuple[str, FieldMode], ...]] = {}
 
 def searched_fields(cls: type[Record]) -> tuple[tuple[str, FieldMode], ...]:
     """(field name, mode) for every field of a record type that search reads, in field order;
-    worked out once per type, since indexing asks for every record."""
+    worked out once per type, since a search asks for every record."""
     found = _SEARCHED.get(cls)
     if found is None:
         plan: list[tuple[str, FieldMode]] = []
@@ -215,8 +214,8 @@ def _score(
 
 
 def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether one occurrence of each term falls in a clump of the field, as FTS5's NEAR has
-    it: at most PROXIMITY_WINDOW words between the end of the first and the start of the last."""
+    """Whether one occurrence of each term falls in a clump of the field: at most
+    PROXIMITY_WINDOW words between the end of the first and the start of the last."""
     # A repeated term can use the same occurrence each time, so it counts once.
     distinct = list(dict.fromkeys(terms))
     positions: list[tuple[int, int, int]] = []
@@ -319,36 +318,15 @@ def search(
     *,
     sort: Sort = "relevance",
     limit: int | None = None,
-    index: sqlite3.Connection | None = None,
     every: bool = True,
 ) -> Results:
     """The records that match, best first (or in date order), at most `limit` of them; with
-    every=False, the records that have any of the words, those with more of them first.
-
-    With an FTS5 index (fts.py) the matching and scoring run in SQLite and only the hits shown
-    are read from the dataset; without one every record is scanned. Both give the same hits."""
+    every=False, the records that have any of the words, those with more of them first."""
     if query.is_empty:
         return Results([], 0)
-    # Both backends get the same words to look for and the same named records, so that they
-    # agree; the id is spelled by the words as typed, stop words included (fall-of-the-wall).
+    # The id is spelled by the words as typed, stop words included (fall-of-the-wall).
     named = named_records(dataset, query)
-    typed, query = query, query.without_stop_words()
-    if index is not None:
-        from nato_russia import fts
-
-        try:
-            shown, total = fts.search(
-                index, query, sort=sort, limit=limit, every=every, named=named
-            )
-        except sqlite3.DatabaseError:
-            # A damaged index (a truncated or overwritten cache file) is no answer: drop it,
-            # so that the next search builds it afresh, and scan the records this time.
-            fts.discard(index)
-            return search(dataset, typed, sort=sort, limit=limit, index=None, every=every)
-        shown_hits = [
-            _score(r, query, every=every, named=named) for r in fts.records_of(dataset, shown)
-        ]
-        return Results([h for h in shown_hits if h is not None], total)
+    query = query.without_stop_words()
     found = []
     for record in _candidates(dataset, query):
         if not _passes_filters(record, query):
@@ -385,32 +363,20 @@ def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
             yield from dataset.of_type(type_name).values()
 
 
-def vocabulary(
-    dataset: Dataset, index: sqlite3.Connection | None = None
-) -> tuple[set[str], set[str]]:
-    """The dataset's words (folded, as written) and their stems. With an index, its list of
-    the words (fts.py keeps one when it builds): reading every record of a large dataset, and
-    tokenising it, takes seconds."""
-    surface: set[str] | None = None
-    if index is not None:
-        from nato_russia import fts
-
-        surface = fts.vocabulary(index)
-    if surface is None:
-        surface = set()
-        for record in dataset.all_records():
-            for _, text in text_fields(record):
-                surface.update(words(text))
+def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
+    """The dataset's words (folded, as written) and their stems."""
+    surface: set[str] = set()
+    for record in dataset.all_records():
+        for _, text in text_fields(record):
+            surface.update(words(text))
     return surface, {s for w in surface for s in tokens(w)}
 
 
-def suggestions(
-    dataset: Dataset, query: Query, *, index: sqlite3.Connection | None = None
-) -> dict[str, list[str]]:
+def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
     is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
     query = query.without_stop_words()  # "who" is in no record, and needs no suggestion
-    surface, stems = vocabulary(dataset, index)
+    surface, stems = vocabulary(dataset)
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -441,27 +407,6 @@ def clear_choice(options: list[str], word: str) -> str | None:
     return None
 
 
-def open_index(dataset: Dataset) -> tuple[sqlite3.Connection | None, str | None]:
-    """The FTS5 index to search a large dataset with, built into the load cache on first use;
-    None for a small dataset, or when there is no cache. Also a one-line notice, when the index
-    cannot be had."""
-    from nato_russia import cache, fts
-
-    if dataset.key is None or sum(len(r) for r in dataset.records.values()) <= fts.FTS_THRESHOLD:
-        return None, None
-    if not fts.available():
-        return None, "note: this Python's SQLite has no FTS5; searching without an index"
-    path = cache.cache_dir() / f"search-{dataset.key}.sqlite"
-    index = fts.open_index(path)
-    if index is None:
-        try:
-            fts.build(dataset, path)
-        except (OSError, sqlite3.Error):
-            return None, "note: the search index could not be written; searching without it"
-        index = fts.open_index(path)
-    return index, None
-
-
 ANY_WORD_NOTICE = "no record has every word; showing records with any of them"
 
 
@@ -489,7 +434,6 @@ def run(
     *,
     sort: Sort = "relevance",
     limit: int | None = None,
-    index: sqlite3.Connection | None = None,
 ) -> Outcome:
     """Search as the command line does: every word first; failing that a clear typo fix, then
     any of the words. Raises QueryError for a query that cannot be parsed and NotFound for a
@@ -501,10 +445,10 @@ def run(
 
     query = parsed(text)
     notices: list[str] = []
-    results = search(dataset, query, sort=sort, limit=limit, index=index)
+    results = search(dataset, query, sort=sort, limit=limit)
     if results.hits or not query.terms:
         return Outcome(results.hits, results.total, notices, text, query)
-    options = suggestions(dataset, query, index=index)
+    options = suggestions(dataset, query)
     missed = f'No results for "{text}".'
     offered = [o[0] for o in options.values() if o]
     if offered:
@@ -520,9 +464,9 @@ def run(
             notices += [missed, f'showing results for "{text}"']
             followed = True
             query = parsed(text)
-            results = search(dataset, query, sort=sort, limit=limit, index=index)
+            results = search(dataset, query, sort=sort, limit=limit)
     if not results.hits and len(set(query.without_stop_words().terms)) > 1:
-        wider = search(dataset, query, sort=sort, limit=limit, index=index, every=False)
+        wider = search(dataset, query, sort=sort, limit=limit, every=False)
         if wider.hits:
             if offered and not followed:
                 notices.append(missed)  # the suggestion may still be what was meant
