@@ -17,7 +17,7 @@ from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
 from nato_russia.search import search
-from nato_russia.text import BREAK, Stems, stem, stem_all, tokens, words
+from nato_russia.text import Stems, stem, tokens
 from tests.conftest import FIXTURE_DATA, StrictRunner, write_generated_events
 
 
@@ -43,26 +43,6 @@ def test_folding_and_hyphens() -> None:
     assert tokens("Wörner") == tokens("worner") == ["worner"]
     assert tokens("o'brien") == ["obrien"]
     assert stem("1990") == "1990"
-
-
-# Letters of both cases, digits, apostrophes, accents, an invisible character, punctuation,
-# the character stem_all() joins texts with, and a letter unicodedata decomposes.
-TEXT_CHARACTERS = "aBz09 -'\u2019.,\u00e9Ö\u200b\u00adß\ufb01" + BREAK
-
-
-@given(st.lists(st.text(alphabet=TEXT_CHARACTERS, max_size=12), max_size=8))
-def test_stemming_texts_together_gives_each_texts_stems(texts: list[str]) -> None:
-    stems = Stems()
-    assert stem_all(texts, stems) == [" ".join(tokens(text)) for text in texts]
-    assert set(stems) == {word for text in texts for word in words(text)}
-
-
-@given(st.lists(st.text(alphabet=TEXT_CHARACTERS.replace(BREAK, ""), max_size=12), max_size=8))
-def test_ascii_and_other_texts_stem_alike_together(texts: list[str]) -> None:
-    # Without BREAK in a text, the one-pass paths run: ASCII, or text by text once any is not.
-    ascii_texts = [text.encode("ascii", "ignore").decode() for text in texts]
-    assert stem_all(ascii_texts) == [" ".join(tokens(text)) for text in ascii_texts]
-    assert stem_all(texts) == [" ".join(tokens(text)) for text in texts]
 
 
 def test_the_stem_cache_stays_bounded() -> None:
