@@ -20,7 +20,7 @@ import difflib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from nato_russia.model import Dataset, Record, actor_fields, field_schemas
 from nato_russia.querylang import Query, parse_query
@@ -62,14 +62,27 @@ class Hit:
     words: int = 0  # how many distinct terms of the query the record has
 
 
-@dataclass(frozen=True, slots=True)
 class _Field:
-    name: str
-    text: str
-    stems: tuple[str, ...]
-    # Where each stem occurs, so that finding a term costs its occurrences, not a pass over
-    # the field for every term of a long query.
-    at: dict[str, list[int]]
+    """One searched text of a record, as stems."""
+
+    __slots__ = ("_at", "name", "present", "stems", "text")
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.stems = tuple(tokens(text))
+        self.present = frozenset(self.stems)  # whether a word occurs: most questions asked
+        self._at: dict[str, list[int]] | None = None
+
+    @property
+    def at(self) -> dict[str, list[int]]:
+        """Where each stem occurs, so that finding a term costs its occurrences, not a pass
+        over the field for every term of a long query; made only for phrases and proximity."""
+        if self._at is None:
+            self._at = {}
+            for i, stem in enumerate(self.stems):
+                self._at.setdefault(stem, []).append(i)
+        return self._at
 
 
 # How a searched field gives its texts: a text as it is; each alias a name of its own (a phrase
@@ -123,14 +136,7 @@ def _fields(record: Record) -> list[_Field]:
 
 
 def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
-    found = []
-    for name, text in texts:
-        stems = tuple(tokens(text))
-        at: dict[str, list[int]] = {}
-        for i, stem in enumerate(stems):
-            at.setdefault(stem, []).append(i)
-        found.append(_Field(name, text, stems, at))
-    return found
+    return [_Field(name, text) for name, text in texts]
 
 
 def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
@@ -143,8 +149,10 @@ def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
 
 
 def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
+    if term[0] not in field.present:
+        return False
     if len(term) == 1:
-        return term[0] in field.at
+        return True
     size = len(term)
     return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
 
@@ -175,14 +183,28 @@ def _passes_filters(record: Record, query: Query) -> bool:
     return query.topic is None or query.topic in getattr(record, "topics", ())
 
 
+class _Scored(NamedTuple):
+    """A record's score and what its hit is made from, once it is known to be shown."""
+
+    record: Record
+    score: float
+    matched: dict[str, float]
+    first: dict[str, int]
+    fields: list[_Field]
+    found: int
+
+    def hit(self, query: Query) -> Hit:
+        return _hit(*self[:5], query, self.found)
+
+
 def _score(
     record: Record,
     query: Query,
     *,
     every: bool = True,
     named: frozenset[tuple[str, str]] = frozenset(),
-) -> Hit | None:
-    """The record's hit for a query whose stop words are already dropped, or None."""
+) -> _Scored | None:
+    """The record's score for a query whose stop words are already dropped, or None."""
     fields = _fields(record)
     if any(_occurs(f, term) for term in query.excluded for f in fields):
         return None
@@ -210,7 +232,7 @@ def _score(
         score += PROXIMITY_BONUS
     if (record.type_name, record.id) in named:
         score += NAME_BONUS
-    return _hit(record, score, matched, first, fields, query, len(found))
+    return _Scored(record, score, matched, first, fields, len(found))
 
 
 def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
@@ -331,14 +353,14 @@ def search(
     for record in _candidates(dataset, query):
         if not _passes_filters(record, query):
             continue
-        hit = _score(record, query, every=every, named=named)
-        if hit is not None:
-            key = (hit.words, hit.score, *_date_key(record), record.type_name, record.id)
-            found.append((key, hit))
+        scored = _score(record, query, every=every, named=named)
+        if scored is not None:
+            key = (scored.found, scored.score, *_date_key(record), record.type_name, record.id)
+            found.append((key, scored))
     found.sort(key=lambda pair: _order(sort)(pair[0]))
-    hits = [hit for _, hit in found]
-    kept = hits[:limit] if limit is not None else hits
-    return Results(kept, len(hits))
+    kept = found[:limit] if limit is not None else found
+    # Snippets only for the hits shown: cutting one costs more than scoring the record.
+    return Results([scored.hit(query) for _, scored in kept], len(found))
 
 
 def named_records(dataset: Dataset, query: Query) -> frozenset[tuple[str, str]]:

@@ -17,7 +17,9 @@ from nato_russia.cli import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
 from nato_russia.search import search
-from nato_russia.text import Stems, stem, tokens
+from nato_russia.text import _APOSTROPHES as APOSTROPHES
+from nato_russia.text import _PLAIN_WORD as PLAIN_WORD
+from nato_russia.text import Stems, fold, stem, tokens, words
 from tests.conftest import FIXTURE_DATA, StrictRunner, write_generated_events
 
 
@@ -43,6 +45,12 @@ def test_folding_and_hyphens() -> None:
     assert tokens("Wörner") == tokens("worner") == ["worner"]
     assert tokens("o'brien") == ["obrien"]
     assert stem("1990") == "1990"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_text_is_cut_into_words_as_any_other_text(text: str) -> None:
+    # words() takes a quicker way for ASCII; the pattern is what it must give.
+    assert words(text) == PLAIN_WORD.findall(fold(text).translate(APOSTROPHES))
 
 
 def test_the_stem_cache_stays_bounded() -> None:

@@ -162,6 +162,7 @@ def test_phrase_matching_reads_only_the_first_words_positions() -> None:
     # 300 words, one of them "nato": a 40-word phrase used to be tried at every position.
     text = " ".join(["the"] * 150 + ["nato"] + ["the"] * 149)
     one = field(text)
+    assert one.at  # the positions, made once per field
     phrase = ("nato", *("the",) * 39)
     found, lines = counted(lambda: search._occurs(one, phrase))
     assert found is True
