@@ -17,6 +17,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import operator
 import os
 import stat
 import tempfile
@@ -146,7 +147,8 @@ def read(key: str) -> Dataset | None:
 
 def write(key: str, dataset: Dataset) -> bool:
     """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
-    body = json.dumps(_to_plain(dataset), ensure_ascii=False, separators=(",", ":")).encode()
+    plain = _to_plain(dataset)
+    body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
     header = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
     if _write_atomically(entry_path(key), header + body):
         _prune(cache_dir())
@@ -154,31 +156,24 @@ def write(key: str, dataset: Dataset) -> bool:
     return False
 
 
-def _to_plain(dataset: Dataset) -> dict[str, list[list[Any]]]:
-    """Every record as the list of its field values, in field order, derived fields included:
-    dates as their EDTF text, corrections as [says, finding, sources]."""
-    plain: dict[str, list[list[Any]]] = {}
+def _to_plain(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
+    """Every record as the values of its fields, in field order, derived fields included (see
+    _plain for dates and corrections)."""
+    plain: dict[str, list[tuple[Any, ...]]] = {}
     for type_name, by_id in dataset.records.items():
-        kinds = [s.kind for s in field_schemas(RECORD_TYPES[type_name]).values()]
-        names = list(field_schemas(RECORD_TYPES[type_name]))
-        plain[type_name] = [
-            [
-                _plain_value(kind, getattr(record, name))
-                for kind, name in zip(kinds, names, strict=True)
-            ]
-            for record in by_id.values()
-        ]
+        values = operator.attrgetter(*field_schemas(RECORD_TYPES[type_name]))
+        plain[type_name] = list(map(values, by_id.values()))
     return plain
 
 
-def _plain_value(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "date":
+def _plain(value: object) -> object:
+    """What JSON cannot write as it is: a date as its EDTF text, a correction as [says,
+    finding, sources]."""
+    if isinstance(value, EdtfDate):
         return str(value)
-    if kind == "corrections":
-        return [[c.says, c.finding, list(c.sources)] for c in value]
-    return list(value) if isinstance(value, tuple) else value
+    if isinstance(value, Correction):
+        return [value.says, value.finding, value.sources]
+    raise TypeError(f"{type(value).__name__} has no place in the cache")
 
 
 _AS_IS = frozenset({"id", "text", "enum", "ref", "slug", "int"})
