@@ -218,11 +218,6 @@ def _from_plain(plain: dict[str, list[list[Any]]]) -> Dataset:
     return Dataset(records)
 
 
-def discard(key: str) -> None:
-    with contextlib.suppress(OSError):
-        entry_path(key).unlink()
-
-
 def _write_atomically(path: Path, content: bytes) -> bool:
     """Write a file by way of a temporary file and a rename, so no reader sees half of it."""
     try:
