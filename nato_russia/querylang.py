@@ -37,11 +37,8 @@ from nato_russia.text import stem, tokens
 FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
 # A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
 # Past that, a query stops being something typed or pasted to find a record, and every word
-# costs work in both backends (three SQL sub-queries each, one NEAR phrase, one position list
-# per field); 100 words also keeps a query well inside SQLite's limits on bound parameters
-# (999 in older releases) and FTS5's expression depth (256: each excluded word nests one
-# level). 2,000 characters leave room for 100 long words and filters, and stop a huge argument
-# before it is tokenised at all.
+# costs work (one position list per field). 2,000 characters leave room for 100 long words and
+# filters, and stop a huge argument before it is tokenised at all.
 MAX_WORDS = 100
 MAX_CHARACTERS = 2_000
 # The words of a question that carry no subject. Kept small: every word here becomes
