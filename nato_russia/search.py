@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from nato_russia.model import RECORD_TYPES, Dataset, Record, actor_fields, field_schemas
+from nato_russia.model import RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.querylang import Query, parse_query
 from nato_russia.text import tokens, word_spans, words
 
@@ -149,32 +149,6 @@ def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
         return True
     size = len(term)
     return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
-
-
-def _passes_filters(record: Record, query: Query) -> bool:
-    if query.types and record.type_name not in query.types:
-        return False
-    if query.record_id is not None and record.id != query.record_id:
-        return False
-    if query.earliest is not None or query.latest is not None:
-        date = getattr(record, "date", None)
-        if date is None or not date.overlaps(query.earliest, query.latest):
-            return False
-    if query.period is not None and not (
-        getattr(record, "period", None) == query.period
-        or (record.type_name == "period" and record.id == query.period)
-    ):
-        return False
-    if query.actor is not None:
-        named: list[str] = []
-        for name in actor_fields(type(record)):
-            value = getattr(record, name)
-            named.extend((value,) if isinstance(value, str) else value or ())
-        if query.actor not in named and not (
-            record.type_name == "actor" and record.id == query.actor
-        ):
-            return False
-    return query.topic is None or query.topic in getattr(record, "topics", ())
 
 
 class _Scored(NamedTuple):
@@ -345,7 +319,7 @@ def search(
     query = query.without_stop_words()
     found = []
     for record in _candidates(dataset, query):
-        if not _passes_filters(record, query):
+        if not query.matches(record):
             continue
         scored = _score(record, query, every=every, named=named)
         if scored is not None:
