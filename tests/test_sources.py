@@ -206,14 +206,14 @@ def test_sources_tier_state_media_lists_only_and_every_state_media_source(
     code, out, _ = run(runner, "sources", "--tier", "State media", "--format", "json")
     assert code == 0
     listed = {s["id"] for s in json.loads(out)}
-    wanted = {
-        s.id for s in bundled.of_type("source").values() if getattr(s, "tier") == "state-media"
-    }
+    sources = [s for s in bundled.of_type("source").values() if isinstance(s, Source)]
+    wanted = {s.id for s in sources if s.tier == "state-media"}
     assert listed == wanted and "tass-cfe-withdrawal-2023-11-07" in listed
 
 
 def test_every_source_says_its_tier_in_a_pipe(runner: CliRunner, bundled: Dataset) -> None:
     code, out, _ = run(runner, "sources")
+    assert code == 0
     header, *rows = out.splitlines()
     at = header.split("\t").index("Tier")
     tiers = {row.split("\t")[1]: row.split("\t")[at] for row in rows}
