@@ -33,33 +33,10 @@ from nato_russia.render.formats import CitationStyle as Style
 # official copy is cited), then every other kind in the order the record lists them.
 KIND_RANK = {"official-text": 0, "reprint": 1}
 
-# Which record an id names when several types use it (founding-act is an agreement and a
-# channel): what people cite facts from first, the source itself before the lists that merely
-# gather records. TYPE:ID picks any other.
-CITE_PREFERENCE = (
-    "agreement",
-    "event",
-    "quotation",
-    "state_change",
-    "source",
-    "principle",
-    "area",
-    "period",
-    "channel",
-    "actor",
-    "term",
-    "topic",
-    "dataset",
-)
-
-
-def _preference(type_name: str) -> int:
-    # A record type added later and not yet placed above still resolves, after the others.
-    return CITE_PREFERENCE.index(type_name) if type_name in CITE_PREFERENCE else len(RECORD_TYPES)
-
 
 def _types_in_preference() -> list[str]:
-    return sorted(RECORD_TYPES, key=_preference)
+    # Which record an id names when several types use it: each type's cite_rank.
+    return sorted(RECORD_TYPES, key=lambda type_name: RECORD_TYPES[type_name].cite_rank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +50,7 @@ class Found:
 def find_record(dataset: Dataset, wanted: str) -> Found:
     """The record `wanted` names, of any type: an exact id first, else an id or title as the
     detail commands forgive it (case, spaces, punctuation). `type:id` (channel:founding-act)
-    names the type; otherwise CITE_PREFERENCE decides between types that share an id."""
+    names the type; otherwise the types' cite_rank decides between types that share an id."""
     from nato_russia import query
 
     type_part, sep, id_part = wanted.partition(":")
@@ -432,34 +409,36 @@ def render(refs: list[Reference], style: Style) -> str:
 # --- sources and what rests on them (nrr sources --kind, nrr source ID) ---------------------
 
 SOURCE_KINDS: tuple[str, ...] = field_schemas(Source)["kind"].choices
+SOURCE_TIERS: tuple[str, ...] = field_schemas(Source)["tier"].choices
 
 
 class UnknownKind(NrrError):
-    """--kind names no kind of source: a usage error, since the kinds are fixed by the schema,
-    not by the data."""
+    """--kind or --tier names no kind or tier of source: a usage error, since they are fixed
+    by the schema, not by the data."""
 
     exit_code = ExitCode.USAGE
 
 
-def resolve_kind(wanted: str) -> str:
-    """A kind as typed (News, "official text", official_text) turned into its slug, or
-    UnknownKind naming the near ones and every kind (there are six)."""
+def resolve_kind(wanted: str, field_name: str = "kind") -> str:
+    """A kind (or, with field_name="tier", a tier) as typed (News, "official text",
+    official_text) turned into its slug, or UnknownKind naming the near ones and all of them."""
     from nato_russia import query
 
+    choices = field_schemas(Source)[field_name].choices
     key = query.slugify(wanted)
-    if key in SOURCE_KINDS:
+    if key in choices:
         return key
-    near = query.suggest(key, list(SOURCE_KINDS))
-    near += [k for k in SOURCE_KINDS if key and key in k and k not in near]
-    message = f"no source kind {wanted!r}."
+    near = query.suggest(key, list(choices))
+    near += [k for k in choices if key and key in k and k not in near]
+    message = f"no source {field_name} {wanted!r}."
     if near:
         message += f" Did you mean: {', '.join(near)}?"
-    raise UnknownKind(f"{message} The kinds are: {', '.join(SOURCE_KINDS)}.")
+    raise UnknownKind(f"{message} The {field_name}s are: {', '.join(choices)}.")
 
 
-def of_kind(records: list[Record], kind: str) -> list[Record]:
-    """The sources of one kind among records (a list command's, in its order)."""
-    return [r for r in records if isinstance(r, Source) and r.kind == kind]
+def of_kind(records: list[Record], kind: str, field_name: str = "kind") -> list[Record]:
+    """The sources of one kind (or tier) among records (a list command's, in its order)."""
+    return [r for r in records if isinstance(r, Source) and getattr(r, field_name) == kind]
 
 
 def citing_records(dataset: Dataset, source: Source) -> list[Record]:

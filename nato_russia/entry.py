@@ -28,7 +28,7 @@ def main() -> None:
 
     if answer_early():
         return
-    from nato_russia.cli import main as run_cli
+    from nato_russia.cli.app import main as run_cli
 
     if _EARLY:
         # From here cli.main turns Ctrl-C into "Interrupted." and exit 130 itself, after

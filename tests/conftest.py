@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from nato_russia import cli, loader
+from nato_russia import loader
+from nato_russia.cli import common
 from nato_russia.model import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def mini() -> Dataset:
 @pytest.fixture
 def use_mini(monkeypatch: pytest.MonkeyPatch, mini: Dataset) -> Iterator[Dataset]:
     """Run the CLI against the small fixture dataset instead of the bundled one."""
-    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: mini)
+    monkeypatch.setattr(common, "load_dataset", lambda *args, **kwargs: mini)
     yield mini
 
 
@@ -119,15 +120,15 @@ def render_at(width: int, draw: Callable[[Any], None]) -> str:
     return file.getvalue()
 
 
+GENERATED_EVENTS = 250
+
+
 def write_generated_events(
     directory: Path, words: list[str], *, seed: int, summary_words: int
 ) -> Path:
-    """More events than the FTS threshold, of random words, so that search goes through the
-    index; the same seed gives the same file."""
+    """A few hundred events of random words, the same for the same seed."""
     import json
     import random
-
-    from nato_russia import fts
 
     rng = random.Random(seed)
     events = [
@@ -139,24 +140,8 @@ def write_generated_events(
             "period": "early",
             "sources": ["test-source"],
         }
-        for i in range(fts.FTS_THRESHOLD + 50)
+        for i in range(GENERATED_EVENTS)
     ]
     directory.mkdir()
     (directory / "events.json").write_text(json.dumps(events))
     return directory
-
-
-@pytest.fixture(scope="module", params=["scan", "fts5"])
-def backend(request: pytest.FixtureRequest) -> Any:
-    """The same searches run against both search backends: they must agree."""
-    import sqlite3
-
-    from nato_russia import fts
-
-    if request.param == "scan":
-        return None
-    if not fts.available():
-        pytest.skip("this Python's SQLite has no FTS5")
-    db = sqlite3.connect(":memory:")
-    fts.fill(db, loader.load_bundled())
-    return db

@@ -23,7 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from nato_russia import cache, cli
+from nato_russia import cache
+from nato_russia.cli import app as cli
+from nato_russia.cli import common
 from nato_russia.errors import visible
 from tests.conftest import ROOT
 
@@ -168,7 +170,7 @@ def test_an_order_beyond_reason_is_refused(tmp_path: Path) -> None:
 def test_a_named_pipe_in_place_of_a_cache_entry_is_never_read(tmp_path: Path) -> None:
     cache_home = tmp_path / "cache"
     assert nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home)).returncode == 0
-    (entry,) = (cache_home / "nrr").glob("dataset-*.bin")
+    (entry,) = (cache_home / "nrr").glob("dataset-*.json")
     entry.unlink()
     os.mkfifo(entry)
     digests = cache_home / "nrr" / "digests.json"
@@ -181,7 +183,7 @@ def test_a_named_pipe_in_place_of_a_cache_entry_is_never_read(tmp_path: Path) ->
 def test_a_directory_in_place_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
     cache_home = tmp_path / "cache"
     assert nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home)).returncode == 0
-    (entry,) = (cache_home / "nrr").glob("dataset-*.bin")
+    (entry,) = (cache_home / "nrr").glob("dataset-*.json")
     entry.unlink()
     entry.mkdir()
     result = nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home))
@@ -350,7 +352,7 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setattr(cli, "_dataset", broken)
+    monkeypatch.setattr(common, "load_dataset", broken)
     monkeypatch.setattr(sys, "argv", ["nrr", "timeline"])
     monkeypatch.delenv(cli.ENV_DEBUG, raising=False)
     with pytest.raises(SystemExit) as exit_:
@@ -471,7 +473,7 @@ def test_the_strict_runner_lets_a_bug_raise(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError
 
-    monkeypatch.setattr(cli, "_dataset", broken)
+    monkeypatch.setattr(common, "load_dataset", broken)
     with pytest.raises(ZeroDivisionError):
         runner.invoke(cli.app, ["timeline"])
 
@@ -746,7 +748,7 @@ def test_standard_output_appending_to_a_file_keeps_what_it_held(
 def test_a_pager_that_cannot_start_loses_no_output(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, pager: str
 ) -> None:
-    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 100, "height": 10})
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 100, "height": 10})
     result = runner.invoke(cli.app, ["timeline"], env={"NRR_PAGER": pager})
     assert result.exit_code == 0
     assert "london-summit-1990" in result.stdout
@@ -984,7 +986,7 @@ def test_search_at_40_columns_keeps_each_hits_id_title_and_match(
     from nato_russia.querylang import parse_query
     from nato_russia.search import search
 
-    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 40, "height": 1000})
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 40, "height": 1000})
     result = runner.invoke(
         cli.app, ["--no-color", "search", "founding act", "-n", "3"], env={"NRR_PAGER": ""}
     )

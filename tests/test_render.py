@@ -8,10 +8,11 @@ from collections import Counter
 import pytest
 
 from nato_russia.model import Dataset
-from nato_russia.query import TimelineFilter, timeline
+from nato_russia.query import timeline
 from nato_russia.render import plain
 from nato_russia.render.rich_out import print_detail, print_table
 from nato_russia.render.views import detail_view, timeline_table
+from nato_russia.selection import Selection
 from tests.conftest import render_at
 
 render = render_at
@@ -19,7 +20,7 @@ render = render_at
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
-    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    view = timeline_table(mini, timeline(mini, Selection()))
     out = render(width, lambda c: print_table(view, c))
     assert "\u2026" not in out
     # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.
