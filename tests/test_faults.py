@@ -812,6 +812,15 @@ LONG = "x" * 5000
         ("event", LONG),
         ("cite", LONG),
         ("topic", LONG),
+        ("status", LONG),
+        ("compare", LONG, "2000"),
+        ("chart", "--from", LONG),
+        ("topic", "arms-control", "--from", LONG),
+        ("timeline", "--from", LONG),
+        ("timeline", "--limit", LONG),
+        ("timeline", "--format", LONG),
+        ("export", LONG),
+        (LONG,),
     ],
 )
 def test_a_long_argument_is_shortened_in_the_error_line(
@@ -1053,3 +1062,57 @@ def test_a_record_file_that_is_not_a_regular_file_is_named(
         code, out, err = main_with(monkeypatch, capsys, "validate", "--no-bundled", str(named))
         assert code == 1
         assert f"{events}: not a regular file ({kind})" in out + err, out + err
+
+
+def test_status_takes_the_start_of_the_data_from_its_records(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # No datasets file: the data begins with its earliest record, not in 1990.
+    mine = small_dataset(tmp_path / "mine", state_changes=[state_change("old", "1900", "open")])
+    args = ("--no-bundled", "--data", str(mine))
+    code, out, err = main_with(monkeypatch, capsys, "status", "1950", *args)
+    assert code == 0 and "nothing to tell yet" not in err, err
+    assert "1900" in out
+    code, _, err = main_with(monkeypatch, capsys, "status", "1899", *args)
+    assert code == 0 and "nothing to tell yet: the data begins in 1900" in err, err
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"XDG_CACHE_HOME": "/abs/cache", "HOME": "/home/u"}, "/abs/cache/nrr"),
+        ({"XDG_CACHE_HOME": "relcache", "HOME": "{home}"}, "{home}/.cache/nrr"),
+        ({"XDG_CACHE_HOME": "", "HOME": "{home}"}, "{home}/.cache/nrr"),
+        ({"HOME": "relhome"}, None),
+        ({"HOME": ""}, None),
+        ({"HOME": "/nonexistent"}, None),
+        ({"XDG_CACHE_HOME": "relcache", "HOME": "relhome"}, None),
+    ],
+)
+def test_the_cache_goes_only_where_the_xdg_rule_says(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    environment: dict[str, str],
+    expected: str | None,
+) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value.replace("{home}", str(tmp_path)))
+    found = cache.cache_dir()
+    wanted = None if expected is None else Path(expected.replace("{home}", str(tmp_path)))
+    assert found == wanted
+
+
+def test_a_relative_cache_location_writes_nothing_where_nrr_runs(tmp_path: Path) -> None:
+    for environment in ({"XDG_CACHE_HOME": "relcache"}, {"XDG_CACHE_HOME": "", "HOME": "relhome"}):
+        result = subprocess.run(
+            [*NRR, "status", "2014"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **environment},
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        assert list(tmp_path.iterdir()) == []
