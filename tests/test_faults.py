@@ -423,6 +423,17 @@ ARGUMENT = st.one_of(
             "founding-act",
             "-1",
             "",
+            # The second catalogue's (issue 20): the newer commands and the calendar's edges.
+            "chart",
+            "cite",
+            "compare",
+            "topic",
+            "--style",
+            "bibtex",
+            "9999-12-31",
+            "0001-01-01",
+            "1989",
+            "x" * 300,
         ]
     ),
     st.text(max_size=12),
