@@ -156,16 +156,23 @@ def _version(value: bool) -> None:
 def _note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
     """Say what the data covers when a command asks about days past it, so that an empty or
     short answer is never read as "nothing happened"."""
+    note = _coverage_note(dataset, *days)
+    if note:
+        _say(note)
+
+
+def _coverage_note(dataset: Dataset, *days: dt.date | None) -> str | None:
     if all(day is None for day in days):
-        return  # nothing asked of any day: no need to load the status code to say so
+        return None  # nothing asked of any day: no need to load the status code to say so
     from nato_russia.status import coverage
 
     covered = coverage(dataset)
     if covered is None:
-        return
+        return None
     if any(day is not None and day > covered.last for day in days):
         later = f"nothing after {covered.last_wording} is recorded"
-        _say(f"note: the data {covered.describe()}; {later}")
+        return f"note: the data {covered.describe()}; {later}"
+    return None
 
 
 OVERVIEW = """nrr: a cited reference on NATO-Russia relations, 1990 to today.
@@ -721,15 +728,16 @@ def status(
         dataset = _dataset(data, no_bundled, no_cache)
         covered = coverage(dataset)
         begins = covered.first if covered is not None else dt.date(1990, 1, 1)
-        if when < begins:
-            _say(f"note: nothing to tell yet: the data begins in {begins.year}")
-        _note_coverage(dataset, when)
+        notes = [f"note: nothing to tell yet: the data begins in {begins.year}"] * (when < begins)
+        notes += filter(None, [_coverage_note(dataset, when)])
         found = status_on(dataset, when)
         output.show_status(
             fmt,
             found,
             covered,
             lambda: views.status_views(dataset, found),
+            screen=lambda: views.status_screen(dataset, found),
+            notes=notes,
             terminal=_terminal(),
         )
 

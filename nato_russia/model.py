@@ -170,6 +170,9 @@ class RecordType:
     list_columns: ClassVar[tuple[ListColumn, ...]]
     label_field: ClassVar[str] = "title"
     ordered_by: ClassVar[str | None] = "date"  # the date field records of the type sort by
+    # Fields that only order the records (a channel's place in nrr status): kept in the data
+    # and in JSON, never shown to a person reading the record.
+    internal_fields: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def label(self) -> str:
@@ -310,6 +313,7 @@ class Period(RecordType):
     id: str = id_field()
     title: str = text_field()
     date: EdtfDate = date_field()
+    internal_fields = frozenset({"order"})
     order: int = int_field()
     # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
     origin: str | None = optional_enum("backgrounder", "dataset")
@@ -503,6 +507,7 @@ class Channel(RecordType):
     )
     id: str = id_field()
     title: str = text_field()
+    internal_fields = frozenset({"order"})
     order: int = int_field()
     summary: str = text_field()
     body: str | None = optional_ref("actor")  # the council whose meetings status lists

@@ -1,4 +1,5 @@
-"""Rich rendering at pinned widths: data stays literal and nothing is cut short."""
+"""Rich rendering at pinned widths: data stays literal; a list cuts only its titles (and
+only at a terminal), --wide and detail views nothing."""
 
 from __future__ import annotations
 
@@ -18,9 +19,22 @@ render = render_at
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
-def test_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
+def test_timeline_list_keeps_dates_and_ids_whole(mini: Dataset, width: int) -> None:
     view = timeline_table(mini, timeline(mini, TimelineFilter()))
     out = render(width, lambda c: print_table(view, c))
+    lines = out.splitlines()
+    for row in view.rows:
+        date, record_id = row[0].short or row[0].text, row[1].text
+        assert any(date in line for line in lines), date
+        assert any(record_id in line for line in lines), record_id
+    assert "[bold]x[/]" in out  # markup in data is text, cut or not
+    assert all(len(line) <= width for line in lines)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_wide_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
+    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    out = render(width, lambda c: print_table(view, c, wide=True))
     assert "\u2026" not in out
     # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.
     wanted = Counter("".join(cell.text for row in view.rows for cell in row))
