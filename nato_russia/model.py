@@ -512,6 +512,9 @@ class Channel(RecordType):
     summary: str = text_field()
     body: str | None = optional_ref("actor")  # the council whose meetings status lists
     states: tuple[str, ...] = tags_field(optional=False)
+    # States that stand until a new act undoes them (a treaty ended, an office closed): status
+    # never marks them unconfirmed, however old their date.
+    final_states: tuple[str, ...] = tags_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
     changes: tuple[str, ...] = derived_refs("state_change")

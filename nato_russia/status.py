@@ -15,6 +15,9 @@ from nato_russia.dates import EdtfDate
 from nato_russia.model import Channel, Dataset, DatasetInfo, Event, StateChange, in_date_order
 
 RECENT_EVENTS = 3
+# A state whose last confirmation by a source is this many years or more before the day asked
+# is marked as unconfirmed, not presented as settled: channels change without a record of it.
+STALE_AFTER_YEARS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,16 @@ class ChannelState:
     change: StateChange  # the latest change whose date may be on or before the day
     settled: bool  # False when the day falls inside the change's month or year
     previous: StateChange | None = None  # the channel's last settled change before it
+    stale_years: int = 0  # whole years from the last confirmation to the day, when stale
+
+    @property
+    def confirmed(self) -> EdtfDate:
+        """When a source last showed this state holding: the change's own date at the least."""
+        return self.change.confirmed or self.change.date
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_years >= STALE_AFTER_YEARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +106,23 @@ def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState 
         return None
     latest = in_date_order(begun)[-1]
     assert isinstance(latest, StateChange)
+    stale_years = 0
+    if latest.state not in channel.final_states:
+        stale_years = _years_between((latest.confirmed or latest.date).latest(), day)
     if latest.date.latest() <= day:
-        return ChannelState(channel, latest, settled=True)
+        return ChannelState(channel, latest, settled=True, stale_years=stale_years)
     settled = [c for c in begun if c.date.latest() <= day]
     previous = in_date_order(settled)[-1] if settled else None
     assert previous is None or isinstance(previous, StateChange)
-    return ChannelState(channel, latest, settled=False, previous=previous)
+    return ChannelState(channel, latest, False, previous, stale_years)
+
+
+def _years_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole years from one day to a later one (0 when `earlier` is not before `later`)."""
+    if earlier >= later:
+        return 0
+    years = later.year - earlier.year
+    return years - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
 def _last_meetings(dataset: Dataset, channel: Channel, day: dt.date) -> list[Meeting]:
@@ -143,8 +167,9 @@ class Difference:
 
 
 def compare(dataset: Dataset, first: dt.date, second: dt.date) -> list[Difference]:
-    """The channels whose state on `second` differs from their state on `first` (or that
-    changed in between and came back), each with the changes that did it, in date order."""
+    """The channels whose state on `second` differs from their state on `first`, each with the
+    changes that did it, in date order. A channel that changed and came back to the same state
+    is left out: the question is what is different."""
     earlier, later = status_on(dataset, first), status_on(dataset, second)
     before = {s.channel.id: s for s in earlier.channels}
     after = {s.channel.id: s for s in later.channels}
@@ -162,8 +187,16 @@ def compare(dataset: Dataset, first: dt.date, second: dt.date) -> list[Differenc
             and first < c.date.latest()
             and c.date.earliest() <= second
         ]
-        if not between:
+        was, now = before.get(channel.id), after.get(channel.id)
+        if not between or _state_name(was) == _state_name(now):
             continue
         ordered = tuple(c for c in in_date_order(between) if isinstance(c, StateChange))
-        found.append(Difference(channel, before.get(channel.id), after.get(channel.id), ordered))
+        found.append(Difference(channel, was, now, ordered))
     return found
+
+
+def _state_name(state: ChannelState | None) -> str | None:
+    """The state a reader is told on a day: a change whose day may fall after it leaves it open."""
+    if state is None:
+        return None
+    return state.change.state if state.settled else None

@@ -33,6 +33,7 @@ from nato_russia.model import (
     Channel,
     Correction,
     Dataset,
+    Event,
     FieldSchema,
     Record,
     StateChange,
@@ -331,6 +332,12 @@ def _check_state_changes(
         if isinstance(channel, Channel) and change.state not in channel.states:
             allowed = ", ".join(channel.states)
             problem("state", f"{change.state!r} is not a state of channel {channel.id} ({allowed})")
+        event = dataset.records["event"].get(change.event or "")
+        if isinstance(event, Event) and event.date.earliest() > change.date.latest():
+            # A change cannot rest on what had not yet happened: the link is a mistake.
+            problem("event", f"event {event.id} is dated {event.date}, after the change")
+        if change.confirmed is not None and change.confirmed.latest() < change.date.earliest():
+            problem("confirmed", f"{change.confirmed} is before the change itself ({change.date})")
         key = (change.channel, str(change.date))
         if key in seen:
             problem(
@@ -338,6 +345,19 @@ def _check_state_changes(
             )
         else:
             seen[key] = change.id
+    for channel in channels.values():
+        if isinstance(channel, Channel) and not set(channel.final_states) <= set(channel.states):
+            raw = origin[("channel", channel.id)]
+            unknown = ", ".join(sorted(set(channel.final_states) - set(channel.states)))
+            problems.append(
+                Problem(
+                    raw.file,
+                    raw_id(raw),
+                    "final_states",
+                    f"not among its states: {unknown}",
+                    index=raw.position,
+                )
+            )
     return problems
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from nato_russia import loader, model
 from nato_russia.cli import app
-from nato_russia.model import Event, optional_text
+from nato_russia.model import Dataset, Event, optional_text
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -36,14 +36,34 @@ def write_changes(directory: Path, *changes: dict[str, str]) -> Path:
 
 
 def test_a_change_of_a_known_channel_to_one_of_its_states_is_valid(
-    runner: CliRunner, tmp_path: Path
+    runner: CliRunner, tmp_path: Path, bundled: Dataset
 ) -> None:
     data = write_changes(
         tmp_path, {"id": "mine", "channel": "nrc", "date": "2030-01-01", "state": "active"}
     )
     code, out, _ = run(runner, "validate", str(data))
     assert code == 0
-    assert out.endswith("68 state_changes, 51 quotations\n")
+    assert f" {len(bundled.of_type('state_change')) + 1} state_changes," in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            "  event: nrc-2022-01-12\n",
+            "record late: event: event nrc-2022-01-12 is dated 2022-01-12, after the change",
+        ),
+        ("  confirmed: '2009'\n", "record late: confirmed: 2009 is before the change itself"),
+    ],
+)
+def test_validation_refuses_a_change_resting_on_what_came_after_or_before_it(
+    runner: CliRunner, tmp_path: Path, extra: str, message: str
+) -> None:
+    change = CHANGE.format(id="late", channel="nrc", date="2010-05", state="active") + extra
+    (tmp_path / "state_changes.yaml").write_text(change, encoding="utf-8")
+    code, out, _ = run(runner, "validate", str(tmp_path))
+    assert code == 1
+    assert message in out
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,8 @@ def status_to_dict(status: Status, coverage: Coverage | None) -> dict[str, Any]:
                 "title": state.channel.title,
                 "state": change.state,
                 **date_fields("since", change.date),
+                **date_fields("confirmed", state.confirmed),
+                "stale": state.stale,
                 "settled": state.settled,
                 "previous_state": state.previous.state if state.previous else None,
                 "by": list(change.by),

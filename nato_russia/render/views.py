@@ -337,6 +337,14 @@ def since_text(state: ChannelState) -> str:
     return when if state.settled else f"during {when}"
 
 
+def confirmed_text(state: ChannelState) -> str:
+    """When a source last showed the state holding; marked when that is years before the day."""
+    when = state.confirmed.display()
+    if state.stale:
+        return f"{when} (unconfirmed for {state.stale_years} years)"
+    return when
+
+
 def state_text(state: ChannelState) -> str:
     """The state in words, and what it was before a change that may fall after the day."""
     text = state_label(state.change)
@@ -368,6 +376,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             Column("Channel"),
             Column("State"),
             Column("Since", "date"),
+            Column("Last confirmed", "date"),
             Column("What changed"),
             Column("By"),
             Column("Record", "key"),
@@ -377,6 +386,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
                 Cell(s.channel.title),
                 Cell(state_text(s)),
                 Cell(since_text(s)),
+                Cell(confirmed_text(s)),
                 Cell(change_text(s.change)),
                 Cell(_names(dataset, s.change.by)),
                 Cell(s.change.id),
