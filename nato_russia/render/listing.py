@@ -229,6 +229,8 @@ def print_stacked(view: TableView, console: Console) -> None:
             left = width - cell_len(second.plain) - gap
             if kinds[index] != "id" and left < EXTRA_MIN:
                 break
+            if kinds[index] == "date":  # the second date of a line says which it is
+                text = Text(f"{view.columns[index].header.lower()} ").append_text(text)
             second.append(" " * gap)
             # The id is never cut: one wider than the line is printed whole, to be wrapped by
             # the terminal and copied in one piece.

@@ -263,10 +263,10 @@ def show_status(
             say(notes)
             show_tables(views(), terminal=terminal, rich=rich)
             return
-        from nato_russia.render.views import STATUS_HINT
+        from nato_russia.render.views import status_footer
 
         chosen = views() if terminal.wide or screen is None else screen()
-        hint = () if terminal.wide or screen is None else (STATUS_HINT,)
+        hint = () if terminal.wide or screen is None else status_footer(status)
         show_tables(chosen, terminal=terminal, rich=rich, footer=(*hint, *notes))
 
     if fmt not in (None, Format.table):

@@ -426,15 +426,28 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     )
 
 
-def confirmed_text(state: ChannelState) -> str:
-    """The latest day a source shows the state still holding (the change's own date where no
-    later source does)."""
-    change = state.change
-    return (change.confirmed or change.date).compact()
+# The mark of a state whose last confirmation is years before the day, in the one-line
+# table of nrr status at a terminal, and the footnote that explains it.
+STALE_MARK = "*"
 
 
-# What nrr status at a terminal leaves out, and where to find it.
-STATUS_HINT = "Who decided each change, on which record, and its notes: nrr channel ID"
+def _short_confirmed(state: ChannelState) -> str:
+    when = state.confirmed.compact()
+    return f"{when} {STALE_MARK}" if state.stale else when
+
+
+def status_footer(status: Status) -> tuple[str, ...]:
+    """What nrr status at a terminal leaves out or marks, and where to find the rest."""
+    from nato_russia.status import STALE_AFTER_YEARS
+
+    lines = []
+    if any(s.stale for s in status.channels):
+        lines.append(
+            f"{STALE_MARK} last confirmed {STALE_AFTER_YEARS} or more years before "
+            f"{day_text(status.day)}: may have changed since"
+        )
+    lines.append("Who decided each change, on which record, and its notes: nrr channel ID")
+    return tuple(lines)
 
 
 def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
@@ -448,7 +461,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             Column("Channel", "title"),
             Column("State", "key", keep=True),
             Column("Since", "date"),
-            Column("Confirmed", "date"),
+            Column("Last confirmed", "date"),
             Column("ID", "key"),
         ),
         tuple(
@@ -456,7 +469,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
                 Cell(s.channel.title),
                 Cell(state_text(s), short=_short_state(s)),
                 Cell(since_text(s), short=_short_since(s)),
-                Cell(confirmed_text(s)),
+                Cell(confirmed_text(s), short=_short_confirmed(s)),
                 Cell(s.channel.id),
             )
             for s in status.channels
