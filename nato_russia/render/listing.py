@@ -200,18 +200,14 @@ def print_list(view: TableView, console: Console) -> None:
 
 def print_stacked(view: TableView, console: Console) -> None:
     """Two lines a record: the date and the title (cut to the line); under them, indented, the
-    id, dim and whole, then the other columns as far as they fit."""
+    other columns as far as they fit, the id among them dim and whole."""
     width = console.width
     kinds = [column.kind for column in view.columns]
     title = kinds.index("title")
     date = kinds.index("date") if "date" in kinds else None
-    rest = [i for i, kind in enumerate(kinds) if kind == "id"]
-    keep = [i for i, c in enumerate(view.columns) if c.keep]
-    rest += keep + [
-        i
-        for i, kind in enumerate(kinds)
-        if kind not in ("id", "title", "url") and i != date and i not in keep
-    ]
+    # In the view's order: a search result's type before its id reads as the command that
+    # opens it ("event tmd-exercise-2004").
+    rest = [i for i, kind in enumerate(kinds) if kind not in ("title", "url") and i != date]
     for row in view.rows:
         cells = _cells(view, row)
         first = Text()

@@ -174,7 +174,7 @@ def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: Fie
 
 def search_table(query: str, hits: list[Hit]) -> TableView:
     columns = (
-        Column("Type", "key"),
+        Column("Type", "key", keep=True),  # results mix types: the command to open one
         Column("ID", "id"),
         Column("Date", "date"),
         Column("Title", "title"),
