@@ -172,10 +172,10 @@ def test_lists_take_a_line_a_record_and_keep_dates_and_ids_whole(
     view = tables(bundled)[name]
     out = render(width, lambda c: print_table(view, c))
     lines = out.splitlines()
-    # From 80 columns a record a line; from 60 a line, but where an id would leave its title
-    # no room (the id goes under it); below 60, two lines, the id on the second.
-    per_record = 2 if width < 60 else 1.3 if width < 80 else 1
-    header = 1 if width < 60 else 2  # the title, and the column headers on one line
+    # From 80 columns a record a line; below, a line where its id leaves its title room (else
+    # the id goes under it, and when that is true of many, every record takes two lines).
+    per_record = 1 if width >= 80 else 2
+    header = 2  # the title, and the column headers on one line
     assert len(lines) <= header + per_record * len(view.rows)
     ids = [row[column].text for row in view.rows for column in id_columns(view)]
     for line in lines:

@@ -37,6 +37,7 @@ KEY_ROOM = 28
 STACKED_INDENT = 2  # the second line of a stacked record
 TITLE_ROOM = 48
 TITLE_CUT_MIN = 8  # a title cut shorter than this says nothing: its id goes under it instead
+CROWDED_SHARE = 0.2  # when more records than this share would need that, all are stacked
 EXTRA_MAX = 24  # the widest a prose extra column is drawn, cut with "…"
 EXTRA_MIN = 8  # an extra column narrower than this would show nothing useful
 
@@ -157,6 +158,18 @@ def _lines(plan_: _Plan, cells: Sequence[Text], id_text: Text | None) -> list[Te
     return [line] if below is None else [line, below]
 
 
+def _crowded(view: TableView, layout: _Plan) -> bool:
+    """Whether so many ids at the lines' ends leave their titles no room (and so go under
+    them) that the list reads better stacked."""
+    if layout.id_after is None:
+        return False
+    size = layout.widths[layout.columns.index(layout.title)]
+    short = sum(
+        size - GAP - cell_len(row[layout.id_after].text) < TITLE_CUT_MIN for row in view.rows
+    )
+    return short > CROWDED_SHARE * len(view.rows)
+
+
 def _cells(view: TableView, row: Sequence[Cell]) -> list[Text]:
     texts = []
     for column, cell in zip(view.columns, row, strict=True):
@@ -183,10 +196,10 @@ def _print_line(console: Console, line: Text) -> None:
 def print_list(view: TableView, console: Console) -> None:
     """The view as a list, a line per record (two below STACKED_BELOW columns)."""
     console.print(Text(view.title, style="bold"), overflow="fold")
-    if console.width < STACKED_BELOW:
+    layout = plan(view, console.width)
+    if console.width < STACKED_BELOW or _crowded(view, layout):
         print_stacked(view, console)
         return
-    layout = plan(view, console.width)
     headers = _headers(view)
     id_header = headers[layout.id_after] if layout.id_after is not None else None
     for line in _lines(layout, headers, id_header):
@@ -223,13 +236,20 @@ def print_stacked(view: TableView, console: Console) -> None:
                 continue
             gap = GAP if second.plain.strip() else 0
             left = width - cell_len(second.plain) - gap
-            if kinds[index] != "id" and left < EXTRA_MIN:
+            if kinds[index] == "id":
+                # The id is never cut: what comes before it gives way, and an id wider than
+                # the line is printed whole, to be wrapped by the terminal and copied whole.
+                if cell_len(text.plain) > left:
+                    fits = STACKED_INDENT + cell_len(text.plain) <= width
+                    second, gap = Text(" " * STACKED_INDENT if fits else ""), 0
+                second.append(" " * gap)
+                second.append_text(text)
+                continue
+            if left < EXTRA_MIN:
                 break
             if kinds[index] == "date":  # the second date of a line says which it is
                 text = Text(f"{view.columns[index].header.lower()} ").append_text(text)
             second.append(" " * gap)
-            # The id is never cut: one wider than the line is printed whole, to be wrapped by
-            # the terminal and copied in one piece.
-            second.append_text(text if kinds[index] == "id" else _cut(text, left))
+            second.append_text(_cut(text, left))
         if second.plain.strip():
             _print_line(console, second)
