@@ -21,6 +21,7 @@ from nato_russia.model import (
     Correction,
     Dataset,
     DatasetInfo,
+    Quotation,
     Record,
     Source,
     field_schemas,
@@ -114,10 +115,29 @@ def cited_ids(record: Record) -> list[str]:
 
 def cited_sources(dataset: Dataset, record: Record) -> list[Source]:
     """The sources to cite for a record, the official texts first, then reprints, then the
-    others, each group in the order the record lists them (its authors' order of weight)."""
+    others, each group in the order the record lists them (its authors' order of weight).
+    A quotation cites first the document its words come from (a source, or an agreement's
+    texts), then the sources its wording was checked in."""
     found = [dataset.get("source", i) for i in cited_ids(record)]
     sources = [s for s in found if isinstance(s, Source)]
-    return sorted(sources, key=lambda s: KIND_RANK.get(s.kind, len(KIND_RANK)))  # stable
+    ranked = sorted(sources, key=lambda s: KIND_RANK.get(s.kind, len(KIND_RANK)))  # stable
+    if isinstance(record, Quotation):
+        return list(dict.fromkeys([*_document_sources(dataset, record), *ranked]))
+    return ranked
+
+
+def _document_sources(dataset: Dataset, quotation: Quotation) -> list[Source]:
+    """Where a quotation's words come from: its document when that is a source; for an
+    agreement, the agreement's official texts (or, lacking them, its reprints)."""
+    document = dataset.get("source", quotation.document)
+    if isinstance(document, Source):
+        return [document]
+    agreement = dataset.get("agreement", quotation.document)
+    if agreement is None:
+        return []
+    texts = [s for s in cited_sources(dataset, agreement) if s.kind in KIND_RANK]
+    best = min((KIND_RANK[s.kind] for s in texts), default=None)
+    return [s for s in texts if KIND_RANK[s.kind] == best]
 
 
 def access_date(dataset: Dataset) -> EdtfDate | None:
@@ -161,9 +181,12 @@ def reference(source: Source, accessed: EdtfDate | None) -> Reference:
     )
 
 
-def references(dataset: Dataset, record: Record) -> list[Reference]:
+def references(dataset: Dataset, *records: Record) -> list[Reference]:
+    """The references of one or more records as one bibliography: a source that several of
+    them cite appears once, where it first appears (a repeated BibTeX key breaks the file)."""
     accessed = access_date(dataset)
-    return [reference(s, accessed) for s in cited_sources(dataset, record)]
+    sources = [s for record in records for s in cited_sources(dataset, record)]
+    return [reference(s, accessed) for s in dict.fromkeys(sources)]
 
 
 # --- dates as each style words them --------------------------------------------------------

@@ -248,6 +248,7 @@ class Source(RecordType):
         _ID,
         ListColumn("Title", "title"),
         ListColumn("Kind", "kind", "key"),
+        ListColumn("Tier", "tier", "key"),
         ListColumn("Publisher", "publisher"),
         ListColumn("Cited by", "cited_by", "key", count=True),
         ListColumn("URL", "url"),

@@ -31,7 +31,8 @@ from typer.testing import CliRunner
 from nato_russia import cite
 from nato_russia.cli import app
 from nato_russia.dates import parse_date
-from nato_russia.model import Dataset, Source
+from nato_russia.model import Dataset, Quotation, Source
+from nato_russia.render.formats import CitationStyle
 
 FOUNDING_ACT_CHICAGO = (
     "\u201cFounding Act on Mutual Relations, Cooperation and Security between NATO and the "
@@ -404,3 +405,45 @@ def test_a_title_ending_in_a_question_mark_gets_no_full_stop() -> None:
     ref = cite.Reference("k", "Is NATO obsolete?", "P", "news", None, None, None, None)
     assert cite.chicago(ref) == "\u201cIs NATO obsolete?\u201d P."
     assert cite.apa(ref) == "Is NATO obsolete? (n.d.). P."
+
+
+def test_a_quotation_cites_the_document_its_words_come_from_first(bundled: Dataset) -> None:
+    quotations = list(bundled.of_type("quotation").values())
+    assert quotations
+    for quotation in quotations:
+        assert isinstance(quotation, Quotation)
+        first = cite.references(bundled, quotation)[0]
+        document = bundled.get("source", quotation.document)
+        if document is not None:
+            assert first.key == document.id, quotation.id
+        else:
+            agreement = bundled.get("agreement", quotation.document)
+            assert agreement is not None
+            texts = [
+                s.id
+                for s in cite.cited_sources(bundled, agreement)
+                if s.kind in ("official-text", "reprint")
+            ]
+            if texts:  # an agreement known only from other sources has no text to cite first
+                assert first.key in texts, quotation.id
+
+
+def test_the_georgia_statement_is_cited_not_the_backgrounder(bundled: Dataset) -> None:
+    quotation = bundled.get("quotation", "georgia-disproportionate")
+    assert quotation is not None
+    first = cite.references(bundled, quotation)[0]
+    assert first.issued is not None and str(first.issued) == "2008-08-19"
+    assert first.key != "backgrounder-2015-12"
+
+
+def test_several_records_make_one_bibliography_without_a_repeated_key(bundled: Dataset) -> None:
+    records = [bundled.get("agreement", i) for i in ("founding-act", "rome-declaration")]
+    assert all(records)
+    refs = cite.references(bundled, *[r for r in records if r is not None])
+    keys = [r.key for r in refs]
+    assert len(keys) == len(set(keys))
+    for record in records:
+        assert record is not None
+        assert {s.id for s in cite.cited_sources(bundled, record)} <= set(keys)
+    library = parse_string(cite.render(refs, CitationStyle.bibtex))
+    assert not library.failed_blocks and len(library.entries) == len(keys)

@@ -167,7 +167,7 @@ def test_agreement_detail_shows_links_by_id_and_title(runner: CliRunner) -> None
         "  act-signed \u2014 Example Act signed (27 May 1997)",
         "  act-quote \u2014 \u201cbuild together a lasting peace\u201d",
         "  test-official \u2014 Official text, NATO, 27 May 1997 <https://example.org/official>"
-        " [official-text]",
+        " [official-text; official]",
     ):
         assert line in out.splitlines()
 

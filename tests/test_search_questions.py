@@ -119,8 +119,7 @@ def test_nothing_found_says_so(bundled: Dataset) -> None:
 @pytest.mark.parametrize(
     ("text", "record_id"),
     [
-        ("crimea", "nrc-2016-04-20"),
-        ("annexed Crimea", "nrc-2016-04-20"),
+        ("annexed Crimea", "crimea-annexation-2014"),
         ("enlargement", "enlargement-2004"),
         ("accession", "sweden-accession-2024-03-07"),
     ],

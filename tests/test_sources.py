@@ -45,8 +45,10 @@ def citing_by_scan(dataset: Dataset, source: Source) -> list[tuple[str, str]]:
 
 
 def test_source_line_ends_with_the_kind() -> None:
-    news = Source(id="n", title="Report", publisher="TASS", kind="news", tier="other")
-    assert views.source_line(news) == "Report, TASS [news]"
+    news = Source(
+        id="n", title="Report", publisher="TASS", kind="news", tier="state-media", state="Russia"
+    )
+    assert views.source_line(news) == "Report, TASS [news; state-media of Russia]"
     official = Source(
         id="o",
         title="Founding Act",
@@ -57,7 +59,7 @@ def test_source_line_ends_with_the_kind() -> None:
         url="https://example.org/act",
     )
     assert views.source_line(official) == (
-        "Founding Act, NATO, 27 May 1997 <https://example.org/act> [official-text]"
+        "Founding Act, NATO, 27 May 1997 <https://example.org/act> [official-text; official]"
     )
 
 
@@ -82,7 +84,8 @@ def test_every_detail_view_shows_each_sources_kind(
     for source_id, line in zip(record.sources, lines, strict=True):  # type: ignore[union-attr]
         source = bundled.get("source", source_id)
         assert isinstance(source, Source)
-        assert line.startswith(f"{source_id} \u2014 ") and line.endswith(f" [{source.kind}]")
+        assert line.startswith(f"{source_id} \u2014 ")
+        assert line.endswith(f" [{source.kind}; {views.tier_text(source)}]")
 
 
 # --- nrr sources --kind ---------------------------------------------------------------------

@@ -247,16 +247,22 @@ def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> 
 
 
 def source_line(source: Source) -> str:
-    """A source as a detail view lists it: title, publisher, date, address and its kind last,
-    so that a reader can weigh the claim (an official text or a news report) at a glance. The
-    kind is the slug `nrr sources --kind` takes, so what is read can be typed back."""
+    """A source as a detail view lists it: title, publisher, date, address and, last, its kind
+    and its publisher's tier, so that a reader can weigh the claim (an official text, a news
+    agency's report, a state's own media) at a glance. Both are the slugs `nrr sources --kind`
+    and `--tier` take, so what is read can be typed back."""
     parts = [source.title, source.publisher]
     if source.date is not None:
         parts.append(source.date.display())
     line = ", ".join(parts)
     if source.url:
         line = f"{line} <{source.url}>"
-    return f"{line} [{source.kind}]"
+    return f"{line} [{source.kind}; {tier_text(source)}]"
+
+
+def tier_text(source: Source) -> str:
+    """The kind of publisher, as `nrr sources --tier` takes it; state media name their state."""
+    return f"{source.tier} of {source.state}" if source.state else source.tier
 
 
 def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
