@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,20 @@ def test_plain_table_flattens_tabs_and_newlines() -> None:
     out = io.StringIO()
     plain.write_table(view, out)
     assert out.getvalue() == "A\tB\nx y\tline break\n"
+
+
+def test_a_wide_table_is_drawn_once(mini: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fit is checked on the lines that are printed, not on a render of its own.
+    from rich.table import Table
+
+    drawn = []
+    original = Table.__rich_console__
+
+    def counting(self: Table, console: Any, options: Any) -> Any:
+        drawn.append(self)
+        return original(self, console, options)
+
+    monkeypatch.setattr(Table, "__rich_console__", counting)
+    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    render(120, lambda c: print_table(view, c, wide=True))
+    assert len(drawn) == 1
