@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from nato_russia.model import Agreement, Dataset, Period, Quotation, Source, schema_of
+from nato_russia.model import (
+    CARRYING_TIERS,
+    Agreement,
+    Dataset,
+    Period,
+    Quotation,
+    RecordType,
+    Source,
+    schema_of,
+)
 from nato_russia.validation import warnings
 from tests.conftest import BACKGROUNDER, FACTS, shared_text
 
@@ -55,6 +64,59 @@ def test_every_record_cites_a_source(bundled: Dataset) -> None:
         if isinstance(record, Source):
             continue
         assert record.sources, f"{record.type_name} {record.id} cites no source"
+
+
+# Where a record says in its own words which state's media it rests on (see the test below).
+_STATE_MEDIA_SAID = re.compile(r"\bstate (?:news agency|media)\b")
+_WORD_FIELDS = ("title", "summary", "context", "attribution", "note")
+
+
+def _cited_sources(bundled: Dataset, record: RecordType) -> list[Source]:
+    ids = list(getattr(record, "sources", ()))
+    ids += [s for c in getattr(record, "corrections", ()) for s in c.sources]
+    found = [bundled.find(i, ("source",)) for i in ids]
+    return [s for s in found if isinstance(s, Source)]
+
+
+def _rests_on_own_state_media(record: RecordType, cited: list[Source]) -> bool:
+    state_media = [s for s in cited if s.tier == "state-media"]
+    if not state_media or len({s.state for s in state_media}) != 1:
+        return False
+    words = " ".join(str(getattr(record, f, None) or "") for f in _WORD_FIELDS)
+    names = {n.strip() for s in state_media for n in re.split(r"[();,]", s.publisher) if n.strip()}
+    return bool(_STATE_MEDIA_SAID.search(words)) and any(n in words for n in names)
+
+
+def test_every_record_rests_on_a_carrying_source(bundled: Dataset) -> None:
+    """A fact rests on at least one source whose tier is in CARRYING_TIERS (official,
+    international organisation, news agency, newspaper, archive, research institute); the sources
+    of a record's corrections count with its own. Sources of tier `other` (blogs, aggregators,
+    unknown sites) never carry a fact.
+
+    One exception: a state's own statement may rest on that state's media alone if the record
+    says so. The rule, kept simple: every state-media source it cites names one and the same
+    `state`, and the record's title, summary, context, attribution or note names one of those
+    publishers (e.g. "TASS") and calls it state media ("state news agency" or "state media"), as
+    in "TASS, a Russian state news agency, reported ..."."""
+    failures = []
+    for record in bundled.all_records():
+        if isinstance(record, Source):
+            continue
+        cited = _cited_sources(bundled, record)
+        if any(s.tier in CARRYING_TIERS for s in cited):
+            continue
+        if _rests_on_own_state_media(record, cited):
+            continue
+        tiers = ", ".join(f"{s.id} ({s.tier})" for s in cited)
+        failures.append(f"{record.type_name} {record.id}: {tiers}")
+    assert failures == []
+
+
+def test_state_media_name_their_state(bundled: Dataset) -> None:
+    """Every state-media source names the state whose media it is, and no other source names one."""
+    for source in bundled.of_type("source").values():
+        assert isinstance(source, Source)
+        assert (source.tier == "state-media") == bool(source.state), source.id
 
 
 def test_fixed_agreement_ids_exist(bundled: Dataset) -> None:

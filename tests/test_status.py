@@ -33,7 +33,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
         # Russian troops in IFOR/SFOR are dated only to the year: on a day inside it the
         # change may or may not have happened yet.
         "russian-forces-in-nato-operations": ("deployed", "1996", False),
-        "cfe": ("in-force", "1992-11", True),
+        "cfe": ("in-force", "1992", True),
         "inf": ("in-force", "1988-06-01", True),
     },
     "1999-06-01": {
@@ -54,6 +54,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "nio": ("open", "2001-02-20", True),
         "mlm": ("open", "2002-05-27", True),
         "open-skies": ("in-force", "2002-01-01", True),
+        "practical-cooperation": ("active", "2002-05-28", True),
         "military-contacts": ("resumed", "2000-06-09", True),
         "russian-mission": ("present", "2000-03-30", True),
     },
@@ -97,7 +98,7 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
 NOT_YET = {
     "1996-06-01": {"pjc", "nrc", "nio", "mlm", "founding-act", "open-skies", "new-start"},
     "1999-06-01": {"nrc", "nio", "mlm", "practical-cooperation"},
-    "2003-01-01": {"practical-cooperation", "new-start"},
+    "2003-01-01": {"new-start"},
 }
 LAST_MEETINGS = {
     "1996-06-01": {},

@@ -33,7 +33,7 @@ STACKED_BELOW = 60
 # Another column is shown only when the titles keep KEY_ROOM beside a key (a kind, a count,
 # an id of something else), TITLE_ROOM beside prose.
 ID_COLUMN_ROOM = 40
-KEY_ROOM = 28
+KEY_ROOM = 40
 STACKED_INDENT = 2  # the second line of a stacked record
 TITLE_ROOM = 48
 TITLE_CUT_MIN = 8  # a title cut shorter than this says nothing: its id goes under it instead
