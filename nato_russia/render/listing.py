@@ -37,7 +37,8 @@ KEY_ROOM = 40
 STACKED_INDENT = 2  # the second line of a stacked record
 TITLE_ROOM = 48
 TITLE_CUT_MIN = 8  # a title cut shorter than this says nothing: its id goes under it instead
-CROWDED_SHARE = 0.2  # when more records than this share would need that, all are stacked
+CROWDED_SHARE = 0.2
+DATE_SHARE = 0.95  # when more records than this share would need that, all are stacked
 EXTRA_MAX = 24  # the widest a prose extra column is drawn, cut with "…"
 EXTRA_MIN = 8  # an extra column narrower than this would show nothing useful
 
@@ -81,12 +82,23 @@ def _natural(view: TableView, index: int) -> int:
     return max([header, *(cell_len(cell_text(row[index]).plain) for row in view.rows)])
 
 
+def _usual(view: TableView, index: int) -> int:
+    """The width that holds all but the widest few values of a column (DATE_SHARE of them):
+    a list's first date column is made this wide, and a longer date ("30 May–10 Jun 2011")
+    takes the room it needs from its own row's title rather than from every row's."""
+    sizes = sorted(cell_len(cell_text(row[index]).plain) for row in view.rows)
+    usual = sizes[int(DATE_SHARE * (len(sizes) - 1))] if sizes else 0
+    return max(usual, cell_len(view.columns[index].header))
+
+
 def plan(view: TableView, width: int) -> _Plan:
     """Which columns a one-line list shows at `width`, and how wide."""
     kinds = [column.kind for column in view.columns]
     title = kinds.index("title")
     ident = kinds.index("id") if "id" in kinds else None
     naturals = [_natural(view, i) for i in range(len(kinds))]
+    if "date" in kinds[:title]:
+        naturals[kinds.index("date")] = _usual(view, kinds.index("date"))
     title_natural = naturals[title]
     chosen = {title}
     used = 0  # the cells taken by the chosen columns other than the title, with their gaps
@@ -135,9 +147,17 @@ def _lines(plan_: _Plan, cells: Sequence[Text], id_text: Text | None) -> list[Te
     room, two: the line, and the id under it at the line's end."""
     line = Text()
     below = None
+    over = 0  # what a date wider than its column took from the title after it
     for number, (index, size) in enumerate(zip(plan_.columns, plan_.widths, strict=True)):
         last = number == len(plan_.columns) - 1
         text = cells[index]
+        if number < plan_.columns.index(plan_.title) and cell_len(text.plain) > size:
+            over += cell_len(text.plain) - size  # a date is never cut
+            text.pad_right(GAP)
+            line.append_text(text)
+            continue
+        if index == plan_.title:
+            size -= over
         if index == plan_.title and id_text is not None:
             # The title takes what the id at the line's end leaves it; the id is never cut.
             room = size - GAP - cell_len(id_text.plain)
