@@ -84,7 +84,7 @@ def _natural(view: TableView, index: int) -> int:
 
 def _usual(view: TableView, index: int) -> int:
     """The width that holds all but the widest few values of a column (DATE_SHARE of them):
-    a list's first date column is made this wide, and a longer date ("30 May–10 Jun 2011")
+    a list's first date column is made this wide, and a longer date ("30 May-10 Jun 2011")
     takes the room it needs from its own row's title rather than from every row's."""
     sizes = sorted(cell_len(cell_text(row[index]).plain) for row in view.rows)
     usual = sizes[int(DATE_SHARE * (len(sizes) - 1))] if sizes else 0
