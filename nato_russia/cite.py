@@ -33,33 +33,10 @@ from nato_russia.render.formats import CitationStyle as Style
 # official copy is cited), then every other kind in the order the record lists them.
 KIND_RANK = {"official-text": 0, "reprint": 1}
 
-# Which record an id names when several types use it (founding-act is an agreement and a
-# channel): what people cite facts from first, the source itself before the lists that merely
-# gather records. TYPE:ID picks any other.
-CITE_PREFERENCE = (
-    "agreement",
-    "event",
-    "quotation",
-    "state_change",
-    "source",
-    "principle",
-    "area",
-    "period",
-    "channel",
-    "actor",
-    "term",
-    "topic",
-    "dataset",
-)
-
-
-def _preference(type_name: str) -> int:
-    # A record type added later and not yet placed above still resolves, after the others.
-    return CITE_PREFERENCE.index(type_name) if type_name in CITE_PREFERENCE else len(RECORD_TYPES)
-
 
 def _types_in_preference() -> list[str]:
-    return sorted(RECORD_TYPES, key=_preference)
+    # Which record an id names when several types use it: each type's cite_rank.
+    return sorted(RECORD_TYPES, key=lambda type_name: RECORD_TYPES[type_name].cite_rank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +50,7 @@ class Found:
 def find_record(dataset: Dataset, wanted: str) -> Found:
     """The record `wanted` names, of any type: an exact id first, else an id or title as the
     detail commands forgive it (case, spaces, punctuation). `type:id` (channel:founding-act)
-    names the type; otherwise CITE_PREFERENCE decides between types that share an id."""
+    names the type; otherwise the types' cite_rank decides between types that share an id."""
     from nato_russia import query
 
     type_part, sep, id_part = wanted.partition(":")

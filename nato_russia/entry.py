@@ -14,7 +14,7 @@ def main() -> None:
 
         if answer_early():
             return
-        from nato_russia.cli import main as run_cli
+        from nato_russia.cli.app import main as run_cli
     except KeyboardInterrupt:
         # Ctrl-C while Python is still importing nrr: as quiet as one later on.
         sys.stderr.write("Interrupted.\n")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 
 from nato_russia.dates import EdtfDate, parse_date
@@ -24,6 +25,10 @@ class FieldSchema:
     targets: tuple[str, ...] = ()  # record types a ref/refs field may point to
     choices: tuple[str, ...] = ()  # allowed values of an enum field
     derived: bool = False  # computed by the loader from links stored elsewhere
+    # For derived refs: the field of the target records that names this one (a period's
+    # `events` are the events whose `period` names it). Each link is stored once and shown
+    # from both ends; BACKLINKS lists them all.
+    via: str | None = None
 
 
 def _meta(schema: FieldSchema) -> dict[str, FieldSchema]:
@@ -91,8 +96,10 @@ def corrections_field() -> Any:
     return field(default=(), metadata=_meta(FieldSchema("corrections", optional=True)))
 
 
-def derived_refs(*targets: str) -> Any:
-    return field(default=(), metadata=_meta(FieldSchema("refs", targets=targets, derived=True)))
+def derived_refs(target: str, via: str) -> Any:
+    """The records of type `target` whose field `via` names this one, filled by the loader."""
+    schema = FieldSchema("refs", targets=(target,), derived=True, via=via)
+    return field(default=(), metadata=_meta(schema))
 
 
 def derived_date() -> Any:
@@ -128,6 +135,11 @@ class Correction:
     says: str
     finding: str
     sources: tuple[str, ...]
+
+
+def weights(**by_field: float) -> Mapping[str, float]:
+    """A type's search weights (RecordType.search_weights), read-only as a ClassVar must be."""
+    return MappingProxyType(by_field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +182,33 @@ class RecordType:
     list_columns: ClassVar[tuple[ListColumn, ...]]
     label_field: ClassVar[str] = "title"
     ordered_by: ClassVar[str | None] = "date"  # the date field records of the type sort by
+    # What the rest of the code asks of a type. No defaults: each type says each of them
+    # (tests/test_model.py checks), so that a new type cannot be left out silently.
+    example_id: ClassVar[str]  # a real id, for the examples in the commands' help
+    # What a detail command's JSON says of a record it links to: the label under the key its
+    # type uses and every date field, so that a script needs no second call to learn a linked
+    # event's date or a quotation's words; then what the view shows besides (a source's
+    # publisher and address). References inside these stay ids.
+    link_fields: ClassVar[tuple[str, ...]]
+    # Which record `nrr cite ID` means when several types use the id (founding-act is an
+    # agreement and a channel), lowest first: what people cite facts from first, the source
+    # itself before the lists that merely gather records.
+    cite_rank: ClassVar[int]
+    # Order within one day of a topic's thread (nrr topic): what happened, the text adopted at
+    # it, the channel it changed, then what was said. None: never in a thread (no `topics`).
+    same_day_rank: ClassVar[int | None]
+    # Derived links a filtered export follows from a kept record (an event brings its
+    # quotations): the records kept with it.
+    brought_along: ClassVar[tuple[str, ...]]
+    # Fields whose matches weigh more than the rest (1.0) in search ranking. A field name
+    # weighs the same in every type that has it (search ranks by field name).
+    search_weights: ClassVar[Mapping[str, float]]
+    # The place and heading of the type's section in the chronology (`nrr export markdown`),
+    # sections in place order; None: no section of its own (the comment says where it shows).
+    chronology: ClassVar[tuple[int, str] | None]
     # Fields that only order the records (a channel's place in nrr status): kept in the data
     # and in JSON, never shown to a person reading the record.
-    internal_fields: ClassVar[frozenset[str]] = frozenset()
+    internal_fields: ClassVar[frozenset[str]]
 
     @property
     def label(self) -> str:
@@ -204,21 +240,6 @@ class RecordType:
 
 
 _DATE = ListColumn("Date", "date", "date")
-# The types whose records cite sources, in RECORD_TYPES order (every type but source itself).
-CITING_TYPES = (
-    "dataset",
-    "period",
-    "actor",
-    "term",
-    "topic",
-    "agreement",
-    "principle",
-    "area",
-    "event",
-    "channel",
-    "state_change",
-    "quotation",
-)
 _ID = ListColumn("ID", "id", "key")
 
 
@@ -238,44 +259,6 @@ CARRYING_TIERS = frozenset(SOURCE_TIERS[:6])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
-class Source(RecordType):
-    type_name = "source"
-    plural = "sources"
-    noun, nouns = "source", "sources"
-    list_title = "Sources"
-    list_columns = (
-        _DATE,
-        _ID,
-        ListColumn("Title", "title"),
-        ListColumn("Kind", "kind", "key"),
-        ListColumn("Tier", "tier", "key"),
-        ListColumn("Publisher", "publisher"),
-        ListColumn("Cited by", "cited_by", "key", count=True),
-        ListColumn("URL", "url"),
-    )
-    id: str = id_field()
-    title: str = text_field()
-    publisher: str = text_field()
-    kind: str = enum_field(
-        "backgrounder", "official-text", "official-page", "government-page", "reprint", "news"
-    )
-    # What kind of publisher made it, so that a reader can weigh a claim (SOURCE_TIERS).
-    tier: str = enum_field(*SOURCE_TIERS)
-    # For state media: the state whose media it is ("Russia"); they carry only its statements.
-    state: str | None = optional_text()
-    date: EdtfDate | None = optional_date()
-    url: str | None = optional_text()
-    note: str | None = optional_text()
-    # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
-    # order) and within a type in date order: what rests on the source. Filled by validation,
-    # not BACKLINKS, since a correction's sources sit inside the correction.
-    cited_by: tuple[str, ...] = field(
-        default=(),
-        metadata=_meta(FieldSchema("refs", targets=CITING_TYPES, derived=True)),
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class DatasetInfo(RecordType):
     """What a dataset covers and when it was last checked (data/datasets.yaml)."""
 
@@ -290,6 +273,14 @@ class DatasetInfo(RecordType):
         ListColumn("Covers", "covers", "date"),
         ListColumn("Checked", "checked", "date"),
     )
+    example_id = "nrr-bundled"
+    link_fields = ("title", "covers", "checked")
+    cite_rank = 12
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = None  # about the data, not the relationship
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     covers: EdtfDate = date_field()
@@ -311,17 +302,24 @@ class Period(RecordType):
         ListColumn("From", "origin", "key"),
         ListColumn("Events", "events", "key", count=True),
     )
+    example_id = "georgia-2008"
+    link_fields = ("title", "date")
+    cite_rank = 7
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = (1, "Periods")
+    internal_fields = frozenset({"order"})
     id: str = id_field()
     title: str = text_field()
     date: EdtfDate = date_field()
-    internal_fields = frozenset({"order"})
     order: int = int_field()
     # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
     origin: str | None = optional_enum("backgrounder", "dataset")
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    events: tuple[str, ...] = derived_refs("event")
+    events: tuple[str, ...] = derived_refs("event", via="period")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -339,6 +337,14 @@ class Actor(RecordType):
         ListColumn("Terms", "terms"),
     )
     label_field = "name"
+    example_id = "putin"
+    link_fields = ("name", "kind", "role")
+    cite_rank = 9
+    same_day_rank = None
+    brought_along = ("terms",)
+    search_weights = weights(name=5.0, role=2.0, summary=2.0)
+    chronology = None  # named in the entries that involve them
+    internal_fields = frozenset()
     id: str = id_field()
     name: str = text_field()
     name_ru: str | None = optional_text()  # the Russian name in Cyrillic, where a source gives it
@@ -347,14 +353,14 @@ class Actor(RecordType):
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    terms: tuple[str, ...] = derived_refs("term")
-    events: tuple[str, ...] = derived_refs("event")
-    meetings: tuple[str, ...] = derived_refs("event")
-    agreements: tuple[str, ...] = derived_refs("agreement")
-    issued: tuple[str, ...] = derived_refs("agreement")
-    created_by: tuple[str, ...] = derived_refs("agreement")
-    decisions: tuple[str, ...] = derived_refs("state_change")
-    quotations: tuple[str, ...] = derived_refs("quotation")
+    terms: tuple[str, ...] = derived_refs("term", via="actor")
+    events: tuple[str, ...] = derived_refs("event", via="actors")
+    meetings: tuple[str, ...] = derived_refs("event", via="meeting_of")
+    agreements: tuple[str, ...] = derived_refs("agreement", via="signatories")
+    issued: tuple[str, ...] = derived_refs("agreement", via="issued_by")
+    created_by: tuple[str, ...] = derived_refs("agreement", via="creates")
+    decisions: tuple[str, ...] = derived_refs("state_change", via="by")
+    quotations: tuple[str, ...] = derived_refs("quotation", via="speaker")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -373,6 +379,14 @@ class Term(RecordType):
         ListColumn("Person", "actor"),
         ListColumn("Office", "office"),
     )
+    example_id = "worner-secretary-general-1988"
+    link_fields = ("actor", "office", "start", "end")
+    cite_rank = 10
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights()
+    chronology = None  # a person's offices: not part of the story told
+    internal_fields = frozenset()
     id: str = id_field()
     actor: str = ref_field("actor")
     office: str = text_field()
@@ -402,6 +416,14 @@ class Agreement(RecordType):
         ListColumn("Place", "place"),
     )
     label_field = "short_title"
+    example_id = "founding-act"
+    link_fields = ("title", "short_title", "kind", "date")
+    cite_rank = 0
+    same_day_rank = 1
+    brought_along = ("principles", "areas")
+    search_weights = weights(title=5.0, short_title=5.0, aliases=5.0, summary=2.0)
+    chronology = (2, "Agreements")
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     short_title: str = text_field()
@@ -425,10 +447,10 @@ class Agreement(RecordType):
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    events: tuple[str, ...] = derived_refs("event")
-    principles: tuple[str, ...] = derived_refs("principle")
-    areas: tuple[str, ...] = derived_refs("area")
-    quotations: tuple[str, ...] = derived_refs("quotation")
+    events: tuple[str, ...] = derived_refs("event", via="agreements")
+    principles: tuple[str, ...] = derived_refs("principle", via="agreements")
+    areas: tuple[str, ...] = derived_refs("area", via="agreements")
+    quotations: tuple[str, ...] = derived_refs("quotation", via="document")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -439,13 +461,21 @@ class Principle(RecordType):
     noun, nouns = "principle", "principles"
     list_title = "Principles"
     list_columns = (_ID, ListColumn("Title", "title"), ListColumn("Stated in", "agreements"))
+    example_id = "non-use-of-force"
+    link_fields = ("title",)
+    cite_rank = 5
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = (3, "Principles")
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
     agreements: tuple[str, ...] = refs_field("agreement")
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    quotations: tuple[str, ...] = derived_refs("quotation")
+    quotations: tuple[str, ...] = derived_refs("quotation", via="principles")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -456,6 +486,14 @@ class Area(RecordType):
     noun, nouns = "area of cooperation", "areas of cooperation"
     list_title = "Areas"
     list_columns = (_ID, ListColumn("Title", "title"), ListColumn("Stated in", "agreements"))
+    example_id = "arms-control"
+    link_fields = ("title",)
+    cite_rank = 6
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = None  # named in the agreements that state them
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -471,6 +509,14 @@ class Event(RecordType):
     noun, nouns = "event", "events (nrr timeline filters them)"
     list_title = "NATO-Russia timeline"
     list_columns = (_DATE, _ID, ListColumn("Event", "title"), ListColumn("Place", "place"))
+    example_id = "russia-joins-pfp-1994"
+    link_fields = ("title", "date", "date_display", "place")
+    cite_rank = 1
+    same_day_rank = 0
+    brought_along = ("quotations", "state_changes")
+    search_weights = weights(title=5.0, aliases=5.0, summary=2.0)
+    chronology = None  # under its period, in date order
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
@@ -486,8 +532,8 @@ class Event(RecordType):
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    quotations: tuple[str, ...] = derived_refs("quotation")
-    state_changes: tuple[str, ...] = derived_refs("state_change")
+    quotations: tuple[str, ...] = derived_refs("quotation", via="event")
+    state_changes: tuple[str, ...] = derived_refs("state_change", via="event")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -506,9 +552,16 @@ class Channel(RecordType):
         ListColumn("States", "states"),
         ListColumn("Changes", "changes", "key", count=True),
     )
+    example_id = "nrc"
+    link_fields = ("title",)
+    cite_rank = 8
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = (4, "Channels of the relationship")
+    internal_fields = frozenset({"order"})
     id: str = id_field()
     title: str = text_field()
-    internal_fields = frozenset({"order"})
     order: int = int_field()
     summary: str = text_field()
     body: str | None = optional_ref("actor")  # the council whose meetings status lists
@@ -518,7 +571,7 @@ class Channel(RecordType):
     final_states: tuple[str, ...] = tags_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
-    changes: tuple[str, ...] = derived_refs("state_change")
+    changes: tuple[str, ...] = derived_refs("state_change", via="channel")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -536,6 +589,14 @@ class StateChange(RecordType):
         ListColumn("State", "state", "key"),
         ListColumn("Change", "title"),
     )
+    example_id = "nrc-reported-dissolved-2025"
+    link_fields = ("channel", "date", "state", "title", "confirmed")
+    cite_rank = 3
+    same_day_rank = 2
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = None  # under its channel, in date order
+    internal_fields = frozenset()
     id: str = id_field()
     channel: str = ref_field("channel")
     date: EdtfDate = date_field()
@@ -567,6 +628,14 @@ class Quotation(RecordType):
         ListColumn("Document", "document"),
     )
     label_field = "text"
+    example_id = "lisbon-new-stage"
+    link_fields = ("text", "speaker", "date", "document")
+    cite_rank = 2
+    same_day_rank = 3
+    brought_along = ()
+    search_weights = weights(text=3.0, context=2.0)
+    chronology = None  # in the entry of the record it belongs to
+    internal_fields = frozenset()
     id: str = id_field()
     text: str = text_field()
     document: str = ref_field("agreement", "source")
@@ -597,6 +666,14 @@ class Topic(RecordType):
         ListColumn("Topic", "title"),
         ListColumn("Records", "record_count", "key"),
     )
+    example_id = "missile-defence"
+    link_fields = ("title", "years")
+    cite_rank = 11
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
+    chronology = None  # threads through the records: nrr topic tells them
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -604,10 +681,76 @@ class Topic(RecordType):
     # From the first to the last linked record, in years; and how many records link to it.
     years: EdtfDate | None = derived_date()
     record_count: int = derived_count()
-    events: tuple[str, ...] = derived_refs("event")
-    agreements: tuple[str, ...] = derived_refs("agreement")
-    state_changes: tuple[str, ...] = derived_refs("state_change")
-    quotations: tuple[str, ...] = derived_refs("quotation")
+    events: tuple[str, ...] = derived_refs("event", via="topics")
+    agreements: tuple[str, ...] = derived_refs("agreement", via="topics")
+    state_changes: tuple[str, ...] = derived_refs("state_change", via="topics")
+    quotations: tuple[str, ...] = derived_refs("quotation", via="topics")
+
+
+# Every type but Source, in the order files are read and shown (RECORD_TYPES). Source comes
+# after them in this file because its `cited_by` names the types that cite sources.
+_CITING = (
+    DatasetInfo,
+    Period,
+    Actor,
+    Term,
+    Topic,  # before the types that link to it: an SQL export inserts in this order
+    Agreement,
+    Principle,
+    Area,
+    Event,
+    Channel,
+    StateChange,
+    Quotation,
+)
+# The types whose records cite sources (their `sources` field), in RECORD_TYPES order.
+CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in _field_names(cls))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+class Source(RecordType):
+    type_name = "source"
+    plural = "sources"
+    noun, nouns = "source", "sources"
+    list_title = "Sources"
+    list_columns = (
+        _DATE,
+        _ID,
+        ListColumn("Title", "title"),
+        ListColumn("Kind", "kind", "key"),
+        ListColumn("Tier", "tier", "key"),
+        ListColumn("Publisher", "publisher"),
+        ListColumn("Cited by", "cited_by", "key", count=True),
+        ListColumn("URL", "url"),
+    )
+    example_id = "nato-nrc-topic-2022"
+    link_fields = ("title", "publisher", "kind", "date", "url")
+    cite_rank = 4
+    same_day_rank = None
+    brought_along = ()
+    search_weights = weights(title=5.0)
+    chronology = (5, "Sources")
+    internal_fields = frozenset()
+    id: str = id_field()
+    title: str = text_field()
+    publisher: str = text_field()
+    kind: str = enum_field(
+        "backgrounder", "official-text", "official-page", "government-page", "reprint", "news"
+    )
+    # What kind of publisher made it, so that a reader can weigh a claim (SOURCE_TIERS).
+    tier: str = enum_field(*SOURCE_TIERS)
+    # For state media: the state whose media it is ("Russia"); they carry only its statements.
+    state: str | None = optional_text()
+    date: EdtfDate | None = optional_date()
+    url: str | None = optional_text()
+    note: str | None = optional_text()
+    # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
+    # order) and within a type in date order: what rests on the source. Filled by validation,
+    # not BACKLINKS, since a correction's sources sit inside the correction.
+    cited_by: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(FieldSchema("refs", targets=CITING_TYPES, derived=True)),
+    )
 
 
 Record = (
@@ -631,18 +774,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
     cls.type_name: cls
     for cls in (
         Source,
-        DatasetInfo,
-        Period,
-        Actor,
-        Term,
-        Topic,  # before the types that link to it: an SQL export inserts in this order
-        Agreement,
-        Principle,
-        Area,
-        Event,
-        Channel,
-        StateChange,
-        Quotation,
+        *_CITING,
     )
 }
 
@@ -745,33 +877,17 @@ def in_date_order(records: Iterable[Record]) -> list[Record]:
 
 
 # Links stored once in the files and shown from both ends: (type, derived field) is filled with
-# the ids of the (source type) records whose (source field) names it.
-BACKLINKS: tuple[tuple[str, str, str, str], ...] = (
-    ("period", "events", "event", "period"),
-    ("event", "quotations", "quotation", "event"),
-    ("agreement", "events", "event", "agreements"),
-    ("agreement", "principles", "principle", "agreements"),
-    ("agreement", "areas", "area", "agreements"),
-    ("agreement", "quotations", "quotation", "document"),
-    ("principle", "quotations", "quotation", "principles"),
-    ("actor", "events", "event", "actors"),
-    ("actor", "agreements", "agreement", "signatories"),
-    ("actor", "created_by", "agreement", "creates"),
-    ("actor", "quotations", "quotation", "speaker"),
-    ("actor", "terms", "term", "actor"),
-    ("actor", "meetings", "event", "meeting_of"),
-    ("actor", "issued", "agreement", "issued_by"),
-    ("actor", "decisions", "state_change", "by"),
-    ("event", "state_changes", "state_change", "event"),
-    ("channel", "changes", "state_change", "channel"),
-    ("topic", "events", "event", "topics"),
-    ("topic", "agreements", "agreement", "topics"),
-    ("topic", "state_changes", "state_change", "topics"),
-    ("topic", "quotations", "quotation", "topics"),
+# the ids of the (source type) records whose (source field) names it. Declared on the derived
+# fields (derived_refs(..., via=...)).
+BACKLINKS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (type_name, name, schema.targets[0], schema.via)
+    for type_name, cls in RECORD_TYPES.items()
+    for name, schema in field_schemas(cls).items()
+    if schema.via is not None
 )
 
 # The derived refs of a topic: the records that link to it, one list per type.
-TOPIC_LINKS = ("events", "agreements", "state_changes", "quotations")
+TOPIC_LINKS = tuple(name for name, schema in field_schemas(Topic).items() if schema.via)
 
 
 def topic_extent(dataset: Dataset, topic: Topic) -> dict[str, Any]:

@@ -285,11 +285,6 @@ def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
 # kept agreement (or a quotation naming it), and then lists only the kept agreements: the link
 # is not followed out to agreements the selection has nothing to do with.
 _STATED_IN = {("principle", "agreements"), ("area", "agreements")}
-_BROUGHT_ALONG = {
-    "event": ("quotations", "state_changes"),
-    "agreement": ("principles", "areas"),
-    "actor": ("terms",),
-}
 
 
 def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
@@ -304,7 +299,7 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
         if record is None or record_id in keep[type_name]:
             continue
         keep[type_name].add(record_id)
-        for name in _BROUGHT_ALONG.get(type_name, ()):
+        for name in record.brought_along:
             targets = field_schemas(type(record))[name].targets
             todo.extend((targets[0], i) for i in getattr(record, name))
         for name, target_id, targets in _references(record):

@@ -23,19 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from nato_russia.model import Dataset, Record, actor_fields, field_schemas
+from nato_russia.model import RECORD_TYPES, Dataset, Record, actor_fields, field_schemas
 from nato_russia.querylang import Query, parse_query
 from nato_russia.text import tokens, word_spans, words
 
+# Field name -> weight, as the record types declare it (RecordType.search_weights).
 FIELD_WEIGHTS: dict[str, float] = {
-    "title": 5.0,
-    "short_title": 5.0,
-    "name": 5.0,
-    "aliases": 5.0,  # other names for the record: found as its title would be
-    "text": 3.0,  # a quotation's words
-    "summary": 2.0,
-    "context": 2.0,
-    "role": 2.0,
+    name: weight for cls in RECORD_TYPES.values() for name, weight in cls.search_weights.items()
 }
 DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
 PHRASE_BONUS = 2.0

@@ -21,9 +21,6 @@ from nato_russia.model import (
     field_schemas,
 )
 
-# Records of one day, in the order a reader follows them: what happened, the text adopted at
-# it, the channel it changed, then what was said.
-_SAME_DAY_ORDER = {"event": 0, "agreement": 1, "state_change": 2, "quotation": 3}
 # A quotation's words stand for it in a thread, cut to about this many words.
 QUOTE_WORDS = 12
 
@@ -102,7 +99,8 @@ def thread(
     chosen: list[tuple[tuple[dt.date, dt.date, int, str], Record]] = []
     for record in linked_records(dataset, topic):
         date = getattr(record, "date", None)
-        rank = _SAME_DAY_ORDER.get(record.type_name, len(_SAME_DAY_ORDER))
+        rank = record.same_day_rank
+        assert rank is not None  # a type a topic links to has one (tests/test_model.py)
         if isinstance(date, EdtfDate):
             if date.overlaps(earliest, latest):
                 chosen.append(((*date.sort_key(), rank, record.id), record))

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from nato_russia import cli, loader
+from nato_russia import loader
+from nato_russia.cli import common
 from nato_russia.model import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def mini() -> Dataset:
 @pytest.fixture
 def use_mini(monkeypatch: pytest.MonkeyPatch, mini: Dataset) -> Iterator[Dataset]:
     """Run the CLI against the small fixture dataset instead of the bundled one."""
-    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: mini)
+    monkeypatch.setattr(common, "load_dataset", lambda *args, **kwargs: mini)
     yield mini
 
 

@@ -11,8 +11,10 @@ import pytest
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from nato_russia import chart, cli
+from nato_russia import chart
 from nato_russia.chart import Band, Chart, Lane, Span, StateClass, classify
+from nato_russia.cli import app as cli
+from nato_russia.cli import common
 from nato_russia.dates import parse_date
 from nato_russia.model import Dataset
 from nato_russia.render import chart_svg, chart_text
@@ -175,7 +177,7 @@ def test_at_a_terminal_the_picture_has_colour(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     overrides = {"is_tty": True, "width": 80, "height": 1000, "color": True, "pager": None}
-    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", overrides)
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", overrides)
     code, out, _ = run(runner, "chart")
     assert code == 0
     assert ANSI + "[" in out and "\u2588" in out

@@ -29,7 +29,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
 from nato_russia import cite
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.dates import parse_date
 from nato_russia.model import Dataset, Quotation, Source
 from nato_russia.render.formats import CitationStyle

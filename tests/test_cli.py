@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nato_russia import __version__
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset
 
 pytestmark = pytest.mark.usefixtures("use_mini")

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 import typer.main
 
-from nato_russia import cli, query
+from nato_russia import query
+from nato_russia.cli import app as cli
 from nato_russia.completion import (
     FORMAT_COMMANDS,
     FORMATS,
@@ -34,7 +35,7 @@ try:
 finally:
     print(sorted(m for m in ("typer", "rich", "yaml") if m in sys.modules), file=sys.stderr)
 """
-TYPER = "from nato_russia.cli import main; main()"
+TYPER = "from nato_russia.cli.app import main; main()"
 
 
 def complete(code: str, shell: str, line: str, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nato_russia import __version__, cli
-from nato_russia.cli import app
+from nato_russia import __version__
+from nato_russia.cli import common
+from nato_russia.cli.app import app
 from nato_russia.export import documents, timelinejs
 from nato_russia.export import sqlite as sqlite_export
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Event, Period, field_schemas
@@ -29,7 +30,7 @@ from nato_russia.render import delimited, flat
 from nato_russia.render.formats import ExportFormat
 
 Expected = Callable[[str, str], None]
-REAL_DATASET = cli._dataset  # taken before any test replaces it
+REAL_DATASET = common.load_dataset  # taken before any test replaces it
 pytestmark = pytest.mark.usefixtures("use_mini")
 
 
@@ -271,7 +272,7 @@ def test_sqlite_a_reference_to_nothing_fails_and_leaves_no_file(
             "event": {**mini.records["event"], event.id: replace(event, period="nowhere")},
         }
     )
-    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: broken)
+    monkeypatch.setattr(common, "load_dataset", lambda *args, **kwargs: broken)
     code, out, err = export(runner, "sqlite", "-o", str(tmp_path / "nrr.db"))
     assert (code, out) == (1, "")
     assert err == (
@@ -596,7 +597,7 @@ def test_hostile_data_stays_data_in_every_export(
     from markdown_it import MarkdownIt
 
     # Undo use_mini: load what the command line names, through the real loader.
-    monkeypatch.setattr(cli, "_dataset", REAL_DATASET)
+    monkeypatch.setattr(common, "load_dataset", REAL_DATASET)
 
     code, chronology, err = export(runner, "markdown", *hostile)
     assert code == 0, err
@@ -638,7 +639,7 @@ def test_hostile_data_stays_data_in_every_export(
 def test_the_timeline_page_embeds_the_timeline_safely(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_dataset", REAL_DATASET)  # the bundled data and the file below
+    monkeypatch.setattr(common, "load_dataset", REAL_DATASET)  # the bundled data and the file below
     (tmp_path / "events.json").write_text(
         json.dumps(
             [

@@ -13,15 +13,15 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from nato_russia import cli
-from nato_russia.cli import app
+from nato_russia.cli import common
+from nato_russia.cli.app import app
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset
 from nato_russia.render import delimited, flat
 
 
 @pytest.fixture(autouse=True)
 def _use_bundled(monkeypatch: pytest.MonkeyPatch, bundled: Dataset) -> None:
-    monkeypatch.setattr(cli, "_dataset", lambda *args, **kwargs: bundled)
+    monkeypatch.setattr(common, "load_dataset", lambda *args, **kwargs: bundled)
 
 
 def invoke(runner: CliRunner, *args: str) -> str:

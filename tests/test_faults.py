@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from nato_russia import cache, cli
+from nato_russia import cache
+from nato_russia.cli import app as cli
+from nato_russia.cli import common
 from nato_russia.errors import visible
 from tests.conftest import ROOT
 
@@ -348,7 +350,7 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setattr(cli, "_dataset", broken)
+    monkeypatch.setattr(common, "load_dataset", broken)
     monkeypatch.setattr(sys, "argv", ["nrr", "timeline"])
     monkeypatch.delenv(cli.ENV_DEBUG, raising=False)
     with pytest.raises(SystemExit) as exit_:
@@ -469,7 +471,7 @@ def test_the_strict_runner_lets_a_bug_raise(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError
 
-    monkeypatch.setattr(cli, "_dataset", broken)
+    monkeypatch.setattr(common, "load_dataset", broken)
     with pytest.raises(ZeroDivisionError):
         runner.invoke(cli.app, ["timeline"])
 

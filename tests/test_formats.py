@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from nato_russia import cli
-from nato_russia.cli import app
+from nato_russia.cli import common
+from nato_russia.cli import search as search_command
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset, Event
 from nato_russia.render import delimited, flat, markdown
 
@@ -132,7 +133,7 @@ def test_no_cell_starts_a_formula(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, mini: Dataset, title: str, fmt: str
 ) -> None:
     dataset = _with_formula_title(mini, title)
-    monkeypatch.setattr(cli, "_dataset", lambda *a, **k: dataset)
+    monkeypatch.setattr(common, "load_dataset", lambda *a, **k: dataset)
     out = run(runner, "timeline", "--format", fmt)
     delimiter = "," if fmt == "csv" else "\t"
     rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=delimiter))
@@ -218,7 +219,7 @@ def test_markdown_sources_are_links(runner: CliRunner) -> None:
 def test_search_formats_give_every_hit_in_a_pipe(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "PIPED_LIMIT", 1)
+    monkeypatch.setattr(search_command, "PIPED_LIMIT", 1)
     assert len(run(runner, "search", "missile").splitlines()) == 1 + 1  # header and one hit
     for fmt in ("json", "jsonl", "csv", "tsv", "markdown"):
         out = run(runner, "search", "missile", "--format", fmt)

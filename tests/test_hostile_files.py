@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nato_russia import loader, readers
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.errors import DataError
 from nato_russia.loader import DataSelection
 from tests.conftest import FIXTURE_DATA

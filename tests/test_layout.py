@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from nato_russia import cli
+from nato_russia.cli import app as cli
+from nato_russia.cli import common
 from nato_russia.model import Dataset
 from nato_russia.query import TimelineFilter, sorted_records, timeline
 from nato_russia.querylang import parse_query
 from nato_russia.render import views
-from nato_russia.render.rich_out import print_detail, print_table
+from nato_russia.render.rich_out import NARROW_NOTE, print_detail, print_table
 from nato_russia.render.views import DetailView, TableView
 from nato_russia.search import search
 from nato_russia.status import status_on
@@ -58,7 +59,7 @@ STATUS_DAY = "2026-12-06"
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch, width: int, *args: str) -> str:
     """What `nrr ARGS` prints at a terminal of this width, without colour or pager."""
     overrides = {"is_tty": True, "width": width, "height": 1000, "color": False, "pager": None}
-    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", overrides)
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", overrides)
     result = StrictRunner().invoke(cli.app, list(args))
     assert result.exit_code == 0, result.stderr
     return result.stdout
@@ -330,3 +331,24 @@ def test_detail_dims_only_the_id(bundled: Dataset) -> None:
     print_detail(founding_act(bundled), console)
     out = file.getvalue()
     assert "Javier Solana \u00b7 \x1b[2msolana\x1b[0m" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline"],
+        ["search", "missile"],
+        ["sources"],
+        ["topics"],
+        ["topic", "missile-defence"],
+        ["status", STATUS_DAY],
+    ],
+)
+def test_wide_draws_every_column(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    listed = at_a_terminal(monkeypatch, 80, *args)
+    wide = at_a_terminal(monkeypatch, 80, *args, "--wide")
+    assert "\u2501" not in listed  # a list: no table rule
+    # Every column with every character: a Rich table, or where its columns cannot fit, the
+    # records a field a line.
+    assert "\u2501" in wide or NARROW_NOTE in wide
+    assert len(wide.splitlines()) > len(listed.splitlines())

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from nato_russia import query
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.dates import DateFormatError, parse_bound, parse_date
 from nato_russia.errors import NotFound
 from nato_russia.model import Dataset, Event

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nato_russia import fts
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import Query, QueryError, parse_query
 from nato_russia.search import search

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nato_russia import fts, loader
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import parse_query
 from nato_russia.readers import RawRecord, read_records

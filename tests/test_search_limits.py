@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from nato_russia import fts, loader, search
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset
 from nato_russia.querylang import MAX_CHARACTERS, MAX_WORDS, QueryError, parse_query
 from nato_russia.text import INVISIBLE, tokens, word_spans

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nato_russia import cite
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.dates import parse_date
 from nato_russia.model import RECORD_TYPES, Dataset, Source
 from nato_russia.render import views

@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from nato_russia import cli
+from nato_russia.cli import app as cli
 from nato_russia.completion import COMPLETE_VAR
 
 
@@ -96,7 +96,7 @@ NEVER = {
 }
 RUN_AND_LIST_MODULES = """
 import json, sys
-from nato_russia import cli
+from nato_russia.cli import app as cli
 sys.argv = ["nrr", *sys.argv[1:]]
 try:
     cli.main()

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nato_russia import loader, model
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset, Event, optional_text
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.model import Dataset, Term
 from nato_russia.status import coverage, status_on
 

@@ -1,6 +1,6 @@
 """The terminal paths: colour, the pager, help and the man page (issue 11).
 
-The terminal is one object (render.terminal.Terminal); tests fill cli.TERMINAL_OVERRIDES to
+The terminal is one object (render.terminal.Terminal); tests fill common.TERMINAL_OVERRIDES to
 stand at a terminal of a given size, as httpie's tests use a MockEnvironment, so that the
 paths a pipe never takes are tested too.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nato_russia import cli
+from nato_russia.cli import app as cli
+from nato_russia.cli import common
 from nato_russia.render.terminal import DEFAULT_PAGER, Terminal
 from tests.conftest import ROOT
 
@@ -26,7 +27,7 @@ ANSI = "\x1b["
 @pytest.fixture
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     overrides: dict[str, object] = {"is_tty": True, "width": 100, "height": 1000}
-    monkeypatch.setattr(cli, "TERMINAL_OVERRIDES", overrides)
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", overrides)
     return overrides
 
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nato_russia import query
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.completion import bundled_topics
 from nato_russia.errors import DataError, NotFound
 from nato_russia.model import Dataset, Source, Topic
@@ -228,7 +228,7 @@ def test_an_unknown_topic_suggests_the_nearest(bundled: Dataset) -> None:
     assert caught.value.suggestions[0] == "missile-defence"
 
 
-# The commands (they need cli.py to register nato_russia.commands.topics)
+# The commands
 
 
 def test_nrr_topics_lists_every_topic_with_years_and_records(

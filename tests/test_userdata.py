@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nato_russia import cache, loader, readers
-from nato_russia.cli import app
+from nato_russia.cli.app import app
 from nato_russia.loader import DataSelection
 from tests.conftest import FIXTURE_DATA, StrictRunner
 

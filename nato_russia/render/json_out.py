@@ -49,37 +49,15 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     return result
 
 
-# What a detail command's JSON says of each record it links to: the label under the key its
-# type uses (title, short_title, name, text; a term, which has no title, its office) and every
-# date field, so that a script needs no second call to learn a linked event's date or a
-# quotation's words; then what the view shows besides (a source's publisher and address).
-# References inside these stay ids: one level of links is what the view shows.
-LINK_FIELDS: dict[str, tuple[str, ...]] = {
-    "source": ("title", "publisher", "kind", "date", "url"),
-    "dataset": ("title", "covers", "checked"),
-    "period": ("title", "date"),
-    "actor": ("name", "kind", "role"),
-    "term": ("actor", "office", "start", "end"),
-    "agreement": ("title", "short_title", "kind", "date"),
-    "principle": ("title",),
-    "area": ("title",),
-    "event": ("title", "date", "date_display", "place"),
-    "channel": ("title",),
-    "topic": ("title", "years"),
-    "state_change": ("channel", "date", "state", "title", "confirmed"),
-    "quotation": ("text", "speaker", "date", "document"),
-}
-
-
 def link_to_dict(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> dict[str, Any]:
-    """A linked record as `type`, `id` and its LINK_FIELDS (a date with its companions). The
+    """A linked record as `type`, `id` and its type's link_fields (a date with its companions). The
     type is given because some links may point to more than one (a quotation's document)."""
     record = dataset.find(record_id, targets)
     if record is None:  # validation rules this out for loaded data; say no more than known
         return {"type": targets[0] if len(targets) == 1 else None, "id": record_id}
     result: dict[str, Any] = {"type": record.type_name, "id": record.id}
     schemas = field_schemas(type(record))
-    for name in LINK_FIELDS.get(record.type_name, (record.label_field,)):
+    for name in record.link_fields:
         value = getattr(record, name)
         if schemas[name].kind == "date":
             result.update(date_fields(name, value))

@@ -7,24 +7,24 @@ written "[bold]x[/]" or "*note*" shows exactly so, and only http(s) addresses be
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
 from nato_russia.model import (
-    Agreement,
+    RECORD_TYPES,
     Channel,
     Correction,
     Dataset,
     Event,
     Period,
-    Principle,
     Quotation,
     Record,
     Source,
     field_schemas,
     in_date_order,
 )
+from nato_russia.query import sorted_records
 from nato_russia.render.views import Cell, TableView, date_text, field_label
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
@@ -211,7 +211,24 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _channels(dataset: Dataset) -> list[str]:
+def _chapters(dataset: Dataset, heading: str) -> list[str]:
+    """A chapter per period, with its events in date order (the heading is each period's)."""
+    events = [r for r in in_date_order(dataset.of_type("event").values()) if isinstance(r, Event)]
+    periods = sorted(
+        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
+        key=lambda p: (p.order, p.id),
+    )
+    lines: list[str] = []
+    for period in periods:
+        in_period = [e for e in events if e.period == period.id]
+        lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
+        lines += [escape(period.summary), ""]
+        for event in in_period:
+            lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
+    return lines
+
+
+def _channels(dataset: Dataset, heading: str) -> list[str]:
     """Each channel of the relationship with its dated changes, in date order."""
     channels = sorted(
         (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
@@ -219,7 +236,7 @@ def _channels(dataset: Dataset) -> list[str]:
     )
     if not channels:
         return []
-    lines = ["## Channels of the relationship", ""]
+    lines = [f"## {escape(heading)}", ""]
     for channel in channels:
         lines += [f"### {_heading(channel)}", "", record_body(dataset, channel, 4)]
         changes = (dataset.get("state_change", i) for i in channel.changes)
@@ -228,16 +245,31 @@ def _channels(dataset: Dataset) -> list[str]:
     return lines
 
 
+def _sources(dataset: Dataset, heading: str) -> list[str]:
+    """The sources as a list of references, one line each."""
+    sources = in_date_order(dataset.of_type("source").values())
+    if not sources:
+        return []
+    lines = [f"## {escape(heading)}", ""]
+    lines += [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)]
+    return [*lines, ""]
+
+
+# The types whose section has a layout of its own; any other type a chronology section is
+# declared for (RecordType.chronology) gets its records in their natural order, in full.
+_LAYOUTS: dict[type[Record], Callable[[Dataset, str], list[str]]] = {
+    Period: _chapters,
+    Channel: _channels,
+    Source: _sources,
+}
+
+
 def chronology(dataset: Dataset, title: str) -> str:
-    """The whole dataset as one document: periods with their events in date order, then the
-    agreements, the principles and every source."""
-    events = [r for r in in_date_order(dataset.of_type("event").values()) if isinstance(r, Event)]
-    periods = sorted(
-        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
-        key=lambda p: (p.order, p.id),
-    )
+    """The whole dataset as one document: the sections the record types declare, in their
+    order (periods with their events in date order, then the agreements, the principles, the
+    channels with their changes and every source)."""
     counts = (
-        f"{_count(len(events), 'event')}, "
+        f"{_count(len(dataset.of_type('event')), 'event')}, "
         f"{_count(len(dataset.of_type('agreement')), 'agreement')} and "
         f"{_count(len(dataset.of_type('principle')), 'principle')}"
     )
@@ -247,23 +279,13 @@ def chronology(dataset: Dataset, title: str) -> str:
         f"{counts}, made with nrr {__version__}. Every entry names its sources.",
         "",
     ]
-    for period in periods:
-        in_period = [e for e in events if e.period == period.id]
-        lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
-        lines += [escape(period.summary), ""]
-        for event in in_period:
-            lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
-    agreements = in_date_order(r for r in dataset.of_type("agreement").values())
-    lines += _section(dataset, "Agreements", (a for a in agreements if isinstance(a, Agreement)))
-    principles = sorted(
-        (p for p in dataset.of_type("principle").values() if isinstance(p, Principle)),
-        key=lambda p: (p.title.casefold(), p.id),
+    sections = sorted(
+        (cls.chronology, cls) for cls in RECORD_TYPES.values() if cls.chronology is not None
     )
-    lines += _section(dataset, "Principles", principles)
-    lines += _channels(dataset)
-    sources = in_date_order(dataset.of_type("source").values())
-    if sources:
-        lines += ["## Sources", ""]
-        lines += [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)]
-        lines.append("")
+    for (_, heading), cls in sections:
+        layout = _LAYOUTS.get(cls)
+        if layout is not None:
+            lines += layout(dataset, heading)
+        else:
+            lines += _section(dataset, escape(heading), sorted_records(dataset, cls.type_name))
     return "\n".join(lines)

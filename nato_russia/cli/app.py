@@ -1,0 +1,346 @@
+"""The nrr app: its commands (from the modules of this package), the global options, and
+`main`, which turns every way a run can end into a documented exit code.
+
+Exit codes: 0 success (an empty result included), 1 an expected failure (unknown id, broken
+data), 2 a usage error, 130 interrupted, 143 terminated.
+"""
+
+import copy
+import os
+import signal
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from nato_russia import __version__
+from nato_russia.cli import chart, cite, export, records, search, status, timeline, topics
+from nato_russia.cli.common import (
+    Commands,
+    choose_terminal,
+    reporting_errors,
+    say,
+    silence_stdout,
+)
+from nato_russia.errors import ExitCode
+from nato_russia.loader import DataSelection, load
+from nato_russia.model import RECORD_TYPES
+from nato_russia.render.terminal import ColorChoice
+
+# How `nrr -h` groups the commands: the questions people come with, in the order they come.
+COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Where things stand", ("status", "compare", "timeline", "chart", "search")),
+    (
+        "Read one record",
+        tuple(cls.command() for cls in RECORD_TYPES.values()),
+    ),
+    ("List records", tuple(cls.list_command() for cls in RECORD_TYPES.values())),
+    ("Cite it, check your data, or have everything in one file", ("cite", "validate", "export")),
+)
+
+
+class GroupedCommands(typer.core.TyperGroup):
+    """`nrr -h` with its commands in groups (COMMAND_GROUPS), not one flat list of 30."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        listed: set[str] = set()
+        for title, names in COMMAND_GROUPS:
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=formatter.width)))
+                    listed.add(name)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx) if n not in listed]
+        if rest:
+            with formatter.section("Other commands"):
+                formatter.write_dl([(n, c.get_short_help_str()) for n, c in rest if c is not None])
+
+
+app = typer.Typer(
+    name="nrr",
+    help="A cited reference on NATO-Russia relations from 1990 to today, from NATO's 2015 "
+    "backgrounder, the official texts and news agencies. nrr status tells where things stand "
+    "on any day.",
+    invoke_without_command=True,
+    add_completion=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    cls=GroupedCommands,
+)
+
+# The modules of commands, in the order `nrr --help-man` lists their commands.
+COMMAND_MODULES: tuple[Commands, ...] = (
+    timeline.commands,
+    records.commands,
+    search.commands,
+    status.commands,
+    export.commands,
+    chart.commands,
+    cite.commands,
+    topics.commands,
+)
+for _commands in COMMAND_MODULES:
+    app.registered_commands.extend(_commands.registered_commands)
+
+
+def _help_man(value: bool) -> None:
+    if value:
+        from nato_russia.manpage import manpage
+
+        typer.echo(manpage(typer.main.get_command(app)), nl=False)
+        raise typer.Exit()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from nato_russia.status import coverage
+
+        typer.echo(f"nrr {__version__}")
+        with reporting_errors():
+            covered = coverage(load(DataSelection()))
+        if covered is not None:
+            typer.echo(f"bundled data: {covered.describe()}")
+        raise typer.Exit()
+
+
+OVERVIEW = """nrr: a cited reference on NATO-Russia relations, 1990 to today.
+
+  nrr timeline --from 2014            events in date order (--to, --period, --actor, --topic)
+  nrr status 1999-06-01               where every channel stood on a day (default: today)
+  nrr agreement founding-act          one record in full, with its sources
+  nrr search "who signed the founding act"
+  nrr export sqlite -o nrr.db         everything in one file (json, csv, markdown, ...)
+
+nrr -h lists every command; nrr COMMAND -h explains one."""
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour, even at a terminal (also NO_COLOR).")
+    ] = False,
+    color: Annotated[
+        ColorChoice,
+        typer.Option(
+            "--color",
+            metavar="WHEN",
+            help="auto (colour at a terminal), always (also into a pager or file, as FORCE_COLOR "
+            "does) or never.",
+        ),
+    ] = "auto",
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page long output (also NRR_PAGER=, empty)."),
+    ] = False,
+    help_man: Annotated[
+        bool,
+        typer.Option(
+            "--help-man",
+            callback=_help_man,
+            is_eager=True,
+            help="Print the manual page (nrr --help-man > nrr.1; man -l nrr.1).",
+        ),
+    ] = False,
+) -> None:
+    """Global options may come before or after the command (nrr timeline --no-color)."""
+    choose_terminal(color=color, no_color=no_color, no_pager=no_pager)
+    if ctx.invoked_subcommand is None:
+        typer.echo(OVERVIEW)
+        raise typer.Exit()
+
+
+ENV_DEBUG = "NRR_DEBUG"
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that its clean-ups (temporary files) run."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def main() -> None:
+    """Console entry point: run the app and turn every way it can end into one line on
+    stderr and a documented exit code (see errors.ExitCode and the README)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if sys.stdout is None or sys.stderr is None:
+        # Started with stdout or stderr closed (`nrr timeline >&-`): nowhere to write.
+        if sys.stderr is not None:
+            sys.stderr.write("Error: standard output is closed\n")
+        sys.exit(ExitCode.FAILURE)
+    _printable_streams()
+    sys.exit(_run())
+
+
+GLOBAL_FLAGS = ("--no-color", "--no-pager")
+GLOBAL_OPTIONS = ("--color",)  # with a value
+
+
+def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """The global options wherever a user put them (nrr timeline --no-color), and the rest
+    of the command line in its order."""
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            moved.append(arg)
+        elif arg in GLOBAL_OPTIONS and i + 1 < len(args):
+            moved.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return moved, rest
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """The global options moved in front of the command, where the parser looks for them."""
+    moved, rest = split_global_options(args)
+    return moved + rest
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command a command line runs, if it names one before any other option (`nrr -h
+    timeline` asks for the overview, not the timeline)."""
+    _, rest = split_global_options(args)
+    return rest[0] if rest and not rest[0].startswith("-") else None
+
+
+def _name_of(info: typer.models.CommandInfo) -> str:
+    if info.name:
+        return info.name
+    return typer.main.get_command_name(info.callback.__name__ if info.callback else "")
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app to run a command line with: one holding only the command it names.
+
+    Before parsing, Typer turns every registered command into a click command, reading each
+    function's signature: for 30-odd commands, a fifth of a lookup's time went on commands
+    that were not run. The overview, help and completion, or a command that does not exist,
+    get the whole app (they list or suggest commands).
+    """
+    from nato_russia.completion import COMPLETE_VAR
+
+    name = command_named(args)
+    if name is None or os.environ.get(COMPLETE_VAR):
+        return app
+    chosen = [info for info in app.registered_commands if _name_of(info) == name]
+    if not chosen:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = chosen
+    return narrowed
+
+
+def _run() -> int:
+    stdout_before = _identity(sys.stdout)
+    args = global_options_first(sys.argv[1:])
+    try:
+        # Not standalone, so that usage errors come here instead of becoming Typer's
+        # multi-line boxes; exit codes are returned rather than raised in this mode.
+        outcome = app_for(args)(args=args, prog_name="nrr", standalone_mode=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        return ExitCode.OK
+    except SystemExit as exc:
+        # Rich and click meet a closed pipe (`nrr --help | head -1`) by exiting 1, Rich after
+        # pointing stdout at /dev/null; for nrr the reader going away is no failure.
+        if isinstance(exc.__context__, BrokenPipeError):
+            silence_stdout()
+            return ExitCode.OK
+        if _identity(sys.stdout) != stdout_before and _identity(sys.stdout) == _devnull():
+            return ExitCode.OK
+        raise
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        # Click turns Ctrl-C (and end of input at a prompt) into Abort.
+        say("Interrupted." if _was_interrupt(exc) else "Aborted.")
+        return ExitCode.INTERRUPTED if _was_interrupt(exc) else ExitCode.FAILURE
+    except _Terminated:
+        say("Terminated.")
+        return ExitCode.TERMINATED
+    except typer.TyperException as exc:
+        return _report_usage_error(exc)
+    except OSError as exc:
+        # Writing the output failed: a full disk (`> /dev/full`), a closed descriptor.
+        say(f"Error: cannot write the output: {exc.strerror or exc}")
+        silence_stdout()
+        return ExitCode.FAILURE
+    except Exception as exc:
+        if os.environ.get(ENV_DEBUG):
+            raise
+        say(
+            f"Error: nrr hit a bug ({type(exc).__name__}: {exc}); please report it. "
+            f"{ENV_DEBUG}=1 shows the traceback."
+        )
+        return ExitCode.FAILURE
+    return outcome if isinstance(outcome, int) else ExitCode.OK
+
+
+def _identity(stream: object) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _devnull() -> tuple[int, int]:
+    info = os.stat(os.devnull)
+    return (info.st_dev, info.st_ino)
+
+
+def _was_interrupt(exc: BaseException) -> bool:
+    return isinstance(exc, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt)
+
+
+def _printable_streams() -> None:
+    """Output in an encoding that cannot show every character (PYTHONIOENCODING=latin-1, an
+    old terminal) gets escapes for those characters rather than a crash half-way through."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and "utf" not in (stream.encoding or "").lower():
+            reconfigure(errors="backslashreplace")
+
+
+def _report_usage_error(exc: typer.TyperException) -> int:
+    """One line on stderr, as for every other error, with where to find help."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help has been shown already
+        return int(ExitCode.USAGE)
+    format_message = getattr(exc, "format_message", None)
+    message = " ".join((format_message() if format_message else str(exc)).split())
+    if message.startswith("No such command"):
+        message = _no_such_command(message)
+    context = getattr(exc, "ctx", None)
+    hint = f" (see {context.command_path} --help)" if context is not None else ""
+    say(f"Error: {message}{hint}")
+    return int(getattr(exc, "exit_code", ExitCode.USAGE))
+
+
+def _no_such_command(message: str) -> str:
+    """Click offers any command for a mistyped one (`nrr version`: "Did you mean 'period'?");
+    offer only those that are really close, and where to look otherwise."""
+    import difflib
+
+    wanted = message.split("'")[1] if message.count("'") >= 2 else ""
+    names = [_name_of(info) for info in app.registered_commands]
+    close = difflib.get_close_matches(wanted, sorted(set(names)), n=3, cutoff=0.75)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"No such command '{wanted}'.{hint}"

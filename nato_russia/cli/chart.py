@@ -1,0 +1,140 @@
+"""`nrr chart`: the relationship as one picture, in the terminal, a pipe or an SVG file."""
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from nato_russia.cli.common import (
+    Commands,
+    Data,
+    EventChoice,
+    complete_topic,
+    examples,
+    note_coverage,
+    say,
+    terminal,
+)
+
+if TYPE_CHECKING:
+    from nato_russia.chart import Chart
+    from nato_russia.render.terminal import Terminal
+
+commands = Commands()
+
+
+@commands.command(
+    short_help="The relationship as one picture: channels, periods and events by year.",
+    epilog="A cell of the picture shows the state that holds for most of its days; the SVG "
+    "is exact to the day. A change known only to its month or year is drawn from that "
+    "month's or year's first day.\n\n"
+    + examples(
+        "nrr chart",
+        "nrr chart --from 2008 --to 2016",
+        "nrr chart --topic arms-control",
+        "nrr chart --svg chart.svg",
+        "nrr chart --width 100 > chart.txt",
+    ),
+)
+def chart(
+    # Not common.FromOption/ToOption: their help speaks of filtering events, and here the
+    # dates bound the whole picture.
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="Begin the picture at DATE (1994, 1994-06, 1994-06-22, June 1994). "
+            "Default: where the data begins.",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="DATE", help="End it at DATE. Default: where the data ends."),
+    ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TOPIC",
+            help="Count only the events of this topic, and draw only the channels whose "
+            "changes link to it.",
+            autocompletion=complete_topic,
+        ),
+    ] = None,
+    svg: Annotated[
+        str | None,
+        typer.Option(
+            "--svg",
+            metavar="FILE",
+            help="Write the picture as a standalone SVG file (atomically; - for standard "
+            "output) instead of drawing it.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width",
+            metavar="COLUMNS",
+            min=40,
+            max=300,
+            help="Draw this many columns wide (40 to 300). Default: the terminal's width.",
+        ),
+    ] = None,
+    *,
+    data: Data,
+) -> None:
+    """The relationship as one picture: a lane per channel of nrr status showing when it
+    was active, limited, suspended or closed; the periods as coloured bands; the events
+    counted per year. Colour at a terminal, plain characters in a pipe, SVG with --svg."""
+    from nato_russia import chart as charts
+    from nato_russia import query
+
+    if svg is not None and svg.endswith(("/", "\\")):
+        raise typer.BadParameter(f"{svg} names a directory; give a file name", param_hint="--svg")
+    choice = EventChoice(date_from, date_to, None, None, topic)
+    earliest, latest = choice.bounds()
+    dataset = data.load()
+    note_coverage(dataset, earliest, latest)
+    events = choice.events(dataset)
+    picture = charts.build(
+        dataset,
+        earliest=earliest,
+        latest=latest,
+        events=events,
+        topic=query.resolve_topic(dataset, topic),
+    )
+    if svg is not None:
+        _write_svg(picture, svg, force=force)
+        return
+    _draw(picture, terminal(), width)
+
+
+def _write_svg(picture: "Chart", name: str, *, force: bool) -> None:
+    from nato_russia.export.files import write_atomically
+    from nato_russia.render import chart_svg
+    from nato_russia.render.output import use_utf8_stdout
+
+    document = chart_svg.render(picture)
+    if name == "-":
+        use_utf8_stdout()  # the file says it is UTF-8, whatever the locale
+        sys.stdout.write(document)
+        return
+    target = Path(name)
+
+    def write(path: Path) -> None:
+        path.write_bytes(document.encode("utf-8"))
+
+    write_atomically(target, write, force=force)
+    say(f"wrote {target}")
+
+
+def _draw(picture: "Chart", terminal: "Terminal", width: int | None) -> None:
+    from nato_russia.render import chart_text
+    from nato_russia.render.output import _rich
+
+    if terminal.is_tty or terminal.color:
+        _rich(lambda console: chart_text.draw(picture, console, width), terminal)
+    else:
+        chart_text.write_plain(picture, width or terminal.width, sys.stdout)

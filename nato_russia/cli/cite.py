@@ -1,0 +1,69 @@
+"""`nrr cite ID [--style ...]`: a record's sources as references to paste into a paper, or as
+BibTeX and CSL-JSON to import into LaTeX and Zotero. The work is in nato_russia.cite."""
+
+from typing import Annotated
+
+import typer
+
+from nato_russia.cli.common import Commands, Data, examples, say
+from nato_russia.render.formats import CitationStyle as Style
+
+commands = Commands()
+
+STYLE_HELP = (
+    "chicago (the default), apa or mla: references as text; bibtex: entries for LaTeX; "
+    "csl-json: items for Zotero and other reference managers."
+)
+
+
+@commands.command(
+    short_help="References for a record's sources, to paste or import.",
+    epilog="The official text comes first where a record has one, then reprints of such "
+    "texts, then its other sources, each with title, publisher, date, address and the day "
+    "the address was checked (the dataset's checked date). An id that several record types "
+    "use (founding-act is an agreement and a channel) cites the agreement or event; TYPE:ID "
+    "picks another.\n\n"
+    + examples(
+        "nrr cite founding-act",
+        "nrr cite founding-act --style apa",
+        "nrr cite channel:founding-act --style mla",
+        "nrr cite russia-joins-pfp-1994 --style bibtex >> refs.bib",
+        "nrr cite practical-cooperation-suspended-2014 --style csl-json > nrr.json",
+    ),
+)
+def cite(
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Any record's id (agreement, event, quotation, source, ...), or TYPE:ID.",
+        ),
+    ],
+    style: Annotated[
+        Style,
+        typer.Option("--style", "-s", case_sensitive=False, help=STYLE_HELP),
+    ] = Style.chicago,
+    *,
+    data: Data,
+) -> None:
+    """References for every source a record rests on, the official text first."""
+    from nato_russia import cite as citing
+    from nato_russia.render.output import use_utf8_stdout
+
+    dataset = data.load()
+    found = citing.find_record(dataset, record_id)
+    record = found.record
+    refs = citing.references(dataset, record)
+    for other in found.also:
+        say(
+            f"note: {record.id} is also a {other.replace('_', ' ')} id; "
+            f"nrr cite {other}:{record.id} cites that one"
+        )
+    if any(ref.url for ref in refs) and citing.access_date(dataset) is None:
+        say(
+            "note: the loaded datasets were checked on different days (or say none), so "
+            "no access date is given"
+        )
+    if style in (Style.bibtex, Style.csl_json):
+        use_utf8_stdout()  # files for other programs: UTF-8 whatever the locale says
+    typer.echo(citing.render(refs, style), nl=False)

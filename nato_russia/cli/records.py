@@ -1,0 +1,154 @@
+"""`nrr <type> ID` shows one record; `nrr <types>` lists them all (`nrr sources --kind`).
+
+The commands are made from the record types (model.RECORD_TYPES), two for each; a topic's
+detail command is its thread instead (topics.py).
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from nato_russia.cli.common import (
+    Commands,
+    Data,
+    DataOptions,
+    LimitOption,
+    Output,
+    WideFlag,
+    completer,
+    examples,
+    limited,
+    terminal,
+)
+from nato_russia.model import RECORD_TYPES
+from nato_russia.render.formats import Format
+
+commands = Commands()
+
+
+def show_record(type_name: str, record_id: str, fmt: Format | None, data: DataOptions) -> None:
+    from nato_russia import query
+    from nato_russia.render import output, views
+
+    dataset = data.load()
+    record = query.lookup(dataset, type_name, record_id)
+    output.show_record(
+        fmt,
+        dataset,
+        record,
+        lambda: views.detail_view(dataset, record),
+        terminal=terminal(),
+    )
+
+
+def list_records(
+    type_name: str,
+    fmt: Format | None,
+    data: DataOptions,
+    limit: int | None = None,
+    kind: str | None = None,
+    wide: bool = False,
+) -> None:
+    from nato_russia import query
+    from nato_russia.render import output, views
+
+    # The kind first: a mistyped one is a usage error, found before any data is read.
+    of_kind = _kind_filter(kind)
+    dataset = data.load()
+    records = limited(of_kind(query.sorted_records(dataset, type_name)), limit)
+    output.show_records(
+        fmt,
+        type_name,
+        records,
+        lambda: views.list_table(dataset, type_name, records),
+        terminal=terminal(wide=wide),
+    )
+
+
+def _kind_filter(kind: str | None) -> Callable[[list[Any]], list[Any]]:
+    """The sources of one kind (nrr sources --kind), or everything; checked at once."""
+    if kind is None:
+        return lambda records: records
+    from nato_russia import cite
+
+    wanted = cite.resolve_kind(kind)
+    return lambda records: cite.of_kind(records, wanted)
+
+
+def _complete_source_kind(incomplete: str) -> list[str]:
+    from nato_russia.cite import SOURCE_KINDS
+
+    return [kind for kind in SOURCE_KINDS if kind.startswith(incomplete)]
+
+
+SourceKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only sources of this kind: official-text, official-page (NATO's pages), "
+        "government-page, reprint, news or backgrounder.",
+        autocompletion=_complete_source_kind,
+    ),
+]
+
+
+def _add_record_commands(type_name: str) -> None:
+    cls = RECORD_TYPES[type_name]
+
+    def show(
+        record_id: Annotated[
+            str,
+            typer.Argument(
+                metavar="ID",
+                help=f"The {cls.noun}'s id or title; case and spaces do not matter.",
+                autocompletion=completer(type_name),
+            ),
+        ],
+        *,
+        fmt: Output,
+        data: Data,
+    ) -> None:
+        show_record(type_name, record_id, fmt, data)
+
+    def list_all(
+        limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, data: Data
+    ) -> None:
+        list_records(type_name, fmt, data, limit, wide=wide)
+
+    def list_sources(
+        kind: SourceKindOption = None,
+        limit: LimitOption = None,
+        wide: WideFlag = False,
+        *,
+        fmt: Output,
+        data: Data,
+    ) -> None:
+        list_records(type_name, fmt, data, limit, kind=kind, wide=wide)
+
+    # Only sources have a kind a reader weighs them by, so only `nrr sources` takes --kind.
+    listing = list_sources if type_name == "source" else list_all
+    show.__doc__ = f"Show one {cls.noun} with every field, its links and its sources."
+    listing.__doc__ = f"List all {cls.nouns}."
+    list_examples = [f"nrr {cls.list_command()}", f"nrr {cls.list_command()} --format csv"]
+    if type_name == "source":
+        list_examples.append("nrr sources --kind news")
+    example = cls.example_id  # a real id: a test runs every example
+    commands.command(
+        name=cls.command(),
+        short_help=f"One {cls.noun}, in full.",
+        epilog=examples(
+            f"nrr {cls.command()} {example}", f"nrr {cls.command()} {example} --format json"
+        ),
+    )(show)
+    commands.command(
+        name=cls.list_command(),
+        short_help=f"All {cls.plural.replace('_', ' ')}.",
+        epilog=examples(*list_examples),
+    )(listing)
+
+
+for _type_name in RECORD_TYPES:
+    if _type_name != "topic":  # nrr topic tells a topic's thread (topics.py)
+        _add_record_commands(_type_name)
