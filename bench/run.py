@@ -1,11 +1,10 @@
-"""Benchmark nrr as whole processes against floors, and check issue 13's targets.
+"""Benchmark nrr as whole processes against floors, and check the targets of issues 13 and 18.
 
-Run by hand, never as a test:  uv run python bench/run.py [--runs 15] [--sizes 1000,10000,100000]
---skip-startup, --skip-pty, --skip-importtime, --skip-typer, --skip-scale, --skip-cold,
---skip-export and --skip-worst leave a section out; --million adds 1,000,000 events as JSON
-Lines (minutes: --million-runs cold runs per median, 3 by default). --cold-runs (5) and
---importtime-runs (5) set the runs per median of those sections. A summary of issue 13's
-targets ends the output.
+Run by hand, never as a test:  uv run python bench/run.py [--runs 15] [--sizes 1000,10000]
+--skip-startup, --skip-pty, --skip-importtime, --skip-typer, --skip-scale, --skip-cold and
+--skip-worst leave a section out; --quick is a smoke run (3 runs per median, 1,000 and 10,000
+events, no Typer or import-time rows). --cold-runs (5) and --importtime-runs (5) set the runs
+per median of those sections. A summary of the targets ends the output.
 
 Every figure is a median over repeated runs of a fresh process, and every ratio compares two
 medians measured in the same run of this script, with the runs of both sides alternated
@@ -39,7 +38,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,9 +100,6 @@ STARTUP_COMMANDS = (["agreement", "founding-act"], ["timeline"], ["search", "mis
 BUNDLED_EVENT = "founding-act-signed-1997"
 TTY_SIZE = (40, 100)  # rows, columns: as LINES and COLUMNS say
 TTY_TIMEOUT_S = 120.0  # a child still running by then is waiting for something (a pager's key)
-MAX_FILE_BYTES = 256 * 1024 * 1024  # nrr refuses larger data files (readers.MAX_FILE_BYTES)
-MILLION_PARTS = 4
-GB = 1e9  # the targets' GB, decimal: stricter than GiB
 
 
 # --- running processes ---------------------------------------------------------------------
@@ -311,14 +307,14 @@ class Target:
     section: str
     what: str
     limit: float
-    unit: str  # "x" (a ratio) or "GB" (peak memory)
+    unit: str  # "x": a ratio
     measured: float | None = None
     note: str = ""
     status: str = "not run"
 
 
 def target_specs() -> dict[str, Target]:
-    """Issue 13's targets table, one line per measured ratio."""
+    """The targets of issues 13 (start-up, worst queries) and 18 (scale), one line per ratio."""
     pipe = 'in a pipe, vs `python -c "import typer"`'
     tty = f'at a terminal (both under a pty), vs `python -c "{IMPORT_FLOOR}"`'
     specs: dict[str, Target] = {}
@@ -330,52 +326,23 @@ def target_specs() -> dict[str, Target]:
         specs[f"tty {name}"] = Target("pty", f"`nrr {name}` {tty}", 1.05, "x")
     specs.update(
         {
-            "100k cold": Target(
+            "10k cold": Target(
                 "cold",
-                "100k events JSON, cold `nrr timeline --to 1991`, vs `json.load` of the files",
+                "10k events JSON, cold `nrr timeline --to 1991`, vs `json.load` of the files",
                 2.0,
                 "x",
             ),
-            "100k index": Target(
-                "cold",
-                "100k, first search (index build), vs a pure FTS5 `porter unicode61` build",
-                1.3,
-                "x",
+            "10k warm timeline": Target(
+                "scale", "10k, warm `nrr timeline --to 1991`, vs the same on bundled", 1.2, "x"
             ),
-            "100k warm timeline": Target(
-                "scale", "100k, warm `nrr timeline --to 1991`, vs the same on bundled", 1.2, "x"
-            ),
-            "100k warm search": Target(
-                "scale", "100k, warm `nrr search missile`, vs the same on bundled", 1.1, "x"
-            ),
-            "1M cold": Target(
-                "million", "1M events, cold timeline, vs `json.loads` of every line", 2.0, "x"
-            ),
-            "1M index": Target(
-                "million", "1M, first search (index build), vs a pure FTS5 build", 1.3, "x"
-            ),
-            "1M warm timeline": Target(
-                "million", "1M, warm `timeline --to 1991`, vs the same on bundled", 1.5, "x"
-            ),
-            "1M warm search": Target(
-                "million", "1M, warm `search missile`, vs the same on bundled", 1.5, "x"
-            ),
-            "1M warm event": Target(
-                "million", "1M, warm `event ID`, vs the same on bundled", 1.2, "x"
-            ),
-            "1M peak cold": Target("million", "1M, peak memory, cold", 1.2, "GB"),
-            "1M peak indexing": Target("million", "1M, peak memory while indexing", 1.5, "GB"),
-            "export": Target(
-                "cold",
-                "`export sqlite`, 100k, vs the first search's index build on the same data",
-                1.0,
-                "x",
+            "10k warm search": Target(
+                "scale", "10k, warm `nrr search missile`, vs the same on bundled", 1.2, "x"
             ),
             "pasted bundled": Target(
                 "worst", "a pasted 56-word quotation, unquoted, bundled, vs one word", 1.1, "x"
             ),
-            "pasted 100k": Target(
-                "worst", "a pasted 56-word quotation, unquoted, 100k, vs one word", 1.1, "x"
+            "pasted 10k": Target(
+                "worst", "a pasted 56-word quotation, unquoted, 10k, vs one word", 1.1, "x"
             ),
         }
     )
@@ -407,23 +374,17 @@ class Targets:
     def table(self) -> list[str]:
         lines = [
             "",
-            "### Targets (issue 13), from the rows above",
+            "### Targets (issues 13 and 18), from the rows above",
             "",
             "| what | measured | target | |",
             "|---|---|---|---|",
         ]
         for t in self.items.values():
-            if t.measured is None:
-                shown = "-"
-            elif t.unit == "GB":
-                shown = f"{t.measured:.2f} GB"
-            else:
-                shown = f"{t.measured:.2f}x"
+            shown = "-" if t.measured is None else f"{t.measured:.2f}x"
             if t.note:
                 shown += f" ({t.note})"
             limit = f"{t.limit:.2f}".removesuffix("0")
-            unit = " GB" if t.unit == "GB" else t.unit
-            lines.append(f"| {t.what} | {shown} | ≤ {limit}{unit} | {t.status} |")
+            lines.append(f"| {t.what} | {shown} | ≤ {limit}{t.unit} | {t.status} |")
         return lines
 
 
@@ -760,34 +721,7 @@ def synthetic_events(size: int, seed: int = 1) -> Iterator[dict[str, Any]]:
         }
 
 
-def jsonl_parts(directory: Path) -> list[Path]:
-    return [directory / f"part-{k}" for k in range(1, MILLION_PARTS + 1)]
-
-
-def make_jsonl(directory: Path, size: int) -> None:
-    """JSON Lines split across MILLION_PARTS directories (a file may not pass nrr's 256 MiB
-    limit), written line by line so that the generator never holds a million records. The
-    sources and the period are in the first part only: ids must be unique across --data."""
-    parts = jsonl_parts(directory)
-    for part in parts:
-        part.mkdir(parents=True)
-    for name, records in (("sources", SOURCES), ("periods", PERIODS)):
-        with (parts[0] / f"{name}.jsonl").open("w", encoding="utf-8") as out:
-            out.writelines(json.dumps(r) + "\n" for r in records)
-    events = synthetic_events(size)
-    per_part = -(-size // MILLION_PARTS)
-    for part in parts:
-        path = part / "events.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            out.writelines(json.dumps(e) + "\n" for e in itertools.islice(events, per_part))
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SystemExit(f"bench: {path} is larger than nrr's 256 MiB limit")
-
-
 def make_dataset(directory: Path, size: int, fmt: str) -> None:
-    if fmt == "jsonl":
-        make_jsonl(directory, size)
-        return
     directory.mkdir(parents=True)
     events = list(synthetic_events(size))
     for name, records in (("sources", SOURCES), ("periods", PERIODS), ("events", events)):
@@ -811,206 +745,60 @@ def generate(directory: Path, size: int, fmt: str) -> float:
     return time.perf_counter() - start
 
 
-def data_files(directories: Sequence[Path]) -> list[str]:
-    return sorted(
-        str(p) for d in directories for p in d.iterdir() if p.suffix in (".json", ".jsonl")
-    )
+def data_files(directory: Path) -> list[str]:
+    return sorted(str(p) for p in directory.iterdir() if p.suffix == ".json")
 
 
-# --- pure-Python floors for loading and indexing ---------------------------------------------
+# --- cold load against parsing alone ---------------------------------------------------------
 
+# What a process that only parses the same files costs: the floor a cold load is measured by.
 JSON_LOAD = r"""
 import json, sys
 for path in sys.argv[1:]:
     with open(path, encoding="utf-8") as f:
-        if path.endswith(".jsonl"):
-            for line in f:
-                if line.strip():
-                    json.loads(line)
-        else:
-            json.load(f)
-"""
-# The same reading as JSON_LOAD, then the title, summary and place of every record into an FTS5
-# table in one transaction; JSON Lines are streamed, never held whole.
-FTS_BUILD = r"""
-import json, sqlite3, sys
-out, paths = sys.argv[1], sys.argv[2:]
-def records():
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            if path.endswith(".jsonl"):
-                for line in f:
-                    if line.strip():
-                        yield json.loads(line)
-            else:
-                yield from json.load(f)
-def rows():
-    for r in records():
-        yield r.get("title", ""), r.get("summary", ""), r.get("place", "")
-db = sqlite3.connect(out)
-db.execute(
-    "create virtual table records using fts5(title, summary, place,"
-    " tokenize='porter unicode61')"
-)
-with db:
-    db.executemany("insert into records values (?, ?, ?)", rows())
-db.close()
+        json.load(f)
 """
 
 
-@dataclass
-class ColdRuns:
-    """Per-run samples of the cold measurements, kept by name."""
-
-    samples: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
-
-    def run(self, name: str, cmd: Cmd) -> None:
-        self.samples[name].append(run_once(cmd))
-
-    def __getitem__(self, name: str) -> Measure:
-        return Measure.of(self.samples[name])
+def seconds(m: Measure) -> str:
+    return f"{m.median_s:.2f} s"
 
 
-def cold_rounds(
-    runs: int,
-    data: Sequence[str],
-    files: Sequence[str],
-    caches: FreshCaches,
-    scratch: Path,
-    *,
-    export: bool,
-    keep_last: bool = False,
-) -> tuple[ColdRuns, Path | None]:
-    """Cold timeline, first search (cold, and with the load cache already warm), the pure
-    json.load and FTS5 processes, and export sqlite, their runs alternated. Each cold run gets
-    a new, empty cache. With keep_last, the last run's warm cache (load cache and index) is
-    kept and returned, for warm measurements."""
-    found = ColdRuns()
-    kept: Path | None = None
-    for i in range(runs):
-        warmed = caches.new()
-        env = base_env(warmed)
-        # b: cold load, validate, cache write; c: the same cache, so only the index is new.
-        found.run("timeline cold", Cmd((NRR, "timeline", "--to", "1991", *data), env))
-        found.run("search, load cache warm", Cmd((NRR, "search", "missile", *data), env))
-        if export:
-            out = scratch / "export-warm.sqlite"
-            argv = (NRR, "export", "sqlite", "-o", str(out), *data)
-            found.run("export, load cache warm", Cmd(argv, env))
-            out.unlink(missing_ok=True)
-        if keep_last and i == runs - 1:
-            kept = warmed
-        else:
-            caches.drop(warmed)
-        cold = caches.new()
-        found.run("search cold", Cmd((NRR, "search", "missile", *data), base_env(cold)))
-        caches.drop(cold)
-        found.run("json.load", Cmd((PYTHON, "-c", JSON_LOAD, *files), base_env(scratch)))
-        fts = scratch / "fts.sqlite"
-        found.run("fts build", Cmd((PYTHON, "-c", FTS_BUILD, str(fts), *files), base_env(scratch)))
-        fts.unlink(missing_ok=True)
-        if export:
-            cold = caches.new()
-            out = scratch / "export-cold.sqlite"
-            argv = (NRR, "export", "sqlite", "-o", str(out), *data)
-            found.run("export cold", Cmd(argv, base_env(cold)))
-            out.unlink(missing_ok=True)
-            caches.drop(cold)
-    return found, kept
-
-
-def over(part: float, whole: float) -> float:
-    """A ratio whose divisor is a difference of medians: noise can make that not positive."""
-    return part / whole if whole > 0 else math.nan
-
-
-def ratio_text(value: float, against: str) -> str:
-    return f"n/a ({against} not positive)" if math.isnan(value) else f"{value:.2f}x {against}"
-
-
-def seconds(m: Measure | float) -> str:
-    value = m.median_s if isinstance(m, Measure) else m
-    return f"{value:.2f} s"
-
-
-def cold_table(found: ColdRuns, data_label: str, files_label: str) -> tuple[list[str], float]:
-    """The cold rows and the index-build estimate (a - b), shared by 100k and 1M."""
-    b, a = found["timeline cold"], found["search cold"]
-    c = found["search, load cache warm"]
-    j, f = found["json.load"], found["fts build"]
-    index_build = a.median_s - b.median_s
-    pure_build = f.median_s - j.median_s
-    lines = [
-        "| measure | median | peak RSS | ratio |",
-        "|---|---|---|---|",
-        f"| (b) cold `nrr timeline --to 1991 {data_label}` | {seconds(b)} | {b.peak_mb:.0f} MB"
-        f" | {b.median_s / j.median_s:.2f}x (j) |",
-        f"| (j) a process only running {files_label} | {seconds(j)} | {j.peak_mb:.0f} MB | |",
-        f"| (a) cold first `nrr search missile {data_label}` (whole process) | {seconds(a)}"
-        f" | {a.peak_mb:.0f} MB | {a.median_s / f.median_s:.2f}x (f) |",
-        f"| (c) first `nrr search missile`, load cache already warm | {seconds(c)}"
-        f" | {c.peak_mb:.0f} MB | |",
-        f"| (f) the same reading, then FTS5 `porter unicode61` over title, summary, place"
-        f" | {seconds(f)} | {f.peak_mb:.0f} MB | |",
-        f"| index build, (a) - (b) | {seconds(index_build)} | | "
-        f"{ratio_text(over(index_build, pure_build), 'pure build')} |",
-        f"| pure FTS5 build, (f) - (j) | {seconds(pure_build)} | | |",
-    ]
-    return lines, index_build
-
-
-def cold_100k(
-    runs: int, size: int, caches: FreshCaches, work: Path, targets: Targets, *, export: bool
-) -> list[str]:
+def cold(runs: int, size: int, caches: FreshCaches, work: Path, targets: Targets) -> list[str]:
+    """Cold `nrr timeline --to 1991` (read, check, write the cache), each run with a new empty
+    cache, alternated with a process that only runs json.load on the same files."""
     directory = work / f"json-{size}"
     if not directory.exists():
         generate(directory, size, "json")
     scratch = caches.new()
-    found, _ = cold_rounds(
-        runs, ["--data", str(directory)], data_files([directory]), caches, scratch, export=export
-    )
+    samples: dict[str, list[Sample]] = defaultdict(list)
+    for _ in range(runs):
+        fresh = caches.new()
+        argv = (NRR, "timeline", "--to", "1991", "--data", str(directory))
+        samples["cold"].append(run_once(Cmd(argv, base_env(fresh))))
+        caches.drop(fresh)
+        floor = (PYTHON, "-c", JSON_LOAD, *data_files(directory))
+        samples["json.load"].append(run_once(Cmd(floor, base_env(scratch))))
     caches.drop(scratch)
-    lines = [
+    b, j = Measure.of(samples["cold"]), Measure.of(samples["json.load"])
+    targets.set("10k cold", b.median_s / j.median_s, size_note(size, 10_000))
+    return [
         "",
-        f"### Cold load and first search, {size:,} JSON events (`--data big/`), against "
-        f"pure-Python floors ({runs} cold runs per median, each with a new empty cache)",
+        f"### Cold load, {size:,} JSON events (`--data big/`), against parsing alone "
+        f"({runs} cold runs per median, each with a new empty cache)",
         "",
+        "| measure | median | peak RSS | ratio |",
+        "|---|---|---|---|",
+        f"| (b) cold `nrr timeline --to 1991 --data big/` | {seconds(b)} | {b.peak_mb:.0f} MB"
+        f" | {b.median_s / j.median_s:.2f}x (j) |",
+        f"| (j) a process only running `json.load` on the generated files (not the bundled data)"
+        f" | {seconds(j)} | {j.peak_mb:.0f} MB | |",
     ]
-    table, index_build = cold_table(
-        found, "--data big/", "`json.load` on the generated files (not the bundled data)"
-    )
-    lines += table
-    note = size_note(size, 100_000)
-    b, j, f = found["timeline cold"], found["json.load"], found["fts build"]
-    targets.set("100k cold", b.median_s / j.median_s, note)
-    targets.set("100k index", over(index_build, f.median_s - j.median_s), note)
-    if export:
-        e, w = found["export cold"], found["export, load cache warm"]
-        c = found["search, load cache warm"]
-        export_work = e.median_s - b.median_s
-        lines += [
-            f"| (e) cold `nrr export sqlite -o OUT --data big/` | {seconds(e)}"
-            f" | {e.peak_mb:.0f} MB | |",
-            f"| export's own work, (e) - (b) | {seconds(export_work)} | | "
-            f"{ratio_text(over(export_work, index_build), 'index build')} |",
-            f"| (w) `nrr export sqlite`, load cache warm | {seconds(w)} | {w.peak_mb:.0f} MB"
-            f" | {w.median_s / c.median_s:.2f}x (c) |",
-        ]
-        targets.set("export", over(export_work, index_build), note)
-    else:
-        targets.skip("cold", "--skip-export", key="export")
-    lines += [
-        "",
-        "Method: (a), (b) and (e) each start from an empty cache; the index build is (a) - (b)"
-        " (the same cold load, the index on top) against the pure build (f) - (j) (the same"
-        " reading, the FTS5 table on top). (c) and (w) run on (b)'s cache. Export is compared"
-        " as (e) - (b) with the index build.",
-    ]
-    return lines
 
 
 # --- scale -----------------------------------------------------------------------------------
 
+TARGET_SIZE = 10_000  # the size issue 18's targets are set at
 SCALE_COMMANDS = (
     ["timeline", "--to", "1991"],
     ["search", "missile"],
@@ -1022,16 +810,15 @@ import statistics, sys, time
 from pathlib import Path
 from nato_russia import loader
 from nato_russia.querylang import parse_query
-from nato_russia.search import open_index, search
+from nato_russia.search import search
 paths = () if sys.argv[1] == "-" else (Path(sys.argv[1]),)  # "-": the bundled data alone
 dataset = loader.load(loader.DataSelection(paths=paths))
-index, _ = open_index(dataset)
 for text in sys.argv[2:]:
     query = parse_query(text)
     times = []
     for _ in range(15):
         start = time.perf_counter()
-        search(dataset, query, limit=20, index=index)
+        search(dataset, query, limit=20)
         times.append(time.perf_counter() - start)
     print(f"{text}\t{statistics.median(times) * 1000:.1f}")
 """
@@ -1070,7 +857,7 @@ def scale(
                 env = base_env(cache_root / f"{fmt}-{size}-{'-'.join(args).replace(' ', '_')}")
                 argv = (NRR, *args, "--data", str(directory))
                 cold = measure(argv, env, 1)
-                warm_runs = runs if size <= 10_000 or fmt == "json" else max(3, runs // 5)
+                warm_runs = runs if size <= TARGET_SIZE else max(3, runs // 5)
                 warm, bundled = interleaved(
                     [Cmd(argv, env), Cmd((NRR, *args), bundled_env)], warm_runs
                 )
@@ -1083,13 +870,13 @@ def scale(
                     f"{warm.median_s * 1000:.0f} ms | {warm.peak_mb:.0f} MB | "
                     f"{bundled.median_s * 1000:.0f} ms | {ratio:.2f}x |"
                 )
-                if fmt == "json" and size == biggest_json and args != ["search", "missile defence"]:
-                    key = "100k warm timeline" if args[0] == "timeline" else "100k warm search"
-                    targets.set(key, ratio, size_note(size, 100_000))
+                if fmt == "json" and size == TARGET_SIZE and args != ["search", "missile defence"]:
+                    key = "10k warm timeline" if args[0] == "timeline" else "10k warm search"
+                    targets.set(key, ratio)
     directory = work / f"json-{biggest_json}"
     env = base_env(cache_root / f"json-{biggest_json}-search-missile")
     queries = ["missile", "missile defence"]
-    lines += ["", "In-process search, top 20, index warm (medians of 15):", ""]
+    lines += ["", "In-process search, top 20, load cache warm (medians of 15):", ""]
     for text, ms in zip(queries, in_process(str(directory), queries, env), strict=True):
         lines.append(f"- `{text}`: {ms:.1f} ms")
     growth = ", ".join(
@@ -1102,88 +889,13 @@ def scale(
     return lines
 
 
-# --- one million events ----------------------------------------------------------------------
-
-
-def million(
-    size: int, cold_runs: int, runs: int, cache_root: Path, work: Path, targets: Targets
-) -> list[str]:
-    directory = work / f"jsonl-{size}"
-    took = generate(directory, size, "jsonl")
-    parts = jsonl_parts(directory)
-    files = data_files(parts)
-    data = [arg for part in parts for arg in ("--data", str(part))]
-    biggest = max(Path(p).stat().st_size for p in files) / 2**20
-    caches = FreshCaches(cache_root / "million")
-    scratch = caches.new()
-    found, warm_cache = cold_rounds(
-        cold_runs, data, files, caches, scratch, export=False, keep_last=True
-    )
-    caches.drop(scratch)
-    lines = [
-        "",
-        f"### {size:,} events, JSON Lines in {MILLION_PARTS} directories (`--data` x4)",
-        "",
-        f"Generated in {took:.0f} s; largest file {biggest:.0f} MiB. Cold rows: {cold_runs} "
-        f"run(s) per median, each with a new empty cache.",
-        "",
-    ]
-    table, index_build = cold_table(found, "--data part-1 ... part-4", "`json.loads` per line")
-    lines += table
-    b, j, f = found["timeline cold"], found["json.load"], found["fts build"]
-    a, c = found["search cold"], found["search, load cache warm"]
-    note = size_note(size, 1_000_000)
-    targets.set("1M cold", b.median_s / j.median_s, note)
-    targets.set("1M index", over(index_build, f.median_s - j.median_s), note)
-    targets.set("1M peak cold", b.peak_mb * 2**20 / GB, note)
-    # The whole first search holds the load and then builds the index; (c) builds it alone.
-    targets.set("1M peak indexing", max(a.peak_mb, c.peak_mb) * 2**20 / GB, note)
-    lines += [
-        "",
-        f"Peak RSS: cold timeline {b.peak_mb * 2**20 / GB:.2f} GB; first search "
-        f"{a.peak_mb * 2**20 / GB:.2f} GB cold, {c.peak_mb * 2**20 / GB:.2f} GB with the load "
-        "cache warm (GB = 10^9 bytes).",
-    ]
-    assert warm_cache is not None
-    env = base_env(warm_cache)
-    bundled_env = base_env(cache_root / "bundled")
-    event = f"bench-event-{min(123456, size - 1)}"
-    pairs = [
-        ("1M warm timeline", ["timeline", "--to", "1991"], ["timeline", "--to", "1991"]),
-        ("1M warm search", ["search", "missile"], ["search", "missile"]),
-        ("1M warm event", ["event", event], ["event", BUNDLED_EVENT]),
-    ]
-    cmds: list[Cmd] = []
-    for _, big, small in pairs:
-        measure([NRR, *big, *data], env, 1)  # the warm cache is complete for this command
-        measure([NRR, *small], bundled_env, 1)
-        cmds += [Cmd((NRR, *big, *data), env), Cmd((NRR, *small), bundled_env)]
-    found_warm = interleaved(cmds, runs)
-    caches.drop(warm_cache)
-    lines += [
-        "",
-        "| command, warm | median | peak RSS | bundled data, same run | ratio |",
-        "|---|---|---|---|---|",
-    ]
-    for (key, big, small), m, base in zip(pairs, found_warm[::2], found_warm[1::2], strict=True):
-        ratio = m.median_s / base.median_s
-        lines.append(
-            f"| `nrr {' '.join(big)} --data x4` (bundled: `nrr {' '.join(small)}`) | "
-            f"{m.median_s * 1000:.0f} ms | {m.peak_mb:.0f} MB | {base.median_s * 1000:.0f} ms | "
-            f"{ratio:.2f}x |"
-        )
-        targets.set(key, ratio, note)
-    shutil.rmtree(directory, ignore_errors=True)
-    return lines
-
-
 # --- worst-case queries ----------------------------------------------------------------------
 
 PASTED = "lisbon-non-use-of-force"  # the longest bundled quotation: 56 words
 # After the one-word baseline and the pasted quotation: one word typed seven times and another;
 # five repeated words against fields that repeat the word (a synthetic summary holds "the"
 # about four times, a bundled summary up to ten); five of the commonest words, each repeated in
-# most fields (the slowest for the index: every record holds them all).
+# most fields (every record holds them all).
 WORST = ["the the the the the the the nato", "the the the the the", "and the of in to"]
 
 
@@ -1191,8 +903,8 @@ def worst_queries(
     runs: int, size: int, cache_root: Path, work: Path, targets: Targets
 ) -> list[str]:
     """The queries whose proximity scoring once tried every combination of positions (issue
-    10), against a one-word search in the same run: on the bundled data (scanned) and with
-    `size` synthetic events added (through the FTS5 index)."""
+    10), against a one-word search in the same run: on the bundled data and with `size`
+    synthetic events added."""
     env = base_env(cache_root / "worst-bundled")
     pasted = run_checked([NRR, "quotation", PASTED, "--format", "json"], env)
     quotation = str(json.loads(pasted)["text"])
@@ -1209,12 +921,12 @@ def worst_queries(
     ]
     for label, data, cache, key in (
         ("bundled", [], "worst-bundled", "pasted bundled"),
-        (f"{size:,} events", ["--data", str(directory)], f"worst-{size}", "pasted 100k"),
+        (f"{size:,} events", ["--data", str(directory)], f"worst-{size}", "pasted 10k"),
     ):
         env = base_env(cache_root / cache)
         cmds = [Cmd((NRR, "search", "--limit", "1", query, *data), env) for query in queries]
         for cmd in cmds:
-            run_once(cmd)  # fills the cache and, for the big data, builds the index
+            run_once(cmd)  # fills the cache
         whole = interleaved(cmds, runs)
         in_ms = in_process(data[1] if data else "-", queries, env)
         for query, m, ms in zip(queries, whole, in_ms, strict=True):
@@ -1224,7 +936,7 @@ def worst_queries(
                 f"{m.median_s * 1000:.0f} ms | {m.median_s / whole[0].median_s:.2f}x | "
                 f"{ms:.1f} ms | {ms / in_ms[0]:.2f}x |"
             )
-        note = size_note(size, 100_000) if data else ""
+        note = size_note(size, 10_000) if data else ""
         targets.set(key, whole[1].median_s / whole[0].median_s, note)
     return lines
 
@@ -1259,7 +971,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=15, help="runs per median (default 15)")
-    parser.add_argument("--sizes", default="1000,10000,100000", help="event counts to generate")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="event counts to generate (default 1000,10000; 100000 works, slowly)",
+    )
     parser.add_argument("--cold-runs", type=int, default=5, help="cold runs per median (default 5)")
     parser.add_argument(
         "--importtime-runs", type=int, default=5, help="runs per -X importtime median (5)"
@@ -1276,19 +992,16 @@ def main() -> None:
     parser.add_argument(
         "--skip-cold",
         action="store_true",
-        help="skip the cold load, first search and export floors (at the largest --sizes)",
+        help="skip the cold load against parsing alone (at 10,000 events, if in --sizes)",
     )
-    parser.add_argument("--skip-export", action="store_true", help="skip export sqlite")
     parser.add_argument(
         "--skip-worst", action="store_true", help="skip the worst-case query section"
     )
     parser.add_argument(
-        "--million", action="store_true", help="add the 1,000,000-event section (minutes)"
+        "--quick",
+        action="store_true",
+        help="a smoke run: 3 runs per median, 2 cold runs, no Typer or import-time rows",
     )
-    parser.add_argument(
-        "--million-runs", type=int, default=3, help="cold runs per median at 1M (default 3)"
-    )
-    parser.add_argument("--million-size", type=int, default=1_000_000, help=argparse.SUPPRESS)
     parser.add_argument(
         "--generate", nargs=3, metavar=("DIR", "SIZE", "FORMAT"), help=argparse.SUPPRESS
     )
@@ -1301,6 +1014,10 @@ def main() -> None:
         raise SystemExit(f"bench: {NRR} not found; run as `uv run python bench/run.py`")
     sizes = [int(s) for s in options.sizes.split(",")]
     runs = options.runs
+    if options.quick:
+        runs, options.cold_runs = 3, 2
+        options.skip_typer = options.skip_importtime = True
+    measured_at = TARGET_SIZE if TARGET_SIZE in sizes else max(sizes)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     system = f"{platform.system()} {platform.release()}"
     print(f"Machine: {machine}, {system}; {time.strftime('%Y-%m-%d')}; runs={runs}\n")
@@ -1340,28 +1057,15 @@ def main() -> None:
                 "cold",
                 options.skip_scale or options.skip_cold,
                 "--skip-scale" if options.skip_scale else "--skip-cold",
-                lambda: cold_100k(
-                    options.cold_runs,
-                    max(sizes),
-                    FreshCaches(caches / "cold"),
-                    data,
-                    targets,
-                    export=not options.skip_export,
+                lambda: cold(
+                    options.cold_runs, measured_at, FreshCaches(caches / "cold"), data, targets
                 ),
             ),
             (
                 "worst",
                 options.skip_worst,
                 "--skip-worst",
-                lambda: worst_queries(runs, max(sizes), caches, data, targets),
-            ),
-            (
-                "million",
-                not options.million,
-                "needs --million",
-                lambda: million(
-                    options.million_size, options.million_runs, runs, caches, data, targets
-                ),
+                lambda: worst_queries(runs, measured_at, caches, data, targets),
             ),
         ]
         for name, skipped, why, produce in plan:

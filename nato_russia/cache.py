@@ -1,15 +1,14 @@
-"""A cache of validated datasets, so that big user datasets are parsed once.
+"""A cache of validated datasets, so that a dataset's files are read and checked once.
 
 Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr), one file per key. The key (made by
-the loader) covers the nrr version and the content of every input file, so an edited file or a
-new nrr never meets an old entry. Each file carries a header with that key, and every part of it
-carries a CRC-32: a truncated, corrupted or misplaced file is detected before any of it is
-decoded, and the dataset is rebuilt from the data files. Writes are atomic (a temporary file,
-then a rename) and streamed: the parts (rows.py) go to the file as they are made, then the
-index, then the header that says where the index is. A cache that cannot be read or written is
+the loader) covers the nrr version, the schema of the records and the content of every input
+file, so an edited file, a new field or a new nrr never meets an old entry. An entry is one line
+of header (MAGIC, the key, the SHA-256 of the rest) and then the validated records as plain
+JSON: strings, numbers and lists, never anything that runs code. An entry whose header, key or
+digest does not match (truncated, damaged, written for other files), or that does not decode
+into records, is a miss: the dataset is built from the files again and the entry rewritten.
+Writes are atomic (a temporary file, then a rename). A cache that cannot be read or written is
 simply not used: it is never worth an error.
-
-The cache directory is the user's own, like any other dot-cache; it is trusted the same way.
 """
 
 from __future__ import annotations
@@ -18,26 +17,21 @@ import contextlib
 import errno
 import hashlib
 import json
-import mmap
+import operator
 import os
 import stat
-import struct
 import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from nato_russia import rows
-from nato_russia.model import Dataset
-from nato_russia.validation import Linked
+from nato_russia.dates import EdtfDate, parse_date
+from nato_russia.model import RECORD_TYPES, Correction, Dataset, Record, field_schemas
 
-MAGIC = b"NRRCACHE5\n"
+MAGIC = "nrr-cache 6"
 RACY_SECONDS = 2
 KEEP_ENTRIES = 8  # older entries (other datasets, other versions) are pruned beyond this
-KEY_BYTES = 32
 KEEP_CONTENTS = 128 * 1024 * 1024
 ENV_CACHE_HOME = "XDG_CACHE_HOME"
 
@@ -125,112 +119,107 @@ def content_digests(
     return digests
 
 
-HASHING_THREADS = 2
-
-
 def _read_and_hash(
     files: list[Path], read: Callable[[Path], bytes]
 ) -> Iterator[tuple[bytes, bytes | None]]:
-    """Each file's digest, and its bytes unless they are more than could be kept.
-
-    Reading and hashing release the interpreter's lock, so several files are hashed at once
-    (a million records in four files: half the time on two cores)."""
-
-    def one(path: Path) -> tuple[bytes, bytes | None]:
+    """Each file's digest, and its bytes unless they are more than could be kept."""
+    for path in files:
         data = read(path)
-        return content_digest(data), data if len(data) <= KEEP_CONTENTS else None
-
-    if len(files) < 2:
-        yield from map(one, files)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(HASHING_THREADS) as pool:
-        yield from pool.map(one, files)
+        yield content_digest(data), data if len(data) <= KEEP_CONTENTS else None
 
 
 def entry_path(key: str) -> Path:
-    return cache_dir() / f"dataset-{key}.bin"
+    return cache_dir() / f"dataset-{key}.json"
 
 
-# An entry: MAGIC, the key, where the index is (offset, length) and its CRC-32; then the parts
-# (rows.py), each at an offset that is a multiple of ALIGN (they hold arrays); then the index.
-_HEADER = struct.Struct(f">{len(MAGIC)}s{KEY_BYTES}sQQI")
-ALIGN = 8
-Timer = Callable[[str], AbstractContextManager[None]]
-
-
-@contextlib.contextmanager
-def _untimed(stage: str) -> Iterator[None]:
-    yield
-
-
-def read(key: str, on_damage: Callable[[], Dataset]) -> Dataset | None:
-    """The cached dataset for this key, or None if there is none or it cannot be trusted.
-
-    Only the header and the index are read here; parts are read (and checked) when used. A
-    part found damaged then is not used: `on_damage` rebuilds the dataset from the files."""
+def read(key: str) -> Dataset | None:
+    """The cached dataset for this key, or None if there is none or it cannot be trusted."""
     try:
         with open_regular(entry_path(key)) as file:
-            if os.fstat(file.fileno()).st_size < _HEADER.size:
-                return None
-            view = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
-    except (OSError, ValueError):
-        return None
-    magic, stored_key, index_offset, index_length, index_crc = _HEADER.unpack_from(view)
-    if magic != MAGIC or stored_key != bytes.fromhex(key):
-        return None
-    index = view[index_offset : index_offset + index_length]
-    if len(index) != index_length or zlib.crc32(index) != index_crc:
-        return None
-
-    def read_part(offset: int, length: int) -> memoryview:
-        return view[offset : offset + length]
-
-    try:
-        return rows.decode(index, read_part, on_damage)
-    except Exception:  # an undecodable index is a miss, never a failure
+            blob = file.read()
+        header, _, body = blob.partition(b"\n")
+        if header.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+            return None
+        return _from_plain(json.loads(body))
+    except Exception:  # unreadable, damaged or undecodable: a miss, never a failure
         return None
 
 
-def write(key: str, linked: Linked, timed: Timer = _untimed) -> bool:
-    """Store a dataset atomically; give up silently (False) where the cache cannot be written.
-    `timed` is told when the file itself is written, to tell that from encoding."""
-
-    def fill(out: BinaryIO) -> None:
-        out.write(bytes(_HEADER.size))  # a place for the header, written last
-
-        def write_part(blob: bytes) -> int:
-            with timed("write"):
-                offset = out.tell()
-                out.write(blob)
-                out.write(bytes(-len(blob) % ALIGN))
-            return offset
-
-        index = rows.encode(linked, write_part)
-        index_offset = write_part(index)
-        header = _HEADER.pack(
-            MAGIC, bytes.fromhex(key), index_offset, len(index), zlib.crc32(index)
-        )
-        with timed("write"):
-            out.seek(0)
-            out.write(header)
-
-    if _write_atomically(entry_path(key), fill):
+def write(key: str, dataset: Dataset) -> bool:
+    """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
+    plain = _to_plain(dataset)
+    body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
+    header = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
+    if _write_atomically(entry_path(key), header + body):
         _prune(cache_dir())
         return True
     return False
 
 
-def discard(key: str) -> None:
-    with contextlib.suppress(OSError):
-        entry_path(key).unlink()
+def _to_plain(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
+    """Every record as the values of its fields, in field order, derived fields included (see
+    _plain for dates and corrections)."""
+    plain: dict[str, list[tuple[Any, ...]]] = {}
+    for type_name, by_id in dataset.records.items():
+        values = operator.attrgetter(*field_schemas(RECORD_TYPES[type_name]))
+        plain[type_name] = list(map(values, by_id.values()))
+    return plain
 
 
-def _write_atomically(path: Path, content: bytes | Callable[[BinaryIO], None]) -> bool:
-    """Write a file by way of a temporary file and a rename, so no reader sees half of it.
-    `content` is the bytes, or what writes them to the open file, part by part: no copy of
-    hundreds of megabytes is ever held."""
+def _plain(value: object) -> object:
+    """What JSON cannot write as it is: a date as its EDTF text, a correction as [says,
+    finding, sources]."""
+    if isinstance(value, EdtfDate):
+        return str(value)
+    if isinstance(value, Correction):
+        return [value.says, value.finding, value.sources]
+    raise TypeError(f"{type(value).__name__} has no place in the cache")
+
+
+_AS_IS = frozenset({"id", "text", "enum", "ref", "slug", "int"})
+
+
+def _from_plain(plain: dict[str, list[list[Any]]]) -> Dataset:
+    """The records of _to_plain back; raises (KeyError, TypeError, ...) on anything else."""
+    if set(plain) != set(RECORD_TYPES):
+        raise ValueError("not the record types of this nrr")
+    dates: dict[str, EdtfDate] = {}  # equal dates as one object, as the loader makes them
+
+    def date(text: str) -> EdtfDate:
+        found = dates.get(text)
+        if found is None:
+            found = dates[text] = parse_date(text)
+        return found
+
+    def corrections(value: list[list[Any]]) -> tuple[Correction, ...]:
+        return tuple(Correction(says=s, finding=f, sources=tuple(c)) for s, f, c in value)
+
+    records: dict[str, dict[str, Record]] = {}
+    for type_name, cls in RECORD_TYPES.items():
+        schemas = field_schemas(cls)
+        names = list(schemas)
+        converted = [
+            (name, date if s.kind == "date" else corrections if s.kind == "corrections" else tuple)
+            for name, s in schemas.items()
+            if s.kind not in _AS_IS
+        ]
+        by_id: dict[str, Record] = {}
+        for values in plain[type_name]:
+            fields = dict(zip(names, values, strict=True))
+            for name, convert in converted:
+                value = fields[name]
+                if value:
+                    fields[name] = convert(value)
+                elif value is not None:
+                    fields[name] = ()  # an empty list
+            record = cls(**fields)
+            by_id[record.id] = record
+        records[type_name] = by_id
+    return Dataset(records)
+
+
+def _write_atomically(path: Path, content: bytes) -> bool:
+    """Write a file by way of a temporary file and a rename, so no reader sees half of it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
@@ -238,10 +227,7 @@ def _write_atomically(path: Path, content: bytes | Callable[[BinaryIO], None]) -
         return False
     try:
         with os.fdopen(handle, "wb") as out:
-            if isinstance(content, bytes):
-                out.write(content)
-            else:
-                content(out)
+            out.write(content)
         os.replace(temporary, path)
     except BaseException as exc:
         # Also on Ctrl-C or SIGTERM: no half-written temporary file is left behind.
@@ -258,9 +244,10 @@ STRAY_SECONDS = 3600  # a temporary file older than this was left by a process t
 
 def _prune(directory: Path) -> None:
     try:
-        for pattern in ("dataset-*.bin", "search-*.sqlite"):
+        # Entries of earlier formats (.bin, search-*.sqlite) are never read again: pruned too.
+        for pattern in ("dataset-*", "search-*.sqlite"):
             entries = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in entries[KEEP_ENTRIES:]:
+            for old in entries[KEEP_ENTRIES if pattern == "dataset-*" else 0 :]:
                 old.unlink()
         # A process killed outright (SIGKILL, power loss) can still leave a temporary file;
         # one old enough cannot belong to a write still under way.

@@ -7,17 +7,15 @@ cross from one to another.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import gc
 import hashlib
 import os
-import time
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from nato_russia import __version__
 from nato_russia.errors import DataError, Problem
@@ -26,41 +24,16 @@ from nato_russia.readers import (
     RawRecord,
     data_files,
     line_of,
-    read_batches,
     read_bytes,
     read_records,
     record_type_of,
 )
-from nato_russia.validation import Linked, QuickBuild, build_dataset, link
+from nato_russia.validation import build_dataset
 
 ENV_DATA = "NRR_DATA"
-T = TypeVar("T")
-
-# Seconds spent in each stage of loading (digest, parse, validate, link, encode, write),
-# summed over this process's loads: a small in-process timer, to see where a load's time goes.
-# Reading the files counts to "parse". Timing a stage costs well under a microsecond.
-STAGES: dict[str, float] = {}
-
-
-@contextlib.contextmanager
-def timed(stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        STAGES[stage] = STAGES.get(stage, 0.0) + time.perf_counter() - start
-
-
-def _timed_items(items: Iterable[T], stage: str) -> Iterator[T]:
-    """The items, the time taken to make each counted to `stage`."""
-    iterator = iter(items)
-    while True:
-        with timed(stage):
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-        yield item
+# Past this many bytes of data to read and check, a first load takes seconds rather than a
+# blink (about 30,000 events): say so on stderr, so that a wait is not taken for a hang.
+NOTE_BYTES = 16 * 1024 * 1024
 
 
 def bundled_data_dir() -> Path:
@@ -121,15 +94,19 @@ def _with_lines(problems: list[Problem]) -> list[Problem]:
     return located
 
 
-def _read_all(files: list[Path]) -> tuple[list[RawRecord], list[Problem], frozenset[str]]:
+def _read_all(
+    files: list[Path], contents: dict[Path, bytes] | None = None
+) -> tuple[list[RawRecord], list[Problem], frozenset[str]]:
     """Parse every file strictly, collecting the problems of unreadable files rather than
-    stopping at the first; also the record types of those."""
+    stopping at the first; also the record types of those. `contents` holds files already
+    read (for the cache key); each is let go once parsed."""
+    contents = {} if contents is None else contents
     raw: list[RawRecord] = []
     problems: list[Problem] = []
     unread: set[str] = set()
     for path in files:
         try:
-            raw.extend(read_records(path))
+            raw.extend(read_records(path, contents.pop(path, None)))
         except DataError as exc:
             problems.extend(exc.problems)
             type_name = record_type_of(path)
@@ -139,119 +116,54 @@ def _read_all(files: list[Path]) -> tuple[list[RawRecord], list[Problem], frozen
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
-    """The cache key: this nrr version, the schema of the records and the layout of the cached
-    rows, and each input file's path and content digest. With the schema in the key, a cache
-    written before a field was added is never replayed onto the new fields (the search index
-    is named by this key too, so it follows)."""
-    from nato_russia import rows
+    """The cache key: this nrr version, the schema of the records and each input file's path
+    and content digest. With the schema in the key, a cache written before a field was added
+    is never replayed onto the new fields."""
+    from nato_russia import cache
 
-    layout = f"nrr {__version__} schema {schema_fingerprint()} rows {rows.FORMAT}"
-    key = hashlib.blake2b(layout.encode(), digest_size=32)
+    layout = f"nrr {__version__} schema {schema_fingerprint()} cache {cache.MAGIC}"
+    key = hashlib.sha256(layout.encode())
     for path in files:
         key.update(str(path.resolve()).encode() + b"\0")
         key.update(digests[path])
     return key.hexdigest()
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects at once.
-
-    Loading creates hundreds of thousands of acyclic objects; each time their count passes a
-    threshold the collector rescans all of them, which took a quarter of a 100,000-event load.
-    Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
+def load(selection: DataSelection) -> Dataset:
+    """Load, validate and cross-link the selected data; from the cache when it is current."""
+    # Loading makes tens of thousands of objects and no cycles: each time their count passes a
+    # threshold the cyclic collector would walk them all again (a third of a warm load at
+    # 10,000 events). Reference counting still frees everything as usual.
+    collecting = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return _load(selection)
     finally:
-        if was_enabled:
+        if collecting:
             gc.enable()
 
 
-def load(selection: DataSelection) -> Dataset:
-    """Load, validate and cross-link the selected data; from the cache when it is current."""
-    with _no_cyclic_gc():
-        return _load(selection)
-
-
 def _load(selection: DataSelection) -> Dataset:
-    from nato_russia import cache, rows
+    from nato_russia import cache
 
     files = selection.files()
     if not selection.use_cache:
-        built = _build(files, {})
-        return built if isinstance(built, Dataset) else rows.eager(built)
+        return _checked(files)
     contents: dict[Path, bytes] = {}
-    with timed("digest"):
-        key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
-
-    @functools.cache
-    def rebuild() -> Dataset:
-        # A damaged entry found while reading it: drop it and build afresh from the files.
-        cache.discard(key)
-        with _no_cyclic_gc():
-            built = _build(files, {})
-        if isinstance(built, Dataset):
-            return built
-        _store(key, built)
-        return rows.eager(built)
-
-    cached = cache.read(key, rebuild)
-    if cached is None:
-        built = _build(files, contents)
-        if isinstance(built, Dataset):
-            return dataclasses.replace(built, key=key)
-        # Read back from the entry just written: the records a command uses are built from
-        # it as in any warm run, and the tables (every value of every record) can go.
-        cached = cache.read(key, rebuild) if _store(key, built) else None
-        if cached is None:
-            cached = rows.eager(built)
-    return dataclasses.replace(cached, key=key)
+    key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
+    cached = cache.read(key)
+    if cached is not None:
+        return cached
+    dataset = _checked(files, contents)
+    cache.write(key, dataset)
+    return dataset
 
 
-def _store(key: str, linked: Linked) -> bool:
-    from nato_russia import cache
-
-    written = STAGES.get("write", 0.0)
-    start = time.perf_counter()
-    stored = cache.write(key, linked, timed)
-    encoding = time.perf_counter() - start - (STAGES.get("write", 0.0) - written)
-    STAGES["encode"] = STAGES.get("encode", 0.0) + encoding
-    return stored
-
-
-def _build(files: list[Path], contents: dict[Path, bytes]) -> Linked | Dataset:
-    """The files' records validated and cross-linked: the quick way (validation.QuickBuild)
-    when everything is valid; else record by record, which raises DataError naming every
-    problem (and, were the two ways ever to disagree, gives the records after all)."""
-    try:
-        linked = _quick(files, contents)
-    except DataError:
-        linked = None  # a file that does not parse: reported below with the others
-    contents.clear()
-    return linked if linked is not None else _checked(files)
-
-
-def _quick(files: list[Path], contents: dict[Path, bytes]) -> Linked | None:
-    build = QuickBuild()
-    for path in files:
-        # One file at a time, its bytes and parsed values let go once its records are in
-        # the tables: a million records are never all held twice.
-        data = contents.pop(path, None)
-        for batch in _timed_items(read_batches(path, data), "parse"):  # reading included
-            with timed("validate"):
-                valid = build.add(batch)
-            del batch
-            if not valid:
-                return None
-        del data
-    with timed("link"):
-        return link(build)
-
-
-def _checked(files: list[Path]) -> Dataset:
-    raw, problems, _ = _read_all(files)
+def _checked(files: list[Path], contents: dict[Path, bytes] | None = None) -> Dataset:
+    size = sum(path.stat().st_size for path in files)
+    if size > NOTE_BYTES:
+        sys.stderr.write(f"note: reading and checking {size / 2**20:,.0f} MB of data once\n")
+    raw, problems, _ = _read_all(files, contents)
     if problems:
         raise DataError(problems)
     try:

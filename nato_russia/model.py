@@ -808,12 +808,10 @@ def stored_fields(cls: type[Record]) -> dict[str, FieldSchema]:
 class Dataset:
     """All records, by type and id. Built and validated by the loader.
 
-    Each type's records are a mapping: a dict when freshly loaded, or a mapping that builds
-    records from cached rows on demand (see rows.py), which may also offer `overlapping`.
+    Each type's records are a mapping of id to record, in the order the files list them.
     """
 
     records: Mapping[str, Mapping[str, Record]]
-    key: str | None = None  # the load cache's key, when the dataset came through the cache
 
     def of_type(self, type_name: str) -> Mapping[str, Record]:
         return self.records[type_name]
@@ -822,12 +820,7 @@ class Dataset:
         self, type_name: str, earliest: dt.date | None, latest: dt.date | None
     ) -> Iterator[Record]:
         """Records of a type whose date overlaps [earliest, latest] (undated ones included)."""
-        by_id = self.records[type_name]
-        select = getattr(by_id, "overlapping", None)  # cached rows can skip without building
-        if select is not None:
-            yield from select(earliest, latest)
-            return
-        for record in by_id.values():
+        for record in self.records[type_name].values():
             date = getattr(record, "date", None)
             if date is None or date.overlaps(earliest, latest):
                 yield record

@@ -6,8 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
 from nato_russia.errors import NotFound
@@ -23,10 +22,13 @@ from nato_russia.model import (
     stored_fields,
     topic_extent,
 )
+from nato_russia.selection import Selection
 from nato_russia.text import tokens
 
 if TYPE_CHECKING:  # the query language itself loads only for a search
     from nato_russia.querylang import Query
+
+S = TypeVar("S", bound=Selection)
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -198,24 +200,6 @@ def citing_records(dataset: Dataset, source_id: str) -> list[Record]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineFilter:
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
-    period: str | None = None
-    actor: str | None = None
-    topic: str | None = None
-
-    def matches(self, event: Event) -> bool:
-        if not event.date.overlaps(self.earliest, self.latest):
-            return False
-        if self.period is not None and event.period != self.period:
-            return False
-        if self.actor is not None and self.actor not in event.actors:
-            return False
-        return self.topic is None or self.topic in event.topics
-
-
 def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
     """A topic as typed (any case, spaces for hyphens, or its title) turned into its id, or
     NotFound with the near ones (a typo, or a word of the topic: arms -> arms-control); with
@@ -238,15 +222,21 @@ def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
     raise NotFound("topic", wanted, near, hint=hint)
 
 
-def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
-    """A search query with its period:, actor: and topic: values turned into real ids
+def resolve_filters(dataset: Dataset, selection: S, *, search_hint: bool = True) -> S:
+    """A selection (or a search query) with its period, actor and topic turned into real ids
     (forgiving case and spaces), or NotFound with suggestions."""
     return dataclasses.replace(
-        query,
-        period=require_id(dataset, "period", query.period, search_hint=False),
-        actor=require_id(dataset, "actor", query.actor, search_hint=False),
-        topic=resolve_topic(dataset, query.topic),
+        selection,
+        period=require_id(dataset, "period", selection.period, search_hint=search_hint),
+        actor=require_id(dataset, "actor", selection.actor, search_hint=search_hint),
+        topic=resolve_topic(dataset, selection.topic),
     )
+
+
+def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
+    """A search query's period:, actor: and topic: values as real ids (a hint to search for
+    them would be no help inside a search)."""
+    return resolve_filters(dataset, query, search_hint=False)
 
 
 def replace_word(text: str, word: str, replacement: str) -> str:
@@ -256,8 +246,10 @@ def replace_word(text: str, word: str, replacement: str) -> str:
     )
 
 
-def timeline(dataset: Dataset, where: TimelineFilter) -> list[Event]:
-    """Events that match, in date order: (earliest day, latest day, id)."""
+def timeline(dataset: Dataset, where: Selection) -> list[Event]:
+    """Events the selection lets through, in date order: (earliest day, latest day, id). Its
+    period, actor and topic are resolved first (NotFound for one that names nothing)."""
+    where = resolve_filters(dataset, where)
     candidates = dataset.overlapping("event", where.earliest, where.latest)
     chosen = [e for e in candidates if isinstance(e, Event) and where.matches(e)]
     return sorted(chosen, key=lambda e: (*e.date.sort_key(), e.id))

@@ -8,8 +8,8 @@
     year:2014                records whose date overlaps that year
     date:1997..2002          ... overlaps that range; open ends: date:2014-03.. or date:..1991
     period:ID actor:ID topic:T id:ID
-                             events of a period, records naming an actor, events with a topic,
-                             one record
+                             events of a period, records naming an actor, records with a
+                             topic, one record (selection.py says what each lets through)
 
 Punctuation is never an error: it separates words (NATO-Russia is the two words nato, russia,
 next to each other), and an unclosed quote runs to the end of the query. A word:value whose
@@ -32,16 +32,14 @@ from dataclasses import dataclass, field
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import NrrError
 from nato_russia.model import RECORD_TYPES
+from nato_russia.selection import Selection
 from nato_russia.text import stem, tokens
 
 FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
 # A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
 # Past that, a query stops being something typed or pasted to find a record, and every word
-# costs work in both backends (three SQL sub-queries each, one NEAR phrase, one position list
-# per field); 100 words also keeps a query well inside SQLite's limits on bound parameters
-# (999 in older releases) and FTS5's expression depth (256: each excluded word nests one
-# level). 2,000 characters leave room for 100 long words and filters, and stop a huge argument
-# before it is tokenised at all.
+# costs work (one position list per field). 2,000 characters leave room for 100 long words and
+# filters, and stop a huge argument before it is tokenised at all.
 MAX_WORDS = 100
 MAX_CHARACTERS = 2_000
 # The words of a question that carry no subject. Kept small: every word here becomes
@@ -62,19 +60,15 @@ class QueryError(NrrError):
     """A query that cannot be understood; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Query(Selection):
+    """Words to look for, in the records its filters (a Selection: type:, id:, year:, date:,
+    period:, actor:, topic:) let through."""
+
     # Each term and phrase is a tuple of stems; a single word is a one-stem tuple.
     terms: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[tuple[str, ...], ...] = ()
     surface: tuple[str, ...] = ()  # the words as typed, for messages and suggestions
-    types: tuple[str, ...] = ()
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
-    period: str | None = None
-    actor: str | None = None
-    topic: str | None = None
-    record_id: str | None = None
     filters: tuple[str, ...] = field(default=())  # the filter words as typed
     # Which of `terms` (and of `surface`, which runs alongside them) are unquoted stop words.
     stop_words: tuple[int, ...] = ()

@@ -12,11 +12,6 @@ Every fault in a file is one DataError problem with the file and, where it can b
 line: bytes that are not UTF-8, syntax, values the YAML constructors cannot build, repeated keys
 (both parsers would otherwise keep the last value), integers too long to convert, and lone
 surrogates. A file that does not parse gives that one problem and no records.
-
-Two ways to read: `read_records` parses strictly, each check made as the parser goes (a Python
-call per JSON object); `read_batches`, for loading, parses JSON texts in C and makes the same
-checks on the result (see Budget), falling back to the strict parse for anything it cannot
-vouch for. JSON Lines are read and parsed a block of lines at a time.
 """
 
 from __future__ import annotations
@@ -24,11 +19,10 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
-import itertools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -508,189 +502,6 @@ def _parse_jsonl(path: Path, text: str, type_name: str, first_line: int = 1) -> 
             _refuse_lone_surrogates(path, line, number)
         records.append(RawRecord(type_name, str(path), value, number))
     return records
-
-
-# --- the quick way: whole texts parsed in C, then vouched for -------------------------------
-
-# JSON Lines are parsed this many bytes at a time, so that a large file's records never all
-# exist at once as parsed values.
-BLOCK_BYTES = 8 * 1024 * 1024
-# Per line, "[" LINE "]": a newline cannot occur inside a JSON string, so no string spans one.
-_LINE_BREAK = "],\n["
-
-
-class Budget(NamedTuple):
-    """What a text parsed the quick way must add up to, if no repeated key was dropped.
-
-    json.loads keeps the last of repeated keys, silently. A text holding no backslash
-    (nothing escaped) and only printable ASCII is `plain`: each '"' then opens or closes a
-    key or a string value, so the quotes are twice the keys and strings parsed. In any other
-    text, ':' outside strings follows each key and nothing else, so the colons are the keys
-    plus the colons inside strings; `total` adds every escape that could stand for one
-    (\\u003a, counted generously). The counts of the parsed values reach the budget only if
-    no key was dropped and nothing was miscounted: any doubt is a mismatch."""
-
-    plain: bool
-    total: int
-
-    def holds(self, keys: int, strings: int, colons: int) -> bool:
-        """Whether the parsed values' keys (of every object), strings (keys aside) and
-        colons inside strings add up."""
-        if self.plain:
-            return 2 * (keys + strings) == self.total
-        return keys + colons == self.total
-
-
-_ESCAPED_COLON = re.compile(r"\\u003[aA]")
-
-
-def _budget(text: str) -> Budget:
-    # Most texts hold no backslash at all, and finding that out is quick.
-    if "\\" not in text and text.isascii() and "\x7f" not in text:
-        return Budget(True, text.count('"'))
-    escapes = len(_ESCAPED_COLON.findall(text)) if "\\" in text else 0
-    return Budget(False, text.count(":") + escapes)
-
-
-class Batch(NamedTuple):
-    """Records of one file as parsed and not yet validated: a whole file, or a block of lines.
-
-    `budget` is None when the records were parsed strictly, repeated keys refused. The quick
-    way parses without that check (json.loads calls no Python per object); its records are
-    then sound only if they meet the budget (see keys_intact for records of any shape)."""
-
-    type_name: str
-    file: str
-    values: list[Any]
-    budget: Budget | None
-
-
-def keys_intact(values: list[Any], budget: Budget) -> bool:
-    """Whether values parsed the quick way, nested objects and all, meet their budget:
-    counted here, in Python (validation counts valid flat records a column at a time)."""
-    keys = strings = colons = 0
-    pending = list(values)
-    while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            strings += 1
-            colons += value.count(":")
-        elif isinstance(value, dict):
-            keys += len(value)
-            colons += sum(key.count(":") for key in value if isinstance(key, str))
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return budget.holds(keys, strings, colons)
-
-
-def read_batches(path: Path, data: bytes | None = None) -> Iterator[Batch]:
-    """A record file's records, in batches, parsed the quickest way that can be vouched for.
-
-    JSON and JSON Lines go through json.loads on the whole text (a block of lines wrapped into
-    one list), then the checks the strict reader makes as it parses are made on the result;
-    whatever the quick way cannot vouch for (nested objects, surrogate escapes, a syntax error)
-    is parsed again strictly, so faults raise the same DataError as read_records."""
-    type_name = record_type_of(path)
-    if type_name is None:
-        raise _file_problem(path, f"not a record file ({_EXAMPLES})")
-    fmt = SUFFIXES[path.suffix]
-    if fmt == "jsonl":
-        # Not read whole unless already: a block at a time is all the parser needs.
-        blocks = _file_blocks(path) if data is None else _byte_blocks(data)
-        yield from _jsonl_batches(path, blocks, type_name)
-        return
-    data = read_bytes(path) if data is None else data
-    if fmt == "json":
-        yield _json_batch(path, _decode(path, data), type_name)
-    else:
-        values = [record.values for record in read_records(path, data)]
-        yield Batch(type_name, str(path), values, None)
-
-
-def _quick_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None  # the strict parse says what is wrong
-
-
-def _json_batch(path: Path, text: str, type_name: str) -> Batch:
-    content = _quick_json(text)
-    if isinstance(content, list):
-        if "\\" in text:  # an escape, which a lone surrogate needs, and most texts lack
-            _refuse_lone_surrogates(path, text)
-        return Batch(type_name, str(path), content, _budget(text))
-    records = _listed_records(path, _parse_json(path, text), type_name)
-    return Batch(type_name, str(path), [record.values for record in records], None)
-
-
-def _byte_blocks(data: bytes) -> Iterator[bytes]:
-    """Bytes in blocks of about BLOCK_BYTES, split at a "\n" (each block without it)."""
-    start = 0
-    while start <= len(data):
-        end = data.find(b"\n", start + BLOCK_BYTES)
-        end = len(data) if end == -1 else end
-        yield data[start:end]
-        start = end + 1
-
-
-def _file_blocks(path: Path) -> Iterator[bytes]:
-    """_byte_blocks of a file, read as the blocks are used; refused as read_bytes refuses."""
-    try:
-        _refuse_if_too_large(path)
-        with path.open("rb") as file:
-            pending: list[bytes] = []  # a line longer than a block, so far
-            while block := file.read(BLOCK_BYTES):
-                end = block.rfind(b"\n")
-                if end == -1:
-                    pending.append(block)
-                    continue
-                yield b"".join([*pending, block[:end]])
-                pending = [block[end + 1 :]]
-            yield b"".join(pending)
-    except OSError as exc:
-        raise _file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def _jsonl_batches(path: Path, blocks: Iterator[bytes], type_name: str) -> Iterator[Batch]:
-    line = 1
-    for number, block in enumerate(blocks):
-        if number == 0 and block.startswith(codecs.BOM_UTF8):
-            block = block[len(codecs.BOM_UTF8) :]
-        # A block ends at a "\n", which is never inside a UTF-8 sequence.
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:
-            _decode(path, read_bytes(path))  # raises, placing the bad byte in the whole file
-            raise
-        yield _jsonl_batch(path, text, type_name, line)
-        line += text.count("\n") + 1
-
-
-def _jsonl_batch(path: Path, text: str, type_name: str, first_line: int) -> Batch:
-    if "\\" not in text or _SURROGATE_ESCAPE.search(text) is None:
-        values = _quick_lines(text)
-        if values is not None:
-            return Batch(type_name, str(path), values, _budget(text))
-    records = _parse_jsonl(path, text, type_name, first_line)
-    return Batch(type_name, str(path), [record.values for record in records], None)
-
-
-def _quick_lines(text: str) -> list[Any] | None:
-    """The records of JSON Lines, or None unless each line parsed as exactly one value (or is
-    blank).
-
-    Each line becomes a one-element list of one big list. Lines that do not parse alone can
-    still combine into a parsable whole, but only by splitting a line in two (caught by the
-    count) or by joining lines through a list of lists, which no field of a record can hold:
-    such a record fails validation and is read again strictly."""
-    outer = _quick_json("[[" + text.replace("\n", _LINE_BREAK) + "]]")
-    if not isinstance(outer, list) or len(outer) != text.count("\n") + 1:
-        return None
-    if set(map(type, outer)) != {list} or not set(map(len, outer)) <= {0, 1}:
-        return None
-    return list(itertools.chain.from_iterable(outer))
 
 
 # --- line numbers, worked out only when there is a problem to report -----------------------

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from nato_russia.model import RECORD_TYPES, Dataset, Record, actor_fields, field_schemas
+from nato_russia.model import RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.querylang import Query, parse_query
 from nato_russia.text import tokens, word_spans, words
 
@@ -34,7 +33,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 DEFAULT_WEIGHT = 1.0  # places, notes, corrections, publishers, ...
 PHRASE_BONUS = 2.0
 PROXIMITY_BONUS = 1.0
-PROXIMITY_WINDOW = 8  # words between two terms (FTS5's NEAR distance)
+PROXIMITY_WINDOW = 8  # words between two terms (as FTS5's NEAR counts them)
 # A record whose id the query spells ("founding act" for founding-act) is the one it names;
 # as much as a title match, so that it passes records that merely mention the name in a title.
 NAME_BONUS = 5.0
@@ -57,14 +56,27 @@ class Hit:
     words: int = 0  # how many distinct terms of the query the record has
 
 
-@dataclass(frozen=True, slots=True)
 class _Field:
-    name: str
-    text: str
-    stems: tuple[str, ...]
-    # Where each stem occurs, so that finding a term costs its occurrences, not a pass over
-    # the field for every term of a long query.
-    at: dict[str, list[int]]
+    """One searched text of a record, as stems."""
+
+    __slots__ = ("_at", "name", "present", "stems", "text")
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.stems = tuple(tokens(text))
+        self.present = frozenset(self.stems)  # whether a word occurs: most questions asked
+        self._at: dict[str, list[int]] | None = None
+
+    @property
+    def at(self) -> dict[str, list[int]]:
+        """Where each stem occurs, so that finding a term costs its occurrences, not a pass
+        over the field for every term of a long query; made only for phrases and proximity."""
+        if self._at is None:
+            self._at = {}
+            for i, stem in enumerate(self.stems):
+                self._at.setdefault(stem, []).append(i)
+        return self._at
 
 
 # How a searched field gives its texts: a text as it is; each alias a name of its own (a phrase
@@ -76,7 +88,7 @@ _SEARCHED: dict[type[Record], tuple[tuple[str, FieldMode], ...]] = {}
 
 def searched_fields(cls: type[Record]) -> tuple[tuple[str, FieldMode], ...]:
     """(field name, mode) for every field of a record type that search reads, in field order;
-    worked out once per type, since indexing asks for every record."""
+    worked out once per type, since a search asks for every record."""
     found = _SEARCHED.get(cls)
     if found is None:
         plan: list[tuple[str, FieldMode]] = []
@@ -118,14 +130,7 @@ def _fields(record: Record) -> list[_Field]:
 
 
 def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
-    found = []
-    for name, text in texts:
-        stems = tuple(tokens(text))
-        at: dict[str, list[int]] = {}
-        for i, stem in enumerate(stems):
-            at.setdefault(stem, []).append(i)
-        found.append(_Field(name, text, stems, at))
-    return found
+    return [_Field(name, text) for name, text in texts]
 
 
 def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
@@ -138,36 +143,26 @@ def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
 
 
 def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
+    if term[0] not in field.present:
+        return False
     if len(term) == 1:
-        return term[0] in field.at
+        return True
     size = len(term)
     return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
 
 
-def _passes_filters(record: Record, query: Query) -> bool:
-    if query.types and record.type_name not in query.types:
-        return False
-    if query.record_id is not None and record.id != query.record_id:
-        return False
-    if query.earliest is not None or query.latest is not None:
-        date = getattr(record, "date", None)
-        if date is None or not date.overlaps(query.earliest, query.latest):
-            return False
-    if query.period is not None and not (
-        getattr(record, "period", None) == query.period
-        or (record.type_name == "period" and record.id == query.period)
-    ):
-        return False
-    if query.actor is not None:
-        named: list[str] = []
-        for name in actor_fields(type(record)):
-            value = getattr(record, name)
-            named.extend((value,) if isinstance(value, str) else value or ())
-        if query.actor not in named and not (
-            record.type_name == "actor" and record.id == query.actor
-        ):
-            return False
-    return query.topic is None or query.topic in getattr(record, "topics", ())
+class _Scored(NamedTuple):
+    """A record's score and what its hit is made from, once it is known to be shown."""
+
+    record: Record
+    score: float
+    matched: dict[str, float]
+    first: dict[str, int]
+    fields: list[_Field]
+    found: int
+
+    def hit(self, query: Query) -> Hit:
+        return _hit(*self[:5], query, self.found)
 
 
 def _score(
@@ -176,8 +171,8 @@ def _score(
     *,
     every: bool = True,
     named: frozenset[tuple[str, str]] = frozenset(),
-) -> Hit | None:
-    """The record's hit for a query whose stop words are already dropped, or None."""
+) -> _Scored | None:
+    """The record's score for a query whose stop words are already dropped, or None."""
     fields = _fields(record)
     if any(_occurs(f, term) for term in query.excluded for f in fields):
         return None
@@ -205,12 +200,12 @@ def _score(
         score += PROXIMITY_BONUS
     if (record.type_name, record.id) in named:
         score += NAME_BONUS
-    return _hit(record, score, matched, first, fields, query, len(found))
+    return _Scored(record, score, matched, first, fields, len(found))
 
 
 def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether one occurrence of each term falls in a clump of the field, as FTS5's NEAR has
-    it: at most PROXIMITY_WINDOW words between the end of the first and the start of the last."""
+    """Whether one occurrence of each term falls in a clump of the field: at most
+    PROXIMITY_WINDOW words between the end of the first and the start of the last."""
     # A repeated term can use the same occurrence each time, so it counts once.
     distinct = list(dict.fromkeys(terms))
     positions: list[tuple[int, int, int]] = []
@@ -313,48 +308,27 @@ def search(
     *,
     sort: Sort = "relevance",
     limit: int | None = None,
-    index: sqlite3.Connection | None = None,
     every: bool = True,
 ) -> Results:
     """The records that match, best first (or in date order), at most `limit` of them; with
-    every=False, the records that have any of the words, those with more of them first.
-
-    With an FTS5 index (fts.py) the matching and scoring run in SQLite and only the hits shown
-    are read from the dataset; without one every record is scanned. Both give the same hits."""
+    every=False, the records that have any of the words, those with more of them first."""
     if query.is_empty:
         return Results([], 0)
-    # Both backends get the same words to look for and the same named records, so that they
-    # agree; the id is spelled by the words as typed, stop words included (fall-of-the-wall).
+    # The id is spelled by the words as typed, stop words included (fall-of-the-wall).
     named = named_records(dataset, query)
-    typed, query = query, query.without_stop_words()
-    if index is not None:
-        from nato_russia import fts
-
-        try:
-            shown, total = fts.search(
-                index, query, sort=sort, limit=limit, every=every, named=named
-            )
-        except sqlite3.DatabaseError:
-            # A damaged index (a truncated or overwritten cache file) is no answer: drop it,
-            # so that the next search builds it afresh, and scan the records this time.
-            fts.discard(index)
-            return search(dataset, typed, sort=sort, limit=limit, index=None, every=every)
-        shown_hits = [
-            _score(r, query, every=every, named=named) for r in fts.records_of(dataset, shown)
-        ]
-        return Results([h for h in shown_hits if h is not None], total)
+    query = query.without_stop_words()
     found = []
     for record in _candidates(dataset, query):
-        if not _passes_filters(record, query):
+        if not query.matches(record):
             continue
-        hit = _score(record, query, every=every, named=named)
-        if hit is not None:
-            key = (hit.words, hit.score, *_date_key(record), record.type_name, record.id)
-            found.append((key, hit))
+        scored = _score(record, query, every=every, named=named)
+        if scored is not None:
+            key = (scored.found, scored.score, *_date_key(record), record.type_name, record.id)
+            found.append((key, scored))
     found.sort(key=lambda pair: _order(sort)(pair[0]))
-    hits = [hit for _, hit in found]
-    kept = hits[:limit] if limit is not None else hits
-    return Results(kept, len(hits))
+    kept = found[:limit] if limit is not None else found
+    # Snippets only for the hits shown: cutting one costs more than scoring the record.
+    return Results([scored.hit(query) for _, scored in kept], len(found))
 
 
 def named_records(dataset: Dataset, query: Query) -> frozenset[tuple[str, str]]:
@@ -379,32 +353,20 @@ def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
             yield from dataset.of_type(type_name).values()
 
 
-def vocabulary(
-    dataset: Dataset, index: sqlite3.Connection | None = None
-) -> tuple[set[str], set[str]]:
-    """The dataset's words (folded, as written) and their stems. With an index, its list of
-    the words (fts.py keeps one when it builds): reading every record of a large dataset, and
-    tokenising it, takes seconds."""
-    surface: set[str] | None = None
-    if index is not None:
-        from nato_russia import fts
-
-        surface = fts.vocabulary(index)
-    if surface is None:
-        surface = set()
-        for record in dataset.all_records():
-            for _, text in text_fields(record):
-                surface.update(words(text))
+def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
+    """The dataset's words (folded, as written) and their stems."""
+    surface: set[str] = set()
+    for record in dataset.all_records():
+        for _, text in text_fields(record):
+            surface.update(words(text))
     return surface, {s for w in surface for s in tokens(w)}
 
 
-def suggestions(
-    dataset: Dataset, query: Query, *, index: sqlite3.Connection | None = None
-) -> dict[str, list[str]]:
+def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
     is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
     query = query.without_stop_words()  # "who" is in no record, and needs no suggestion
-    surface, stems = vocabulary(dataset, index)
+    surface, stems = vocabulary(dataset)
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -435,27 +397,6 @@ def clear_choice(options: list[str], word: str) -> str | None:
     return None
 
 
-def open_index(dataset: Dataset) -> tuple[sqlite3.Connection | None, str | None]:
-    """The FTS5 index to search a large dataset with, built into the load cache on first use;
-    None for a small dataset, or when there is no cache. Also a one-line notice, when the index
-    cannot be had."""
-    from nato_russia import cache, fts
-
-    if dataset.key is None or sum(len(r) for r in dataset.records.values()) <= fts.FTS_THRESHOLD:
-        return None, None
-    if not fts.available():
-        return None, "note: this Python's SQLite has no FTS5; searching without an index"
-    path = cache.cache_dir() / f"search-{dataset.key}.sqlite"
-    index = fts.open_index(path)
-    if index is None:
-        try:
-            fts.build(dataset, path)
-        except (OSError, sqlite3.Error):
-            return None, "note: the search index could not be written; searching without it"
-        index = fts.open_index(path)
-    return index, None
-
-
 ANY_WORD_NOTICE = "no record has every word; showing records with any of them"
 
 
@@ -483,7 +424,6 @@ def run(
     *,
     sort: Sort = "relevance",
     limit: int | None = None,
-    index: sqlite3.Connection | None = None,
 ) -> Outcome:
     """Search as the command line does: every word first; failing that a clear typo fix, then
     any of the words. Raises QueryError for a query that cannot be parsed and NotFound for a
@@ -495,10 +435,10 @@ def run(
 
     query = parsed(text)
     notices: list[str] = []
-    results = search(dataset, query, sort=sort, limit=limit, index=index)
+    results = search(dataset, query, sort=sort, limit=limit)
     if results.hits or not query.terms:
         return Outcome(results.hits, results.total, notices, text, query)
-    options = suggestions(dataset, query, index=index)
+    options = suggestions(dataset, query)
     missed = f'No results for "{text}".'
     offered = [o[0] for o in options.values() if o]
     if offered:
@@ -514,9 +454,9 @@ def run(
             notices += [missed, f'showing results for "{text}"']
             followed = True
             query = parsed(text)
-            results = search(dataset, query, sort=sort, limit=limit, index=index)
+            results = search(dataset, query, sort=sort, limit=limit)
     if not results.hits and len(set(query.without_stop_words().terms)) > 1:
-        wider = search(dataset, query, sort=sort, limit=limit, index=index, every=False)
+        wider = search(dataset, query, sort=sort, limit=limit, every=False)
         if wider.hits:
             if offered and not followed:
                 notices.append(missed)  # the suggestion may still be what was meant

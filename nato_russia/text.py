@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 # Characters that show as nothing yet are not letters, so the word pattern would split a word
 # at them: "miss\u200bile", pasted from a web page, would be searched as the two words miss,
 # ile, and the suggestions would then offer other words for it. Folding drops them, in the data
-# (where validation rejects most of them anyway) and in queries alike, so both backends see
+# (where validation rejects most of them anyway) and in queries alike, so both meet in
 # the one word: soft hyphen, zero-width space, non-joiner and joiner, word joiner, and the
 # zero-width no-break space (a byte-order mark).
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -31,20 +30,14 @@ _DROPPED = str.maketrans("", "", INVISIBLE)
 # hyphens separate words. It must cut a text where words() does, for the highlights to match.
 _WORD = re.compile(rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*")
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
-# stem_all() tokenises many texts as one string joined by BREAK; BREAK is no word character, so
-# no word runs across it, and it comes back as a token of its own to cut the output at.
-BREAK = "\x00"
-_SPACED_BREAK = f" {BREAK} "
-_WORD_OR_BREAK = re.compile(rf"[^\W_]+|{BREAK}")
 
 
 def _ascii_words() -> bytes:
-    """A bytes.translate() table for ASCII text: letters to lower case, digits and BREAK kept,
-    anything else a space."""
+    """A bytes.translate() table for ASCII: letters to lower case, digits kept, the rest (the
+    characters that end a word) a space."""
     table = bytearray(b" " * 256)
     for c in b"0123456789abcdefghijklmnopqrstuvwxyz":
         table[c] = table[ord(chr(c).upper())] = c
-    table[ord(BREAK)] = ord(BREAK)
     return bytes(table)
 
 
@@ -61,6 +54,10 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded words in order, not stemmed: the vocabulary that suggestions are made from."""
+    if text.isascii():
+        # The same words, as one table look-up per character and a split, all in C: a search
+        # tokenises every field of every record, and most text is ASCII.
+        return text.encode().translate(_ASCII_WORDS, b"'").decode().split()
     return _PLAIN_WORD.findall(fold(text).translate(_APOSTROPHES))
 
 
@@ -95,34 +92,6 @@ class Stems(dict[str, str]):
 
 
 _STEMS = Stems(limit=100_000)
-
-
-def stem_all(texts: Sequence[str], stems: Stems | None = None) -> list[str]:
-    """For each text, its stems joined by single spaces: [" ".join(tokens(t)) for t in texts],
-    the same strings, in one pass over all of them, so that indexing a large dataset costs work
-    in C per word rather than Python calls per text. `stems` collects every word seen."""
-    cache = _STEMS if stems is None else stems
-    if not texts:
-        return []
-    joined = _SPACED_BREAK.join(texts)
-    if joined.count(BREAK) != len(texts) - 1:
-        # A text holds BREAK itself (validation lets no control character through, but this
-        # must not depend on it): cutting at every BREAK would shift texts, so go one by one.
-        return [" ".join(map(cache.__getitem__, words(text))) for text in texts]
-    if joined.isascii():
-        # For ASCII, fold is lower() and a word a run of letters and digits: one table maps
-        # the rest to spaces, and split() finds the words far quicker than the pattern.
-        found = joined.encode().translate(_ASCII_WORDS, b"'").decode().split()
-    else:
-        # Text by text: fold() of a text that is ASCII is a quick lower(), and the slow path
-        # runs only where it must.
-        folded = _SPACED_BREAK.join(map(fold, texts)).translate(_APOSTROPHES)
-        found = _WORD_OR_BREAK.findall(folded)
-    cache[BREAK] = BREAK  # comes back as itself, to cut at; no word of the vocabulary
-    spaced = " ".join(map(cache.__getitem__, found))
-    cache.pop(BREAK, None)  # a bounded cache may have been emptied in between
-    # Stems hold no spaces, so stripping each piece leaves its stems one space apart.
-    return list(map(str.strip, spaced.split(BREAK)))
 
 
 def _has_vowel(word: str) -> bool:

@@ -120,15 +120,15 @@ def render_at(width: int, draw: Callable[[Any], None]) -> str:
     return file.getvalue()
 
 
+GENERATED_EVENTS = 250
+
+
 def write_generated_events(
     directory: Path, words: list[str], *, seed: int, summary_words: int
 ) -> Path:
-    """More events than the FTS threshold, of random words, so that search goes through the
-    index; the same seed gives the same file."""
+    """A few hundred events of random words, the same for the same seed."""
     import json
     import random
-
-    from nato_russia import fts
 
     rng = random.Random(seed)
     events = [
@@ -140,24 +140,8 @@ def write_generated_events(
             "period": "early",
             "sources": ["test-source"],
         }
-        for i in range(fts.FTS_THRESHOLD + 50)
+        for i in range(GENERATED_EVENTS)
     ]
     directory.mkdir()
     (directory / "events.json").write_text(json.dumps(events))
     return directory
-
-
-@pytest.fixture(scope="module", params=["scan", "fts5"])
-def backend(request: pytest.FixtureRequest) -> Any:
-    """The same searches run against both search backends: they must agree."""
-    import sqlite3
-
-    from nato_russia import fts
-
-    if request.param == "scan":
-        return None
-    if not fts.available():
-        pytest.skip("this Python's SQLite has no FTS5")
-    db = sqlite3.connect(":memory:")
-    fts.fill(db, loader.load_bundled())
-    return db

@@ -168,7 +168,7 @@ def test_an_order_beyond_reason_is_refused(tmp_path: Path) -> None:
 def test_a_named_pipe_in_place_of_a_cache_entry_is_never_read(tmp_path: Path) -> None:
     cache_home = tmp_path / "cache"
     assert nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home)).returncode == 0
-    (entry,) = (cache_home / "nrr").glob("dataset-*.bin")
+    (entry,) = (cache_home / "nrr").glob("dataset-*.json")
     entry.unlink()
     os.mkfifo(entry)
     digests = cache_home / "nrr" / "digests.json"
@@ -181,7 +181,7 @@ def test_a_named_pipe_in_place_of_a_cache_entry_is_never_read(tmp_path: Path) ->
 def test_a_directory_in_place_of_a_cache_entry_is_a_miss(tmp_path: Path) -> None:
     cache_home = tmp_path / "cache"
     assert nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home)).returncode == 0
-    (entry,) = (cache_home / "nrr").glob("dataset-*.bin")
+    (entry,) = (cache_home / "nrr").glob("dataset-*.json")
     entry.unlink()
     entry.mkdir()
     result = nrr("timeline", "--to", "1991", XDG_CACHE_HOME=str(cache_home))

@@ -21,12 +21,13 @@ from rich.console import Console
 from nato_russia.cli import app as cli
 from nato_russia.cli import common
 from nato_russia.model import Dataset
-from nato_russia.query import TimelineFilter, sorted_records, timeline
+from nato_russia.query import sorted_records, timeline
 from nato_russia.querylang import parse_query
 from nato_russia.render import views
 from nato_russia.render.rich_out import NARROW_NOTE, print_detail, print_table
 from nato_russia.render.views import DetailView, TableView
 from nato_russia.search import search
+from nato_russia.selection import Selection
 from nato_russia.status import status_on
 from tests.conftest import StrictRunner, render_at
 
@@ -40,7 +41,7 @@ render = render_at
 def tables(dataset: Dataset) -> dict[str, TableView]:
     hits = search(dataset, parse_query("missile")).hits
     return {
-        "timeline": views.timeline_table(dataset, timeline(dataset, TimelineFilter())),
+        "timeline": views.timeline_table(dataset, timeline(dataset, Selection())),
         "search-missile": views.search_table("missile", hits),
         "sources": views.list_table(dataset, "source", sorted_records(dataset, "source")),
     }

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from nato_russia.model import Dataset
-from nato_russia.query import TimelineFilter, timeline
+from nato_russia.query import timeline
 from nato_russia.render import plain
 from nato_russia.render.rich_out import print_detail, print_table
 from nato_russia.render.views import detail_view, timeline_table
+from nato_russia.selection import Selection
 from tests.conftest import render_at
 
 render = render_at
@@ -21,7 +22,7 @@ render = render_at
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_timeline_list_keeps_dates_and_ids_whole(mini: Dataset, width: int) -> None:
-    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    view = timeline_table(mini, timeline(mini, Selection()))
     out = render(width, lambda c: print_table(view, c))
     lines = out.splitlines()
     for row in view.rows:
@@ -34,7 +35,7 @@ def test_timeline_list_keeps_dates_and_ids_whole(mini: Dataset, width: int) -> N
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_wide_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
-    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    view = timeline_table(mini, timeline(mini, Selection()))
     out = render(width, lambda c: print_table(view, c, wide=True))
     assert "\u2026" not in out
     # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.
@@ -76,6 +77,6 @@ def test_a_wide_table_is_drawn_once(mini: Dataset, monkeypatch: pytest.MonkeyPat
         return original(self, console, options)
 
     monkeypatch.setattr(Table, "__rich_console__", counting)
-    view = timeline_table(mini, timeline(mini, TimelineFilter()))
+    view = timeline_table(mini, timeline(mini, Selection()))
     render(120, lambda c: print_table(view, c, wide=True))
     assert len(drawn) == 1

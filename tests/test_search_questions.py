@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from nato_russia import fts
 from nato_russia.errors import DataError
 from nato_russia.model import Dataset
 from nato_russia.querylang import parse_query
 from nato_russia.readers import RawRecord, read_records
 from nato_russia.search import ANY_WORD_NOTICE, run, search
 from tests.conftest import FIXTURE_DATA
-from tests.test_search import generated_dataset
 
 
-def ids(dataset: Dataset, text: str, index: sqlite3.Connection | None) -> list[str]:
-    return [hit.record.id for hit in search(dataset, parse_query(text), index=index).hits]
+def ids(dataset: Dataset, text: str) -> list[str]:
+    return [hit.record.id for hit in search(dataset, parse_query(text)).hits]
 
 
-def test_a_question_puts_the_record_it_names_first(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    hits = search(bundled, parse_query("who signed the founding act"), index=backend).hits
+def test_a_question_puts_the_record_it_names_first(bundled: Dataset) -> None:
+    hits = search(bundled, parse_query("who signed the founding act")).hits
     assert (hits[0].record.type_name, hits[0].record.id) == ("agreement", "founding-act")
 
 
-def test_a_question_finds_the_suspension_of_2014(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    assert "cooperation-suspended-2014" in ids(
-        bundled, "when did nato suspend cooperation", backend
-    )
+def test_a_question_finds_the_suspension_of_2014(bundled: Dataset) -> None:
+    assert "cooperation-suspended-2014" in ids(bundled, "when did nato suspend cooperation")
 
 
 def test_stop_words_are_dropped_only_next_to_other_words() -> None:
@@ -45,29 +35,21 @@ def test_stop_words_are_dropped_only_next_to_other_words() -> None:
     assert alone.without_stop_words() == alone
 
 
-def test_a_query_of_stop_words_alone_still_searches(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    assert ids(bundled, "the the", backend)
+def test_a_query_of_stop_words_alone_still_searches(bundled: Dataset) -> None:
+    assert ids(bundled, "the the")
 
 
-def test_a_question_and_its_content_words_find_the_same(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    question = search(
-        bundled, parse_query("how did the rome summit create the council"), index=backend
-    )
-    plain = search(bundled, parse_query("rome summit create council"), index=backend)
+def test_a_question_and_its_content_words_find_the_same(bundled: Dataset) -> None:
+    question = search(bundled, parse_query("how did the rome summit create the council"))
+    plain = search(bundled, parse_query("rome summit create council"))
     assert [(h.record.id, h.score) for h in question.hits] == [
         (h.record.id, h.score) for h in plain.hits
     ]
     assert question.hits
 
 
-def test_when_no_record_has_every_word_any_word_results_follow(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    outcome = run(bundled, "putin kosovo zzqx", index=backend)
+def test_when_no_record_has_every_word_any_word_results_follow(bundled: Dataset) -> None:
+    outcome = run(bundled, "putin kosovo zzqx")
     assert outcome.notices == [ANY_WORD_NOTICE]
     words = [hit.words for hit in outcome.results]
     assert words == sorted(words, reverse=True), "records with more of the words come first"
@@ -81,11 +63,9 @@ def test_a_full_match_needs_no_fallback(bundled: Dataset) -> None:
     assert all(hit.words == 2 for hit in outcome.results)
 
 
-def test_the_total_counts_what_the_limit_leaves_out(
-    bundled: Dataset, backend: sqlite3.Connection | None
-) -> None:
-    everything = run(bundled, "missile", index=backend)
-    outcome = run(bundled, "missile", limit=3, index=backend)
+def test_the_total_counts_what_the_limit_leaves_out(bundled: Dataset) -> None:
+    everything = run(bundled, "missile")
+    outcome = run(bundled, "missile", limit=3)
     assert len(outcome.results) == 3
     assert outcome.total == len(everything.results) > 3
     assert outcome.more_notice == f"showing 3 of {outcome.total}; --limit 0 for all"
@@ -124,10 +104,8 @@ def test_nothing_found_says_so(bundled: Dataset) -> None:
         ("accession", "sweden-accession-2024-03-07"),
     ],
 )
-def test_aliases_are_found_as_titles_are(
-    bundled: Dataset, backend: sqlite3.Connection | None, text: str, record_id: str
-) -> None:
-    hits = search(bundled, parse_query(text), index=backend).hits
+def test_aliases_are_found_as_titles_are(bundled: Dataset, text: str, record_id: str) -> None:
+    hits = search(bundled, parse_query(text)).hits
     (hit,) = [h for h in hits if h.record.id == record_id]
     assert hit.matched_fields[0] == "aliases"
     assert hit.score >= 5.0  # a title's weight
@@ -140,8 +118,8 @@ def test_an_alias_phrase_does_not_run_into_the_next_alias() -> None:
     (event,) = [r for r in raw if r.type_name == "event"][:1]
     values = {**event.values, "aliases": ["first-name", "second-name"]}
     dataset = _build([*[r for r in raw if r is not event], RawRecord("event", "x", values, 0)])
-    assert event.values["id"] in ids(dataset, '"first name"', None)
-    assert event.values["id"] not in ids(dataset, '"name second"', None)
+    assert event.values["id"] in ids(dataset, '"first name"')
+    assert event.values["id"] not in ids(dataset, '"name second"')
 
 
 @pytest.mark.parametrize("alias", ["Crimea", "annexed crimea", "", "crimea\x1b[31m"])
@@ -157,38 +135,3 @@ def _build(raw: list[RawRecord]) -> Dataset:
     from nato_russia.validation import build_dataset
 
     return build_dataset(raw)
-
-
-QUESTIONS = [
-    "who held the summit",
-    "what is missile defence",
-    "missile zzqx piracy",
-    "zzqx cooperation -piracy",
-    '"arms control" zzqx treaty',
-    "crisis zzqx type:event",
-    "summit peace zzqx year:1995",
-    "the of",
-]
-
-
-@pytest.mark.skipif(not fts.available(), reason="this Python's SQLite has no FTS5")
-@pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("sort", ["relevance", "date"])
-@pytest.mark.parametrize("every", [True, False])
-def test_both_backends_agree_on_questions_and_any_word_search(
-    seed: int, sort: str, every: bool
-) -> None:
-    dataset = generated_dataset(seed)
-    db = sqlite3.connect(":memory:")
-    fts.fill(db, dataset)
-    for text in QUESTIONS:
-        query = parse_query(text)
-        scanned = search(dataset, query, sort=sort, every=every)  # type: ignore[arg-type]
-        indexed = search(dataset, query, sort=sort, every=every, index=db)  # type: ignore[arg-type]
-        assert [(h.record.id, h.score) for h in scanned.hits] == [
-            (h.record.id, h.score) for h in indexed.hits
-        ], text
-        assert scanned.total == indexed.total == len(scanned.hits), text
-        limited = search(dataset, query, sort=sort, every=every, limit=4, index=db)  # type: ignore[arg-type]
-        assert [h.record.id for h in limited.hits] == [h.record.id for h in scanned.hits[:4]]
-        assert limited.total == scanned.total, text

@@ -83,7 +83,6 @@ NEVER = {
     "csv",
     "sqlite3",
     "nato_russia.search",
-    "nato_russia.fts",
     "nato_russia.querylang",
     "nato_russia.render.markdown",
     "nato_russia.render.delimited",
@@ -121,10 +120,7 @@ def _modules_after(args: list[str]) -> set[str]:
         (["timeline"], set()),
         (["events", "--limit", "3"], set()),
         # A search needs its query language and ranking, but no other format's writer.
-        (
-            ["search", "missile"],
-            {"nato_russia.search", "nato_russia.fts", "nato_russia.querylang", "sqlite3"},
-        ),
+        (["search", "missile"], {"nato_russia.search", "nato_russia.querylang"}),
     ],
 )
 def test_a_command_imports_only_what_it_runs(args: list[str], allowed: set[str]) -> None:

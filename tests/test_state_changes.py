@@ -128,13 +128,13 @@ def test_a_cache_from_before_a_new_field_is_not_replayed(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, _private_cache: Path
 ) -> None:
     assert run(runner, "timeline", "--to", "1991")[0] == 0  # writes the cache
-    (before,) = _private_cache.glob("dataset-*.bin")
+    (before,) = _private_cache.glob("dataset-*.json")
 
     add_a_field_to_events(monkeypatch)
     code, out, _ = run(runner, "timeline", "--to", "1991", "--format", "json")
     assert code == 0
     assert '"more": null' in out
-    after = set(_private_cache.glob("dataset-*.bin"))
+    after = set(_private_cache.glob("dataset-*.json"))
     assert len(after) == 2 and before in after  # a new entry under a new key
 
 

@@ -57,6 +57,9 @@ ANSWERS: dict[str, dict[str, tuple[str, str, bool]]] = {
         "practical-cooperation": ("active", "2002-05-28", True),
         "military-contacts": ("resumed", "2000-06-09", True),
         "russian-mission": ("present", "2000-03-30", True),
+        # No longer "halted since 1999": Russia hosted Bogorodsk 2002, a Partnership Work
+        # Programme exercise (nato.int/eadrcc/bogorodsk).
+        "pfp": ("member", "2002-09-25", True),
     },
     "2008-10-01": {
         "nrc": ("formal-meetings-suspended", "2008-08-19", True),

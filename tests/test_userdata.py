@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -314,7 +315,7 @@ def test_files_over_the_size_limit_are_refused_unread(
 
 
 def entries(cache_home: Path) -> list[Path]:
-    return sorted(cache_home.glob("dataset-*.bin")) if cache_home.exists() else []
+    return sorted(cache_home.glob("dataset-*.json")) if cache_home.exists() else []
 
 
 def test_a_warm_run_reads_the_cache_and_parses_nothing(
@@ -327,7 +328,6 @@ def test_a_warm_run_reads_the_cache_and_parses_nothing(
         raise AssertionError("a warm run must not parse data files")
 
     monkeypatch.setattr(loader, "read_records", refuse)
-    monkeypatch.setattr(loader, "read_batches", refuse)
     assert timeline_ids("--data", str(json_dir)) == cold
 
 
@@ -344,6 +344,12 @@ def test_an_edited_file_is_never_answered_from_the_old_cache(json_dir: Path) -> 
     assert "renamed-event" in timeline_ids("--data", str(json_dir))
 
 
+def resealed(blob: bytes, body: bytes) -> bytes:
+    """An entry with its header's digest made to match another body."""
+    magic, key, _ = blob.partition(b"\n")[0].decode().rsplit(" ", 2)
+    return f"{magic} {key} {hashlib.sha256(body).hexdigest()}\n".encode() + body
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -351,13 +357,14 @@ def test_an_edited_file_is_never_answered_from_the_old_cache(json_dir: Path) -> 
         lambda blob: b"",  # emptied
         lambda blob: blob[:-10] + bytes(10),  # corrupted payload
         lambda blob: b"garbage" + blob,  # bad header
-        lambda blob: blob.replace(cache.MAGIC, b"NRRCACHE0\n"),  # another format version
+        lambda blob: blob.replace(cache.MAGIC.encode(), b"nrr-cache 0"),  # another format
+        lambda blob: resealed(blob, b"{}"),  # a right digest of the wrong content
     ],
 )
 def test_damaged_cache_files_are_rebuilt(
     json_dir: Path, _private_cache: Path, damage: object
 ) -> None:
-    # Damage anywhere: the header, the index, or a chunk that only some commands read.
+    # Damage anywhere: the header, the records, or records that no longer fit together.
     commands = [["timeline"], ["quotations"], ["sources"], ["actor", "alice"]]
     expected = [invoke(*c, "--json", "--data", str(json_dir)) for c in commands]
     (entry,) = entries(_private_cache)

@@ -9,9 +9,9 @@ import typer
 from nato_russia.cli.common import (
     Commands,
     Data,
-    EventChoice,
     complete_topic,
     examples,
+    filters,
     note_coverage,
     say,
     terminal,
@@ -93,11 +93,11 @@ def chart(
 
     if svg is not None and svg.endswith(("/", "\\")):
         raise typer.BadParameter(f"{svg} names a directory; give a file name", param_hint="--svg")
-    choice = EventChoice(date_from, date_to, None, None, topic)
-    earliest, latest = choice.bounds()
+    chosen = filters(date_from, date_to, topic=topic)
+    earliest, latest = chosen.earliest, chosen.latest
     dataset = data.load()
     note_coverage(dataset, earliest, latest)
-    events = choice.events(dataset)
+    events = query.timeline(dataset, chosen)
     picture = charts.build(
         dataset,
         earliest=earliest,

@@ -26,9 +26,10 @@ import typer
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import DataError, ExitCode, NrrError, visible
 from nato_russia.loader import DataSelection, load
-from nato_russia.model import Dataset, Event
+from nato_russia.model import Dataset
 from nato_russia.render.formats import Format
 from nato_russia.render.terminal import ColorChoice, Terminal
+from nato_russia.selection import Selection
 
 # The terminal every command prints to, set by the callback from the global options. Tests may
 # fill TERMINAL_OVERRIDES (is_tty, width, height, color, pager) to reach the terminal paths.
@@ -100,7 +101,7 @@ NoBundled = Annotated[
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the load cache.")]
 
 
-def selection(data: list[str] | None, no_bundled: bool, no_cache: bool) -> DataSelection:
+def data_selection(data: list[str] | None, no_bundled: bool, no_cache: bool) -> DataSelection:
     if any(not path for path in data or ()):
         # Path("") would quietly mean the current directory.
         raise typer.BadParameter("give a path; an empty one names nothing", param_hint="--data")
@@ -111,7 +112,7 @@ def selection(data: list[str] | None, no_bundled: bool, no_cache: bool) -> DataS
 def load_dataset(
     data: list[str] | None = None, no_bundled: bool = False, no_cache: bool = False
 ) -> Dataset:
-    return load(selection(data, no_bundled, no_cache))
+    return load(data_selection(data, no_bundled, no_cache))
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[str]:
     return [] if dataset is None else matching(query.topics(dataset), incomplete)
 
 
-# --- dates and the timeline's filters ---------------------------------------------------------
+# --- dates and the filters of the timeline, export and chart ---------------------------------
 
 
 def bound(text: str | None, option: str, *, upper: bool) -> dt.date | None:
@@ -344,7 +345,8 @@ ActorOption = Annotated[
     str | None,
     typer.Option(
         metavar="ID",
-        help="Only events this person or body took part in (see nrr actors).",
+        help="Only events that name this person, body or state: among their actors, or as the "
+        "council that met (see nrr actors).",
         autocompletion=completer("actor"),
     ),
 ]
@@ -358,41 +360,20 @@ TopicOption = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class EventChoice:
-    """The timeline filters as given on the command line, before the data is loaded."""
-
-    date_from: str | None
-    date_to: str | None
-    period: str | None
-    actor: str | None
-    topic: str | None
-
-    @property
-    def is_everything(self) -> bool:
-        # `is None`, not falsiness: --topic '' is a filter (and an error), not "everything".
-        filters = (self.date_from, self.date_to, self.period, self.actor, self.topic)
-        return all(f is None for f in filters)
-
-    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
-        earliest = bound(self.date_from, "--from", upper=False)
-        latest = bound(self.date_to, "--to", upper=True)
-        if earliest is not None and latest is not None and earliest > latest:
-            raise typer.BadParameter(
-                f"--from {self.date_from} comes after --to {self.date_to}: nothing lies between",
-                param_hint="--from",
-            )
-        return earliest, latest
-
-    def events(self, dataset: Dataset) -> list[Event]:
-        from nato_russia import query
-
-        earliest, latest = self.bounds()
-        where = query.TimelineFilter(
-            earliest=earliest,
-            latest=latest,
-            period=query.require_id(dataset, "period", self.period),
-            actor=query.require_id(dataset, "actor", self.actor),
-            topic=query.resolve_topic(dataset, self.topic),
+def filters(
+    date_from: str | None,
+    date_to: str | None,
+    period: str | None = None,
+    actor: str | None = None,
+    topic: str | None = None,
+) -> Selection:
+    """The filters as given on the command line (ids as typed, resolved against the data
+    later); a malformed date or an empty range is a usage error, found before any data."""
+    earliest = bound(date_from, "--from", upper=False)
+    latest = bound(date_to, "--to", upper=True)
+    if earliest is not None and latest is not None and earliest > latest:
+        raise typer.BadParameter(
+            f"--from {date_from} comes after --to {date_to}: nothing lies between",
+            param_hint="--from",
         )
-        return query.timeline(dataset, where)
+    return Selection(earliest=earliest, latest=latest, period=period, actor=actor, topic=topic)

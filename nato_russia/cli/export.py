@@ -13,16 +13,16 @@ from nato_russia.cli.common import (
     Commands,
     Data,
     DataPaths,
-    EventChoice,
     FromOption,
     NoBundled,
     PeriodOption,
     ToOption,
     TopicOption,
+    data_selection,
     examples,
+    filters,
     note_coverage,
     say,
-    selection,
 )
 from nato_russia.errors import ExitCode
 from nato_russia.model import PLURALS
@@ -55,7 +55,7 @@ def validate(
     from nato_russia.loader import check
     from nato_russia.validation import warnings
 
-    dataset, problems = check(selection([*(data or []), *(paths or [])], no_bundled, True))
+    dataset, problems = check(data_selection([*(data or []), *(paths or [])], no_bundled, True))
     for problem in problems:
         typer.echo(str(problem))
     if dataset is None:
@@ -126,14 +126,13 @@ def export(
         raise typer.BadParameter(
             f"{fmt} export writes a file; give one with -o FILE", param_hint="--output"
         )
-    choice = EventChoice(date_from, date_to, period, actor, topic)
-    choice.bounds()
+    chosen = filters(date_from, date_to, period, actor, topic)
     if target is None:
         use_utf8_stdout()
     dataset = data.load()
-    note_coverage(dataset, *choice.bounds())
-    if not choice.is_everything:
-        dataset = query.subset(dataset, choice.events(dataset))
+    note_coverage(dataset, chosen.earliest, chosen.latest)
+    if not chosen.is_everything:
+        dataset = query.subset(dataset, query.timeline(dataset, chosen))
     timelines = (
         ExportFormat.timelinejs,
         ExportFormat.timelinejs_csv,

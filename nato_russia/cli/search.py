@@ -92,7 +92,6 @@ def search(
     rank above summaries. Each hit shows which fields matched."""
     from nato_russia.querylang import QueryError, parse_query
     from nato_russia.render import output, views
-    from nato_russia.search import open_index
     from nato_russia.search import run as run_search
 
     query_text = " ".join(words)
@@ -105,12 +104,9 @@ def search(
             "give at least one word or filter to search for", param_hint="QUERY"
         )
     dataset = data.load()
-    index, notice = open_index(dataset)
-    if notice:
-        say(notice)
     if limit is None and fmt in (None, Format.table):
         limit = _screenful() if terminal().is_tty else PIPED_LIMIT
-    outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None, index=index)
+    outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None)
     for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
         say(line)
     hits = outcome.results

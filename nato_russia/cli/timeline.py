@@ -4,7 +4,6 @@ from nato_russia.cli.common import (
     ActorOption,
     Commands,
     Data,
-    EventChoice,
     FromOption,
     LimitOption,
     Output,
@@ -13,6 +12,7 @@ from nato_russia.cli.common import (
     TopicOption,
     WideFlag,
     examples,
+    filters,
     limited,
     note_coverage,
     terminal,
@@ -43,13 +43,13 @@ def timeline(
     data: Data,
 ) -> None:
     """Events in date order. Partial dates are shown as known ("June 1994")."""
+    from nato_russia import query
     from nato_russia.render import output, views
 
-    choice = EventChoice(date_from, date_to, period, actor, topic)
-    choice.bounds()  # a malformed date is a usage error, found before any data is read
+    chosen = filters(date_from, date_to, period, actor, topic)
     dataset = data.load()
-    events = limited(choice.events(dataset), limit)
-    note_coverage(dataset, *choice.bounds())
+    events = limited(query.timeline(dataset, chosen), limit)
+    note_coverage(dataset, chosen.earliest, chosen.latest)
     output.show_records(
         fmt,
         "event",

@@ -11,12 +11,12 @@ import typer
 from nato_russia.cli.common import (
     Commands,
     Data,
-    EventChoice,
     LimitOption,
     Output,
     WideFlag,
     completer,
     examples,
+    filters,
     note_coverage,
     terminal,
 )
@@ -117,7 +117,8 @@ def topic(
     from nato_russia.thread import thread
 
     # A malformed date or an empty range is a usage error, found before any data is read.
-    earliest, latest = EventChoice(date_from, date_to, None, None, None).bounds()
+    chosen = filters(date_from, date_to)
+    earliest, latest = chosen.earliest, chosen.latest
     dataset = data.load()
     found = query.lookup(dataset, "topic", record_id)
     assert isinstance(found, Topic)

@@ -1,0 +1,73 @@
+"""Which records a command is about: the one filter type of the timeline, export, chart and
+search filters (--from/--to, --period, --actor, --topic; and a search's type:, id:, year:,
+date:, period:, actor:, topic:), and the one rule of what each filter lets through.
+
+A selection holds ids as given until query.resolve_filters turns what people type into real
+ids (forgiving case and spaces) against a dataset.
+
+What each filter means, for a record of any type:
+
+- dates: the record has a date (its `date`), and it overlaps [earliest, latest]: a partial
+  date counts when any of its days is inside ("June 1994" is in --to 1994-06-10);
+- period: the record belongs to the period (an event's `period`), or is the period itself;
+- actor: the record names the person, body or state in a field that names actors (an event's
+  `actors` or `meeting_of`, an agreement's `signatories`, `issued_by` or `creates`, a
+  quotation's `speaker`, a state change's `by`, a term's `actor`, a channel's `body`: every
+  field model.actor_fields finds), or is the actor itself;
+- topic: the record is tagged with the topic (its `topics`);
+- types and record_id: the record is of one of the types, and has the id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from nato_russia.model import Record, actor_fields
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    types: tuple[str, ...] = ()
+    record_id: str | None = None
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    period: str | None = None
+    actor: str | None = None
+    topic: str | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        # `is None`, not falsiness: --topic '' is a filter (and an error), not "everything".
+        given = (self.record_id, self.earliest, self.latest, self.period, self.actor, self.topic)
+        return not self.types and all(value is None for value in given)
+
+    def matches(self, record: Record) -> bool:
+        if self.types and record.type_name not in self.types:
+            return False
+        if self.record_id is not None and record.id != self.record_id:
+            return False
+        if self.earliest is not None or self.latest is not None:
+            date = getattr(record, "date", None)
+            if date is None or not date.overlaps(self.earliest, self.latest):
+                return False
+        if self.period is not None and not (
+            getattr(record, "period", None) == self.period
+            or (record.type_name == "period" and record.id == self.period)
+        ):
+            return False
+        if self.actor is not None and not (
+            self.actor in names_of_actors(record)
+            or (record.type_name == "actor" and record.id == self.actor)
+        ):
+            return False
+        return self.topic is None or self.topic in getattr(record, "topics", ())
+
+
+def names_of_actors(record: Record) -> list[str]:
+    """The ids of the people, bodies and states a record names (model.actor_fields)."""
+    named: list[str] = []
+    for name in actor_fields(type(record)):
+        value = getattr(record, name)
+        named.extend((value,) if isinstance(value, str) else value or ())
+    return named
