@@ -49,16 +49,20 @@ def is_list(view: TableView) -> bool:
     return any(column.kind == "title" for column in view.columns)
 
 
+def highlighted(cell: Cell, plain: str | None = None) -> Text:
+    """The cell's text (or `plain`, as many characters) with its search matches highlighted."""
+    text = Text(cell.text if plain is None else plain)
+    for start, end in cell.spans:
+        text.stylize(HIGHLIGHT, start, end)
+    return text
+
+
 def cell_text(cell: Cell) -> Text:
     """A cell on one line: its short wording if it has one; line breaks and tabs as spaces
     (character for character, so that the highlighted spans stay where they were)."""
     if cell.short is not None:
         return Text(cell.short)
-    plain = cell.text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    text = Text(plain)
-    for start, end in cell.spans:
-        text.stylize(HIGHLIGHT, start, end)
-    return text
+    return highlighted(cell, cell.text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
 
 
 def _cut(text: Text, width: int) -> Text:
@@ -208,11 +212,12 @@ def _headers(view: TableView) -> list[Text]:
     return [Text(column.header, style=HEADER_STYLE) for column in view.columns]
 
 
-def _print_line(console: Console, line: Text) -> None:
-    # An id wider than the screen is printed whole, for the terminal to wrap and to copy.
-    fits = cell_len(line.plain) <= console.width
+def print_whole(console: Console, line: Text) -> None:
+    """A line that must not be broken (an address, an id): as it is when it fits, else
+    unwrapped and uncropped, for the terminal to wrap as it wraps any long line and to keep
+    as one line that it can open or copy whole."""
     line.no_wrap = True
-    console.print(line, soft_wrap=not fits, crop=False)
+    console.print(line, soft_wrap=cell_len(line.plain) > console.width, crop=False)
 
 
 def print_list(view: TableView, console: Console) -> None:
@@ -225,12 +230,12 @@ def print_list(view: TableView, console: Console) -> None:
     headers = _headers(view)
     id_header = headers[layout.id_after] if layout.id_after is not None else None
     for line in _lines(layout, headers, id_header):
-        _print_line(console, line)
+        print_whole(console, line)
     for row in view.rows:
         cells = _cells(view, row)
         id_text = cells[layout.id_after] if layout.id_after is not None else None
         for line in _lines(layout, cells, id_text):
-            _print_line(console, line)
+            print_whole(console, line)
 
 
 def _print_under(view: TableView, cells: Sequence[Text], console: Console) -> None:
@@ -240,7 +245,7 @@ def _print_under(view: TableView, cells: Sequence[Text], console: Console) -> No
             room = max(console.width - STACKED_INDENT, EXTRA_MIN)
             for line in text.wrap(console, room, overflow="fold"):
                 line.rstrip()
-                _print_line(console, Text(" " * STACKED_INDENT).append_text(line))
+                print_whole(console, Text(" " * STACKED_INDENT).append_text(line))
 
 
 def print_stacked(view: TableView, console: Console) -> None:
@@ -267,10 +272,10 @@ def print_stacked(view: TableView, console: Console) -> None:
             first.append_text(cells[title])
             for line in first.wrap(console, width, overflow="fold"):
                 line.rstrip()
-                _print_line(console, line)
+                print_whole(console, line)
         else:
             first.append_text(_cut(cells[title], max(width - cell_len(first.plain), 1)))
-            _print_line(console, first)
+            print_whole(console, first)
         second = Text(" " * STACKED_INDENT)
         for index in rest:
             text = cells[index]
@@ -294,5 +299,5 @@ def print_stacked(view: TableView, console: Console) -> None:
             second.append(" " * gap)
             second.append_text(_cut(text, left))
         if second.plain.strip():
-            _print_line(console, second)
+            print_whole(console, second)
         _print_under(view, cells, console)

@@ -26,12 +26,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nato_russia.render.listing import is_list, print_list
-from nato_russia.render.views import Cell, Column, DetailView, Link, Section, TableView
+from nato_russia.render.listing import ID_STYLE, highlighted, is_list, print_list, print_whole
+from nato_russia.render.views import Column, DetailView, Link, Section, TableView
 
-HIGHLIGHT = "bold yellow"
 _SECTION_STYLE = {"note": "bold red", "quotes": "italic", "links": "", "text": "", "url": ""}
-ID_STYLE = "dim"
 
 # The narrowest a prose column is made before the table gives way to the stacked layout
 # (unless its longest value is shorter): narrower, a title is one word a line.
@@ -39,13 +37,6 @@ PROSE_MIN = 12
 # The width of the longest ordinary date ("26 September 1994"): a date column is kept this
 # wide before anything else is, so dates wrap only when they carry words besides the date.
 DATE_WIDTH = 17
-
-
-def _text(cell: Cell) -> Text:
-    text = Text(cell.text)
-    for start, end in cell.spans:
-        text.stylize(HIGHLIGHT, start, end)
-    return text
 
 
 def _longest_word(texts: Sequence[str]) -> int:
@@ -158,7 +149,9 @@ def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
         table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
     urls: list[str] = []
     for row in view.rows:
-        cells = [_text(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"]
+        cells = [
+            highlighted(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"
+        ]
         if url_header:
             row_urls = [
                 c.text for col, c in zip(view.columns, row, strict=True) if col.kind == "url"
@@ -178,25 +171,15 @@ def _url_line(url: str) -> Text:
     return Text(url, style=Style(link=url))
 
 
-def _print_long(console: Console, text: Text) -> None:
-    """A line that must not be broken (an address, an id): as it is when it fits, else
-    unwrapped and uncropped, for the terminal to wrap as it wraps any long line and to keep
-    as one line that it can open or copy whole."""
-    text.no_wrap = True
-    console.print(text, soft_wrap=cell_len(text.plain) > console.width, crop=False)
-
-
 def print_notes(urls: Sequence[str], console: Console) -> None:
     """The addresses a table or panel numbered, each whole on its own line."""
     for number, url in enumerate(urls, 1):
         mark = f"[{number}] "
         if cell_len(mark + url) <= console.width:
-            line = Text(mark)
-            line.append_text(_url_line(url))
-            console.print(line, no_wrap=True)
+            print_whole(console, Text(mark).append_text(_url_line(url)))
         else:
             console.print(Text(mark.rstrip()))
-            _print_long(console, _url_line(url))
+            print_whole(console, _url_line(url))
 
 
 NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
@@ -213,12 +196,12 @@ def print_stacked(view: TableView, console: Console) -> None:
             if not cell.text:
                 continue
             line = Text(f"{column.header}: ", style="bold")
-            value = _url_line(cell.text) if column.kind == "url" else _text(cell)
+            value = _url_line(cell.text) if column.kind == "url" else highlighted(cell)
             line.append_text(value)
             whole = column.kind in ("key", "id", "url") and len(cell.text.split()) == 1
             if whole and cell_len(line.plain) > console.width:
                 console.print(Text(f"{column.header}:", style="bold"))
-                _print_long(console, value)
+                print_whole(console, value)
             else:
                 console.print(line, overflow="fold")
 
@@ -466,8 +449,5 @@ def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
 def print_detail(view: DetailView, console: Console) -> None:
     lines, urls = detail_lines(view, console.width)
     for line in lines:
-        if cell_len(line.plain) > console.width:
-            _print_long(console, line)
-        else:
-            console.print(line, no_wrap=True)
+        print_whole(console, line)
     print_notes(urls, console)

@@ -107,10 +107,6 @@ def date_cell(record: Record) -> Cell:
     return Cell(date_text(record), short=short)
 
 
-def _cells(*values: str) -> tuple[Cell, ...]:
-    return tuple(Cell(v) for v in values)
-
-
 def _link_titles(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> str:
     labels = []
     for record_id in ids:
@@ -200,7 +196,6 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
     return TableView(visible(f"Search: {query}"), columns, rows)  # the query is not data
 
 
-DOCUMENT = ("agreement", "source")
 _LABELS = {
     "url": "URL",
     "short_title": "Short title",
@@ -217,38 +212,30 @@ def field_label(name: str) -> str:
     return _LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def _link_lines(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> list[str]:
-    lines = []
+def _linked(
+    dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[Link, ...]]:
+    """Linked records as plain lines ("id \u2014 title (date)"), and the same in parts, for a
+    renderer that lays them out itself."""
+    lines, links = [], []
     for record_id in ids:
         record = dataset.find(record_id, targets)
-        if isinstance(record, Quotation):
-            lines.append(f"{record_id} \u2014 \u201c{record.text}\u201d")
-        elif isinstance(record, Source):
-            lines.append(f"{record_id} \u2014 {source_line(record)}")
-        elif record is not None:
-            extra = date_text(record)
-            lines.append(f"{record_id} \u2014 {record.label}" + (f" ({extra})" if extra else ""))
-        else:
-            lines.append(record_id)
-    return lines
-
-
-def _links(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> tuple[Link, ...]:
-    """The records _link_lines names, in parts, for a renderer that lays them out itself."""
-    links = []
-    for record_id in ids:
-        record = dataset.find(record_id, targets)
-        if isinstance(record, Quotation):
-            links.append(Link(record_id, f"\u201c{record.text}\u201d"))
+        if record is None:
+            link, line = Link(record_id, ""), record_id
+        elif isinstance(record, Quotation):
+            link = Link(record_id, f"\u201c{record.text}\u201d")
+            line = f"{record_id} \u2014 {link.title}"
         elif isinstance(record, Source):
             title = f"{record.title}, {record.publisher} [{record.kind}]"
             date = record.date.display() if record.date is not None else ""
-            links.append(Link(record_id, title, date, record.url))
-        elif record is not None:
-            links.append(Link(record_id, record.label, date_text(record)))
+            link = Link(record_id, title, date, record.url)
+            line = f"{record_id} \u2014 {source_line(record)}"
         else:
-            links.append(Link(record_id, ""))
-    return tuple(links)
+            link = Link(record_id, record.label, date_text(record))
+            line = f"{record_id} \u2014 {record.label}" + (f" ({link.date})" if link.date else "")
+        lines.append(line)
+        links.append(link)
+    return tuple(lines), tuple(links)
 
 
 def source_line(source: Source) -> str:
@@ -294,22 +281,21 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
         if schema.kind == "date":
             sections.append(Section(field_label(f.name), (f"{value.display()} ({value})",)))
         elif schema.kind == "corrections":
-            lines = correction_lines(dataset, value)
-            sections.append(Section("Correction of the backgrounder", tuple(lines), "note"))
+            lines = tuple(correction_lines(dataset, value))
+            sections.append(Section("Correction of the backgrounder", lines, "note"))
         elif isinstance(record, Source) and f.name == "cited_by":
             # Ids are unique only within a type, so the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
-            lines = [f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing]
+            lines = tuple(f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing)
             links = tuple(Link(r.id, f"{r.label} ({r.type_name})", date_text(r)) for r in citing)
-            sections.append(Section(field_label(f.name), tuple(lines), "links", links))
+            sections.append(Section(field_label(f.name), lines, "links", links))
         elif schema.kind in ("ref", "refs"):
             ids = (value,) if isinstance(value, str) else value
             kind: Literal["links", "quotes"] = (
                 "quotes" if schema.targets == ("quotation",) else "links"
             )
-            lines = _link_lines(dataset, ids, schema.targets)
-            links = _links(dataset, ids, schema.targets)
-            sections.append(Section(field_label(f.name), tuple(lines), kind, links))
+            lines, links = _linked(dataset, ids, schema.targets)
+            sections.append(Section(field_label(f.name), lines, kind, links))
         elif schema.kind == "tags":
             sections.append(Section(field_label(f.name), (", ".join(value),)))
         elif f.name == "url":
@@ -374,10 +360,6 @@ def change_text(change: StateChange) -> str:
     return change.title
 
 
-def _names(dataset: Dataset, ids: tuple[str, ...]) -> str:
-    return _link_titles(dataset, ids, ("actor",))
-
-
 def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     """The channels' states on the day, the caveats of the changes they rest on, the councils'
     last meetings and the latest events."""
@@ -399,7 +381,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
                 Cell(since_text(s)),
                 Cell(confirmed_text(s)),
                 Cell(change_text(s.change)),
-                Cell(_names(dataset, s.change.by)),
+                Cell(_link_titles(dataset, s.change.by, ("actor",))),
                 Cell(s.change.id),
             )
             for s in status.channels
