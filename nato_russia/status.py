@@ -9,7 +9,9 @@ before it at hand, instead of guessing a day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import Channel, Dataset, DatasetInfo, Event, StateChange, in_date_order
@@ -103,14 +105,27 @@ def data_begins(dataset: Dataset) -> dt.date:
     return min(days, default=STORY_BEGINS)
 
 
+_R = TypeVar("_R", StateChange, Event)
+
+
+def _latest(records: Iterable[_R]) -> _R:
+    return cast(_R, in_date_order(records)[-1])  # in_date_order returns the records it is given
+
+
+def _channels(dataset: Dataset) -> list[Channel]:
+    found = [c for c in dataset.of_type("channel").values() if isinstance(c, Channel)]
+    return sorted(found, key=lambda c: (c.order, c.id))
+
+
+def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
+    found = [dataset.get("state_change", i) for i in channel.changes]
+    return [c for c in found if isinstance(c, StateChange)]
+
+
 def status_on(dataset: Dataset, day: dt.date) -> Status:
-    channels = sorted(
-        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
-        key=lambda c: (c.order, c.id),
-    )
     states: list[ChannelState] = []
     meetings: list[Meeting] = []
-    for channel in channels:
+    for channel in _channels(dataset):
         state = _state_of(dataset, channel, day)
         if state is not None:
             states.append(state)
@@ -119,21 +134,17 @@ def status_on(dataset: Dataset, day: dt.date) -> Status:
 
 
 def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState | None:
-    changes = [dataset.get("state_change", i) for i in channel.changes]
-    begun = [c for c in changes if isinstance(c, StateChange) and c.date.earliest() <= day]
+    begun = [c for c in _changes(dataset, channel) if c.date.earliest() <= day]
     if not begun:
         return None
-    latest = in_date_order(begun)[-1]
-    assert isinstance(latest, StateChange)
+    latest = _latest(begun)
     stale_years = 0
     if latest.state not in channel.final_states:
         stale_years = _years_between((latest.confirmed or latest.date).latest(), day)
     if latest.date.latest() <= day:
         return ChannelState(channel, latest, settled=True, stale_years=stale_years)
     settled = [c for c in begun if c.date.latest() <= day]
-    previous = in_date_order(settled)[-1] if settled else None
-    assert previous is None or isinstance(previous, StateChange)
-    return ChannelState(channel, latest, False, previous, stale_years)
+    return ChannelState(channel, latest, False, _latest(settled) if settled else None, stale_years)
 
 
 def _years_between(earlier: dt.date, later: dt.date) -> int:
@@ -152,17 +163,11 @@ def _last_meetings(dataset: Dataset, channel: Channel, day: dt.date) -> list[Mee
     body = dataset.get("actor", channel.body)
     held = [dataset.get("event", i) for i in getattr(body, "meetings", ())]
     begun = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
-    settled = [e for e in begun if e.date.latest() <= day]
     found = []
-    if settled:
-        last = in_date_order(settled)[-1]
-        assert isinstance(last, Event)
-        found.append(Meeting(channel, last, settled=True))
-    unsettled = [e for e in begun if e.date.latest() > day]
-    if unsettled:
-        latest = in_date_order(unsettled)[-1]
-        assert isinstance(latest, Event)
-        found.append(Meeting(channel, latest, settled=False))
+    for settled in (True, False):
+        meetings = [e for e in begun if (e.date.latest() <= day) == settled]
+        if meetings:
+            found.append(Meeting(channel, _latest(meetings), settled))
     return found
 
 
@@ -192,25 +197,14 @@ def compare(dataset: Dataset, first: dt.date, second: dt.date) -> list[Differenc
     earlier, later = status_on(dataset, first), status_on(dataset, second)
     before = {s.channel.id: s for s in earlier.channels}
     after = {s.channel.id: s for s in later.channels}
-    channels = sorted(
-        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
-        key=lambda c: (c.order, c.id),
-    )
     found = []
-    for channel in channels:
-        changes = [dataset.get("state_change", i) for i in channel.changes]
-        between = [
-            c
-            for c in changes
-            if isinstance(c, StateChange)
-            and first < c.date.latest()
-            and c.date.earliest() <= second
-        ]
+    for channel in _channels(dataset):
+        changes = _changes(dataset, channel)
+        between = [c for c in changes if first < c.date.latest() and c.date.earliest() <= second]
         was, now = before.get(channel.id), after.get(channel.id)
-        if not between or _state_name(was) == _state_name(now):
-            continue
-        ordered = tuple(c for c in in_date_order(between) if isinstance(c, StateChange))
-        found.append(Difference(channel, was, now, ordered))
+        if between and _state_name(was) != _state_name(now):
+            ordered = tuple(cast(list[StateChange], in_date_order(between)))
+            found.append(Difference(channel, was, now, ordered))
     return found
 
 

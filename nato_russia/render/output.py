@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from nato_russia.status import Coverage, Status
 
 
-def current_terminal() -> Terminal:
-    """The terminal when no caller says otherwise (library use, tests of the renderers)."""
-    return Terminal.detect()
-
-
-def stdout_is_terminal(terminal: Terminal | None = None) -> bool:
-    return (terminal or current_terminal()).is_tty
-
-
 def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
     """Draw with Rich; at a terminal, output taller than the screen goes through the pager,
     as git and gh do (never in a pipe: there is no one to page for)."""
@@ -52,12 +43,6 @@ def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
             sys.stdout.write(text)
 
 
-def show_table(
-    view: TableView, *, terminal: Terminal | None = None, rich: bool | None = None
-) -> None:
-    show_tables([view], terminal=terminal, rich=rich)
-
-
 def show_tables(
     views: Sequence[TableView],
     *,
@@ -67,7 +52,7 @@ def show_tables(
 ) -> None:
     """Tables as one output (paged as one): Rich for people, plain text for pipes. The footer's
     lines follow the tables for people only (in the pager, where they stay in view)."""
-    terminal = terminal or current_terminal()
+    terminal = terminal or Terminal.detect()
     if terminal.is_tty if rich is None else rich:
         from rich.text import Text
 
@@ -90,7 +75,7 @@ def show_tables(
 def show_detail(
     view: DetailView, *, terminal: Terminal | None = None, rich: bool | None = None
 ) -> None:
-    terminal = terminal or current_terminal()
+    terminal = terminal or Terminal.detect()
     if terminal.is_tty if rich is None else rich:
         from nato_russia.render.rich_out import print_detail
 
@@ -114,10 +99,6 @@ def use_utf8_stdout() -> None:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(encoding="utf-8", newline="")
-
-
-def show_json(value: Any) -> None:
-    json_out.write_json(value, sys.stdout)
 
 
 def markdown_table(view: TableView) -> str:
@@ -159,7 +140,7 @@ def _emit(fmt: Format | None, result: _Result) -> None:
     out = sys.stdout
     if fmt is Format.json:
         objects = result.objects()
-        show_json(objects[0] if result.one_object else objects)
+        json_out.write_json(objects[0] if result.one_object else objects, out)
     elif fmt is Format.jsonl:
         for value in (result.lines or result.objects)():
             json_out.write_json_line(value, out)
@@ -188,7 +169,7 @@ def show_records(
             columns=flat.record_columns(type_name),
             rows=lambda: [flat.record_row(r) for r in records],
             markdown=lambda: markdown_table(view()),
-            human=lambda rich: show_table(view(), terminal=terminal, rich=rich),
+            human=lambda rich: show_tables([view()], terminal=terminal, rich=rich),
         ),
     )
 
@@ -227,7 +208,7 @@ def show_hits(
 
     def human(rich: bool | None) -> None:
         if hits:
-            show_table(view(), terminal=terminal, rich=rich)
+            show_tables([view()], terminal=terminal, rich=rich)
 
     _emit(
         fmt,
@@ -256,7 +237,7 @@ def show_status(
     terminal the `screen` tables (a line per channel) unless --wide asks for every column.
     The notes (what the data covers) are written at the foot of the tables for people, where
     the pager keeps them in view, and on stderr for everything else."""
-    terminal = terminal or current_terminal()
+    terminal = terminal or Terminal.detect()
 
     def human(rich: bool | None) -> None:
         to_people = terminal.is_tty if rich is None else rich
