@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,11 +169,10 @@ def references(dataset: Dataset, *records: Record) -> list[Reference]:
 
 # --- dates as each style words them --------------------------------------------------------
 
-_MONTHS = MONTH_NAMES
 # MLA abbreviates months longer than four letters (MLA Handbook, 9th ed., appendix 1).
 # (Jan., Sept., but May, June, July).
 _MLA_MONTHS = tuple(
-    "Sept." if m == "September" else f"{m[:3]}." if len(m) > 4 else m for m in _MONTHS
+    "Sept." if m == "September" else f"{m[:3]}." if len(m) > 4 else m for m in MONTH_NAMES
 )
 _DASH = "\u2013"
 
@@ -182,8 +182,15 @@ def _us(value: PartialDate) -> str:
     if value.month is None:
         return str(value.year)
     if value.day is None:
-        return f"{_MONTHS[value.month]} {value.year}"
-    return f"{_MONTHS[value.month]} {value.day}, {value.year}"
+        return f"{MONTH_NAMES[value.month]} {value.year}"
+    return f"{MONTH_NAMES[value.month]} {value.day}, {value.year}"
+
+
+def _apa(value: PartialDate) -> str:
+    if value.month is None:
+        return str(value.year)
+    day = f" {value.day}" if value.day is not None else ""
+    return f"{value.year}, {MONTH_NAMES[value.month]}{day}"
 
 
 def _mla(value: PartialDate) -> str:
@@ -194,55 +201,32 @@ def _mla(value: PartialDate) -> str:
     return " ".join([*parts, str(value.year)])
 
 
-def _same_month_days(date: EdtfDate) -> tuple[PartialDate, PartialDate] | None:
-    """The two ends of a range of days within one month (5-6 July 1990), which every style
-    shortens to one month and year."""
-    end = date.end
-    if end is None or date.start.day is None or end.day is None:
-        return None
-    if (date.start.year, date.start.month) != (end.year, end.month):
-        return None
-    return date.start, end
+def _worded(
+    date: EdtfDate, one: Callable[[PartialDate], str], days: str, months: Sequence[str]
+) -> str:
+    """A date or range as a style words it: `one` words each end; a range of days within one
+    month (5-6 July 1990), which every style shortens to one month and year, is `days`."""
+    start, end = date.start, date.end
+    if end is None:
+        return one(start)
+    if start.day and end.day and start.month and (start.year, start.month) == (end.year, end.month):
+        return days.format(start=start.day, end=end.day, month=months[start.month], year=end.year)
+    return f"{one(start)}{_DASH}{one(end)}"
 
 
 def us_date(date: EdtfDate) -> str:
-    days = _same_month_days(date)
-    if days is not None:
-        start, end = days
-        return f"{_MONTHS[start.month or 0]} {start.day}{_DASH}{end.day}, {end.year}"
-    if date.end is None:
-        return _us(date.start)
-    return f"{_us(date.start)}{_DASH}{_us(date.end)}"
+    return _worded(date, _us, "{month} {start}\u2013{end}, {year}", MONTH_NAMES)
 
 
 def apa_date(date: EdtfDate | None) -> str:
     """APA's (1997, May 27); (n.d.) when the source gives no date."""
     if date is None:
         return "(n.d.)"
-    days = _same_month_days(date)
-    if days is not None:
-        start, end = days
-        return f"({end.year}, {_MONTHS[start.month or 0]} {start.day}{_DASH}{end.day})"
-
-    def one(value: PartialDate) -> str:
-        if value.month is None:
-            return str(value.year)
-        day = f" {value.day}" if value.day is not None else ""
-        return f"{value.year}, {_MONTHS[value.month]}{day}"
-
-    if date.end is None:
-        return f"({one(date.start)})"
-    return f"({one(date.start)}{_DASH}{one(date.end)})"
+    return "(" + _worded(date, _apa, "{year}, {month} {start}\u2013{end}", MONTH_NAMES) + ")"
 
 
 def mla_date(date: EdtfDate) -> str:
-    days = _same_month_days(date)
-    if days is not None:
-        start, end = days
-        return f"{start.day}{_DASH}{end.day} {_MLA_MONTHS[end.month or 0]} {end.year}"
-    if date.end is None:
-        return _mla(date.start)
-    return f"{_mla(date.start)}{_DASH}{_mla(date.end)}"
+    return _worded(date, _mla, "{start}\u2013{end} {month} {year}", _MLA_MONTHS)
 
 
 # --- the text styles -----------------------------------------------------------------------
@@ -322,7 +306,7 @@ _TEX_SPECIAL = re.compile("[" + re.escape("".join(_TEX_SPECIALS)) + "]")
 # the percent-encoding that means the same address (RFC 3986 allows none of them raw).
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
 # BibTeX's month macros (jan ... dec), which every style defines and words in its language.
-_BIB_MONTHS = tuple(m[:3].lower() for m in _MONTHS)
+_BIB_MONTHS = tuple(m[:3].lower() for m in MONTH_NAMES)
 
 
 def tex_escape(text: str) -> str:
@@ -439,18 +423,3 @@ def resolve_kind(wanted: str, field_name: str = "kind") -> str:
 def of_kind(records: list[Record], kind: str, field_name: str = "kind") -> list[Record]:
     """The sources of one kind (or tier) among records (a list command's, in its order)."""
     return [r for r in records if isinstance(r, Source) and getattr(r, field_name) == kind]
-
-
-def citing_records(dataset: Dataset, source: Source) -> list[Record]:
-    """Every record that cites the source, by type and within a type in Source.cited_by's
-    order. cited_by holds ids, and some ids are used by more than one type (founding-act: an
-    agreement and a channel), so an id counts for a type only where that type's record of the
-    id really cites the source."""
-    ids = list(dict.fromkeys(source.cited_by))
-    found: list[Record] = []
-    for type_name in field_schemas(Source)["cited_by"].targets:
-        for record_id in ids:
-            record = dataset.get(type_name, record_id)
-            if record is not None and source.id in cited_ids(record):
-                found.append(record)
-    return found

@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from nato_russia import cite
+from nato_russia import cite, query
 from nato_russia.cli.app import app
 from nato_russia.dates import parse_date
 from nato_russia.model import RECORD_TYPES, Dataset, Source
@@ -150,7 +150,7 @@ def test_citing_records_are_exactly_those_that_cite_the_source(bundled: Dataset)
     types share their ids (founding-act is an agreement and a channel)."""
     for source in bundled.of_type("source").values():
         assert isinstance(source, Source)
-        found = [(r.type_name, r.id) for r in cite.citing_records(bundled, source)]
+        found = [(r.type_name, r.id) for r in query.citing_records(bundled, source.id)]
         assert sorted(found) == citing_by_scan(bundled, source), source.id
         assert len(found) == len(source.cited_by), source.id  # what `nrr sources` counts
 
@@ -159,14 +159,14 @@ def test_citing_records_come_by_type(bundled: Dataset) -> None:
     source = bundled.get("source", "founding-act-reprint-bits")
     assert isinstance(source, Source)
     order = list(RECORD_TYPES)
-    types = [order.index(r.type_name) for r in cite.citing_records(bundled, source)]
+    types = [order.index(r.type_name) for r in query.citing_records(bundled, source.id)]
     assert types == sorted(types)
 
 
 def test_a_correction_counts_as_citing(mini: Dataset) -> None:
     source = mini.get("source", "test-official")
     assert isinstance(source, Source)
-    cited = {(r.type_name, r.id) for r in cite.citing_records(mini, source)}
+    cited = {(r.type_name, r.id) for r in query.citing_records(mini, source.id)}
     assert ("actor", "alice") in cited  # only its correction names test-official
     assert ("agreement", "example-act") in cited
 
@@ -179,7 +179,7 @@ def test_source_detail_lists_every_record_that_cites_it(
     source = bundled.get("source", "founding-act-reprint-bits")
     assert isinstance(source, Source)
     lines = section(out, "Cited by")
-    citing = cite.citing_records(bundled, source)
+    citing = query.citing_records(bundled, source.id)
     assert [line.split(" \u2014 ")[0] for line in lines] == [r.id for r in citing]
 
 
@@ -189,7 +189,7 @@ def test_source_detail_names_the_citing_record_where_types_share_an_id(
     # TASS's report is cited by the channel founding-act, not by the agreement of that id.
     source = bundled.get("source", "tass-nrc-no-longer-exists-2025")
     assert isinstance(source, Source)
-    citing = [(r.type_name, r.id) for r in cite.citing_records(bundled, source)]
+    citing = [(r.type_name, r.id) for r in query.citing_records(bundled, source.id)]
     assert ("channel", "founding-act") in citing
     assert ("agreement", "founding-act") not in citing
     code, out, _ = run(runner, "source", source.id)
