@@ -213,9 +213,7 @@ class _RecordChecker:
         items: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.fullmatch(item):
-                self.problem(
-                    name, f"{_excerpt(item)} is not an id (lower-case words joined by '-')"
-                )
+                self.problem(name, f"{_excerpt(item)} is not an id ({SLUG_RULE})")
                 return None
             if item in items:
                 self.problem(name, f"{item!r} is listed twice")
@@ -278,14 +276,13 @@ def _link_fields(cls: type[Record]) -> list[tuple[str, FieldSchema]]:
     ]
 
 
+_Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
+
+
 def _check_references(
-    dataset: Dataset,
-    origin: Mapping[tuple[str, str], RawRecord],
-    broken: set[tuple[str, str]],
-    unread: frozenset[str],
-) -> list[Problem]:
+    dataset: Dataset, problem: _Report, broken: set[tuple[str, str]], unread: frozenset[str]
+) -> None:
     """Every link must resolve. Links to records already reported as broken are not repeated."""
-    problems: list[Problem] = []
 
     def missing(ref: str, targets: tuple[str, ...]) -> bool:
         # A link into a file that could not be read is not reported again: its one problem,
@@ -308,30 +305,22 @@ def _check_references(
                     links = [(name, ref, schema.targets) for ref in value]
                 for field_name, ref, targets in links:
                     if missing(ref, targets):
-                        raw = origin[(type_name, record.id)]
                         message = f"no {' or '.join(targets)} with id {ref!r}"
-                        problems.append(
-                            Problem(raw.file, record.id, field_name, message, index=raw.position)
-                        )
-    return problems
+                        problem(type_name, record.id, field_name, message)
 
 
-def _check_state_changes(
-    dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]
-) -> list[Problem]:
+def _check_state_changes(dataset: Dataset, report: _Report) -> None:
     """A change sets one of its channel's states, and a channel changes at most once a day:
     two changes on one date would leave its state on that day undecided."""
-    problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     channels = dataset.records["channel"]
     for change in dataset.records["state_change"].values():  # in reading order: the later one is
         # reported, so a user's file that clashes with the bundled data is the one named
         if not isinstance(change, StateChange):
             continue
-        raw = origin[("state_change", change.id)]
 
-        def problem(field_name: str, message: str, raw: RawRecord = raw) -> None:
-            problems.append(Problem(raw.file, raw_id(raw), field_name, message, index=raw.position))
+        def problem(field_name: str, message: str, change_id: str = change.id) -> None:
+            report("state_change", change_id, field_name, message)
 
         channel = channels.get(change.channel)
         if isinstance(channel, Channel) and change.state not in channel.states:
@@ -352,21 +341,11 @@ def _check_state_changes(
             seen[key] = change.id
     for channel in channels.values():
         if isinstance(channel, Channel) and not set(channel.final_states) <= set(channel.states):
-            raw = origin[("channel", channel.id)]
             unknown = ", ".join(sorted(set(channel.final_states) - set(channel.states)))
-            problems.append(
-                Problem(
-                    raw.file,
-                    raw_id(raw),
-                    "final_states",
-                    f"not among its states: {unknown}",
-                    index=raw.position,
-                )
-            )
-    return problems
+            report("channel", channel.id, "final_states", f"not among its states: {unknown}")
 
 
-def _check_topics(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]) -> list[Problem]:
+def _check_topics(dataset: Dataset, problem: _Report) -> None:
     """Every topic is a thread of something: one that nothing links to is a typo in an id, or
     a topic the data was never linked to, and `nrr topic` would tell an empty story."""
     linked: set[str] = set()
@@ -374,37 +353,18 @@ def _check_topics(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord])
         if "topics" in stored_fields(cls):
             for record in dataset.records[type_name].values():
                 linked.update(getattr(record, "topics", ()))
-    problems = []
     for topic_id in dataset.records["topic"]:
         if topic_id not in linked:
-            raw = origin[("topic", topic_id)]
             message = "no event, agreement, state change or quotation links to this topic"
-            problems.append(Problem(raw.file, topic_id, None, message, index=raw.position))
-    return problems
+            problem("topic", topic_id, None, message)
 
 
-def _spans_hold(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]) -> list[Problem]:
-    """Rules between dates and between records that no single field shows: the order of a
-    channel's changes, a term's ends, terms that overlap, what a dataset covers, and where a
-    source's address leads."""
-    problems: list[Problem] = []
-
-    def problem(type_name: str, record_id: str, field_name: str | None, message: str) -> None:
-        raw = origin[(type_name, record_id)]
-        problems.append(Problem(raw.file, raw_id(raw), field_name, message, index=raw.position))
-
-    _changes_in_order(dataset, problem)
-    _terms_in_order(dataset, problem)
-    _coverage_holds(dataset, origin, problem)
+def _check_urls(dataset: Dataset, problem: _Report) -> None:
     for source in dataset.records["source"].values():
         url = getattr(source, "url", None)
         if url is not None and not is_web_address(url):
             message = f"{_excerpt(url)} is not a web address (http:// or https://, no spaces)"
             problem("source", source.id, "url", message)
-    return problems
-
-
-_Report = Callable[[str, str, str | None, str], None]
 
 
 def _changes_in_order(dataset: Dataset, problem: _Report) -> None:
@@ -571,12 +531,21 @@ def build_dataset(
         records[raw.type_name][record_id] = RECORD_TYPES[raw.type_name](**values)
         origin[(raw.type_name, record_id)] = raw
     dataset = Dataset(records)
-    problems.extend(_check_references(dataset, origin, broken, unread))
+
+    def report(type_name: str, record_id: str, field_name: str | None, message: str) -> None:
+        raw = origin[(type_name, record_id)]
+        problems.append(Problem(raw.file, record_id, field_name, message, index=raw.position))
+
+    _check_references(dataset, report, broken, unread)
     if not problems:
-        problems.extend(_check_state_changes(dataset, origin))
-        problems.extend(_spans_hold(dataset, origin))
+        # Rules between dates and between records that no single field shows.
+        _check_state_changes(dataset, report)
+        _changes_in_order(dataset, report)
+        _terms_in_order(dataset, report)
+        _coverage_holds(dataset, origin, report)
+        _check_urls(dataset, report)
         # Only with every record read: a broken one would make its topics look unlinked.
-        problems.extend(_check_topics(dataset, origin))
+        _check_topics(dataset, report)
     if problems:
         raise DataError(problems)
     return _with_backlinks(dataset)
