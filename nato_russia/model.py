@@ -156,6 +156,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
+    # A dict rather than functools.cache, which mypy will not pass a class to (not Hashable).
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
@@ -766,10 +767,6 @@ RECORD_TYPES: dict[str, type[Record]] = {
 PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
 
 
-def record_fields(cls: type[Record]) -> tuple[dataclasses.Field[Any], ...]:
-    return dataclasses.fields(cls)
-
-
 _SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
 _STORED: dict[type[Any], dict[str, FieldSchema]] = {}
 
@@ -867,19 +864,21 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = tuple(
 TOPIC_LINKS = tuple(name for name, schema in field_schemas(Topic).items() if schema.via)
 
 
+def topic_records(dataset: Dataset, topic: Topic) -> list[Record]:
+    """Every record linked to the topic, of every type, in no particular order."""
+    found = []
+    for name in TOPIC_LINKS:
+        target = field_schemas(Topic)[name].targets[0]
+        found += [dataset.get(target, record_id) for record_id in getattr(topic, name)]
+    return [record for record in found if record is not None]
+
+
 def topic_extent(dataset: Dataset, topic: Topic) -> dict[str, Any]:
     """A topic's derived `years` (the first to the last year of the records linked to it) and
     `record_count`, from its derived links as they stand (all of them, or an export's part)."""
-    dates: list[EdtfDate] = []
-    count = 0
-    for name in TOPIC_LINKS:
-        target = field_schemas(Topic)[name].targets[0]
-        for record_id in getattr(topic, name):
-            record = dataset.get(target, record_id)
-            count += 1
-            date = getattr(record, "date", None)
-            if isinstance(date, EdtfDate):
-                dates.append(date)
+    count = sum(len(getattr(topic, name)) for name in TOPIC_LINKS)
+    found = (getattr(record, "date", None) for record in topic_records(dataset, topic))
+    dates = [date for date in found if isinstance(date, EdtfDate)]
     years = None
     if dates:
         first = min(d.earliest().year for d in dates)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -256,21 +256,15 @@ def timeline(dataset: Dataset, where: Selection) -> list[Event]:
 
 
 def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
-    """Records of one type in their natural order: by date, by period order, else by id."""
+    """Records of one type in their natural order: by `order` where the type has one (periods,
+    channels), else by date (undated ones last), else by label."""
     records = list(dataset.of_type(type_name).values())
-
-    def key(record: Record) -> tuple[object, ...]:
-        order = getattr(record, "order", None)
-        if isinstance(order, int):
-            return (order, record.id)
-        if record.ordered_by is not None:  # `date`, a term's `start`, ...
-            date = getattr(record, record.ordered_by)
-            if date is None:  # undated sources go last
-                return (1, dt.date.max, dt.date.max, record.id)
-            return (0, *date.sort_key(), record.id)
-        return (record.label.casefold(), record.id)
-
-    return sorted(records, key=key)
+    cls = RECORD_TYPES[type_name]
+    if "order" in field_schemas(cls):
+        return sorted(records, key=operator.attrgetter("order", "id"))
+    if cls.ordered_by is not None:
+        return in_date_order(records)
+    return sorted(records, key=lambda record: (record.label.casefold(), record.id))
 
 
 # A principle or area names the agreements that state it. In an export it comes along with a

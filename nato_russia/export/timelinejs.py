@@ -16,7 +16,8 @@ from typing import Any
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate, PartialDate
-from nato_russia.model import Dataset, Event, Period, Quotation, Source, in_date_order
+from nato_russia.model import Dataset, Event, Period, Quotation, Source
+from nato_russia.query import sorted_records
 from nato_russia.render.delimited import looks_like_formula
 from nato_russia.render.views import date_text
 
@@ -107,15 +108,6 @@ def slide_text(dataset: Dataset, event: Event) -> str:
     return "".join(parts)
 
 
-def _events(dataset: Dataset) -> list[Event]:
-    return [e for e in in_date_order(dataset.of_type("event").values()) if isinstance(e, Event)]
-
-
-def _periods(dataset: Dataset) -> list[Period]:
-    periods = (p for p in dataset.of_type("period").values() if isinstance(p, Period))
-    return sorted(periods, key=lambda p: (p.order, p.id))
-
-
 def _group(dataset: Dataset, event: Event) -> str:
     period = dataset.get("period", event.period)
     return period.label if period is not None else event.period
@@ -133,7 +125,7 @@ def title_text(events: list[Event]) -> str:
 
 
 def timeline_document(dataset: Dataset) -> dict[str, Any]:
-    events = _events(dataset)
+    events = [e for e in sorted_records(dataset, "event") if isinstance(e, Event)]
     slides = []
     for event in events:
         slide: dict[str, Any] = {"unique_id": event.id, "start_date": _partial(event.date.start)}
@@ -146,7 +138,8 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
         slide["autolink"] = False
         slides.append(slide)
     eras = []
-    for period in _periods(dataset):
+    for period in sorted_records(dataset, "period"):
+        assert isinstance(period, Period)
         start, end = _whole_span(period.date)
         eras.append({"start_date": start, "end_date": end, "text": {"headline": esc(period.title)}})
     return {
