@@ -828,26 +828,14 @@ class Dataset:
         return {name: len(by_id) for name, by_id in self.records.items()}
 
 
-def in_date_order(records: Iterable[Record]) -> list[Record]:
-    """Records by (earliest day, latest day, id); undated ones last, by id.
+def date_order_key(record: Record) -> tuple[Any, ...]:
+    """How records sort by date: (earliest day, latest day, id); undated ones last, by id."""
+    date = getattr(record, record.ordered_by) if record.ordered_by else None
+    return (1, record.id) if date is None else (0, *date.sort_key(), record.id)
 
-    Hot for large datasets: each distinct date object's bounds are worked out once (equal dates
-    are shared objects), and the sort compares plain tuples."""
-    bounds: dict[int, tuple[int, int]] = {}
-    undated = (dt.date.max.toordinal() + 1, 0)
-    keyed = []
-    for record in records:
-        name = record.ordered_by
-        date = getattr(record, name) if name else None
-        if date is None:
-            span = undated
-        else:
-            span = bounds.get(id(date)) or bounds.setdefault(
-                id(date), (date.earliest().toordinal(), date.latest().toordinal())
-            )
-        keyed.append((span[0], span[1], record.id, record))
-    keyed.sort(key=lambda item: item[:3])
-    return [item[3] for item in keyed]
+
+def in_date_order(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=date_order_key)
 
 
 # Links stored once in the files and shown from both ends: (type, derived field) is filled with

@@ -17,6 +17,7 @@ from nato_russia.model import (
     Event,
     Record,
     Topic,
+    date_order_key,
     field_schemas,
     in_date_order,
     stored_fields,
@@ -147,13 +148,12 @@ def _by_date(records: list[Record], wanted: str) -> list[str]:
         latest = parse_bound(wanted, upper=True)
     except DateFormatError:
         return []
-    dated = []
-    for record in records:
-        name = record.ordered_by
-        date = getattr(record, name) if name else None
-        if isinstance(date, EdtfDate) and date.overlaps(earliest, latest):
-            dated.append((*date.sort_key(), record.id))
-    return [record_id for *_, record_id in sorted(dated)]
+
+    def overlaps(record: Record) -> bool:
+        date = getattr(record, record.ordered_by) if record.ordered_by else None
+        return isinstance(date, EdtfDate) and date.overlaps(earliest, latest)
+
+    return [record.id for record in in_date_order(filter(overlaps, records))]
 
 
 def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
@@ -252,7 +252,7 @@ def timeline(dataset: Dataset, where: Selection) -> list[Event]:
     where = resolve_filters(dataset, where)
     candidates = dataset.overlapping("event", where.earliest, where.latest)
     chosen = [e for e in candidates if isinstance(e, Event) and where.matches(e)]
-    return sorted(chosen, key=lambda e: (*e.date.sort_key(), e.id))
+    return sorted(chosen, key=date_order_key)
 
 
 def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +35,7 @@ def json_document(dataset: Dataset) -> dict[str, Any]:
 
 
 def json_text(dataset: Dataset) -> str:
-    return json.dumps(json_document(dataset), ensure_ascii=False, indent=2) + "\n"
+    return json_out.json_text(json_document(dataset))
 
 
 def jsonl_text(dataset: Dataset) -> str:

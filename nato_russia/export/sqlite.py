@@ -20,16 +20,16 @@ vacuumed: a database written from empty has no free pages to give back.
 from __future__ import annotations
 
 import contextlib
-import gc
 import operator
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
 from nato_russia.export.documents import SCHEMA_VERSION, ordered
-from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, FieldSchema, Record, field_schemas
+from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.render.flat import date_part_names
 from nato_russia.search import text_fields
 
@@ -49,14 +49,6 @@ _PRAGMAS = (
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _link_table(type_name: str, name: str) -> str:
-    return f"{PLURALS[type_name]}_{name}"
-
-
-def _is_link(schema: FieldSchema) -> bool:
-    return schema.kind in ("refs", "tags") and not schema.derived
 
 
 def _columns(type_name: str) -> list[tuple[str, str]]:
@@ -94,15 +86,29 @@ def _columns(type_name: str) -> list[tuple[str, str]]:
 _SINGULAR = {"aliases": "alias"}  # the column of a list of tags names one of them
 
 
-def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str, str]:
-    """A link table's two columns (the owner's id, the value) and the value's definition."""
-    owner = f"{type_name}_id"
-    if schema.kind == "tags":
-        value = _SINGULAR.get(name, name.removesuffix("s"))
-        return owner, value, f"{value} TEXT NOT NULL"
-    (target,) = schema.targets
-    value = f"{target}_id"
-    return owner, value, f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+class _Link(NamedTuple):
+    """A list field stored as a link table: events_actors (event_id, actor_id, position)."""
+
+    field: str
+    table: str
+    owner: str  # the owner's id column
+    value: str  # the value's column
+    definition: str  # and its definition
+
+
+def _link_tables(type_name: str) -> Iterator[_Link]:
+    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+        if schema.kind not in ("refs", "tags") or schema.derived:
+            continue
+        table = f"{PLURALS[type_name]}_{name}"
+        if schema.kind == "tags":
+            value = _SINGULAR.get(name, name.removesuffix("s"))
+            yield _Link(name, table, f"{type_name}_id", value, f"{value} TEXT NOT NULL")
+        else:
+            (target,) = schema.targets
+            value = f"{target}_id"
+            definition = f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+            yield _Link(name, table, f"{type_name}_id", value, definition)
 
 
 def schema_sql() -> list[str]:
@@ -120,11 +126,8 @@ def _indexes_sql() -> list[str]:
         if "date" in schemas:
             statements.append(f"CREATE INDEX {table}_date ON {table}(date)")
             statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
-        for name, schema in schemas.items():
-            if _is_link(schema):
-                _, value, _ = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                statements.append(f"CREATE INDEX {link}_value ON {link}({value})")
+        for link in _link_tables(type_name):
+            statements.append(f"CREATE INDEX {link.table}_value ON {link.table}({link.value})")
     statements.append("CREATE INDEX corrections_record ON corrections(record_type, record_id)")
     return statements
 
@@ -137,16 +140,13 @@ def _tables_sql() -> list[str]:
         table = PLURALS[type_name]
         definitions = ", ".join(definition for _, definition in _columns(type_name))
         statements.append(f"CREATE TABLE {table} ({definitions})")
+        for link in _link_tables(type_name):
+            statements.append(
+                f"CREATE TABLE {link.table} ({link.owner} TEXT NOT NULL REFERENCES {table}(id), "
+                f"{link.definition}, position INTEGER NOT NULL, "
+                f"PRIMARY KEY ({link.owner}, position))"
+            )
         schemas = field_schemas(cls)
-        for name, schema in schemas.items():
-            if _is_link(schema):
-                owner, _, value_definition = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                statements.append(
-                    f"CREATE TABLE {link} ({owner} TEXT NOT NULL REFERENCES {table}(id), "
-                    f"{value_definition}, position INTEGER NOT NULL, "
-                    f"PRIMARY KEY ({owner}, position))"
-                )
         searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
         statements.append(
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
@@ -268,29 +268,17 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
         cells = _row_cells(dataset, type_name)
         columns = [name for name, _ in _columns(type_name)]
         db.executemany(_insert_sql(table, columns), map(cells, records))
-        for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-            if _is_link(schema):
-                owner, value, _ = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                sql = _insert_sql(link, (owner, value, "position"))
-                db.executemany(sql, _links(records, name))
-            elif schema.kind == "corrections":
-                for record in records:
-                    for position, correction in enumerate(getattr(record, name), 1):
-                        number = len(corrections) + 1
-                        corrections.append(
-                            (
-                                number,
-                                type_name,
-                                record.id,
-                                position,
-                                correction.says,
-                                correction.finding,
-                            )
-                        )
-                        corrections_sources += (
-                            (number, source, n) for n, source in enumerate(correction.sources, 1)
-                        )
+        for link in _link_tables(type_name):
+            sql = _insert_sql(link.table, (link.owner, link.value, "position"))
+            db.executemany(sql, _links(records, link.field))
+        for record in records:
+            for position, correction in enumerate(getattr(record, "corrections", ()), 1):
+                number = len(corrections) + 1
+                row = (number, type_name, record.id, position, correction.says, correction.finding)
+                corrections.append(row)
+                corrections_sources += (
+                    (number, source, n) for n, source in enumerate(correction.sources, 1)
+                )
     db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", corrections)
     db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", corrections_sources)
     for type_name, _ in everything:
@@ -319,10 +307,6 @@ def write_database(dataset: Dataset, path: Path) -> None:
 
     The file must be a scratch file that the caller deletes if this fails (write_atomically's):
     without a journal, a failed build is not rolled back."""
-    # The rows are millions of short-lived tuples and no cycles: the collector would walk the
-    # whole dataset again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
     db = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in _PRAGMAS:
@@ -337,5 +321,3 @@ def write_database(dataset: Dataset, path: Path) -> None:
         db.execute("COMMIT")
     finally:
         db.close()
-        if collecting:
-            gc.enable()

@@ -19,6 +19,7 @@ from nato_russia.dates import EdtfDate, PartialDate
 from nato_russia.model import Dataset, Event, Period, Quotation, Source
 from nato_russia.query import sorted_records
 from nato_russia.render.delimited import looks_like_formula
+from nato_russia.render.json_out import json_text
 from nato_russia.render.views import date_text
 
 TITLE = "NATO\u2013Russia relations"
@@ -194,7 +195,7 @@ def sheet_rows(dataset: Dataset) -> list[dict[str, str]]:
 
 
 def timeline_json(dataset: Dataset) -> str:
-    return json.dumps(timeline_document(dataset), ensure_ascii=False, indent=2) + "\n"
+    return json_text(timeline_document(dataset))
 
 
 def sheet_csv(dataset: Dataset) -> str:
