@@ -19,10 +19,8 @@ vacuumed: a database written from empty has no free pages to give back.
 
 from __future__ import annotations
 
-import contextlib
-import operator
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,7 +32,6 @@ from nato_russia.render.flat import date_part_names
 from nato_russia.search import text_fields
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-FTS_HASH_SIZE = 8 << 20  # bytes; see _set_hash_size
 # The file is a scratch file of write_atomically, which fsyncs it, renames it into place and
 # deletes it after a failure: SQLite need not guard it against a crash, so it keeps no journal
 # and never waits for the disk. The foreign keys are checked once, all together, at the end
@@ -165,9 +162,6 @@ def _tables_sql() -> list[str]:
     return statements
 
 
-_Cells = Callable[[Record], tuple[object, ...]]
-
-
 def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
     """The date and its six columns, as flat.date_parts spells them but typed for SQL."""
     if value is None:
@@ -184,48 +178,19 @@ def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
     )
 
 
-def _row_cells(dataset: Dataset, type_name: str) -> _Cells:
-    """A function from a record to its row of the type's own table, in _columns order."""
-    names: list[str] = []
-    # (index in names, the targets of a reference to several types, or () for a date): the
-    # values that become more than one column.
-    spread: list[tuple[int, tuple[str, ...]]] = []
-    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        if schema.kind in ("id", "text", "enum", "slug", "int") or (
-            schema.kind == "ref" and len(schema.targets) == 1
-        ):
-            names.append(name)
-        elif schema.kind == "date" or schema.kind == "ref":
-            spread.append((len(names), schema.targets if schema.kind == "ref" else ()))
-            names.append(name)
-    get = operator.attrgetter(*names)
-    # Records share dates (a year, a busy day), so each date's columns are worked out once.
-    dates: dict[EdtfDate | None, tuple[object, ...]] = {}
-
-    def cells(record: Record) -> tuple[object, ...]:
-        values = get(record)
-        if len(names) == 1:
-            values = (values,)
-        if not spread:
-            return tuple(values)
-        row: list[object] = []
-        done = 0
-        for index, targets in spread:
-            row += values[done:index]
-            value = values[index]
-            if not targets:
-                found = dates.get(value)
-                if found is None:
-                    found = dates[value] = _date_cells(value)
-                row += found
-            else:
-                target = dataset.find(value, targets) if value is not None else None
-                row += (value, target.type_name if target is not None else None)
-            done = index + 1
-        row += values[done:]
-        return tuple(row)
-
-    return cells
+def _row(dataset: Dataset, record: Record) -> tuple[object, ...]:
+    """A record's row of its type's own table, in _columns order."""
+    row: list[object] = []
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "date":
+            row += _date_cells(value)
+        elif schema.kind == "ref" and len(schema.targets) > 1:
+            target = dataset.find(value, schema.targets) if value is not None else None
+            row += (value, target.type_name if target is not None else None)
+        elif schema.kind in ("id", "text", "enum", "slug", "int", "ref"):
+            row.append(value)
+    return tuple(row)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -245,16 +210,6 @@ def _search_rows(records: list[Record], type_name: str) -> Iterator[tuple[str, s
         yield type_name, record.id, record.label, body
 
 
-def _set_hash_size(db: sqlite3.Connection, fts: str) -> None:
-    # FTS5 writes its pending terms out as a new segment, to be merged later, whenever they pass
-    # the hash size (1 MB by default); a larger one means fewer, larger segments and less
-    # merging, which makes building the indexes take about a third less time. The setting stays
-    # with the table and only bounds the memory of a later writer.
-    # An SQLite too old to have the option builds the indexes at the usual speed.
-    with contextlib.suppress(sqlite3.OperationalError):
-        db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', ?)", (FTS_HASH_SIZE,))
-
-
 def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     db.executemany(
         "INSERT INTO nrr_meta VALUES (?, ?)",
@@ -265,9 +220,8 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     everything: list[tuple[str, list[Record]]] = list(ordered(dataset))
     for type_name, records in everything:
         table = PLURALS[type_name]
-        cells = _row_cells(dataset, type_name)
         columns = [name for name, _ in _columns(type_name)]
-        db.executemany(_insert_sql(table, columns), map(cells, records))
+        db.executemany(_insert_sql(table, columns), (_row(dataset, r) for r in records))
         for link in _link_tables(type_name):
             sql = _insert_sql(link.table, (link.owner, link.value, "position"))
             db.executemany(sql, _links(records, link.field))
@@ -283,9 +237,7 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", corrections_sources)
     for type_name, _ in everything:
         fts = f"{PLURALS[type_name]}_fts"
-        _set_hash_size(db, fts)
         db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-    _set_hash_size(db, "search")
     for type_name, records in everything:
         db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", _search_rows(records, type_name))
 
