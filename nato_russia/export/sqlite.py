@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
-from nato_russia.export.documents import SCHEMA_VERSION, ordered
+from nato_russia.export.documents import SCHEMA_VERSION, corrections, ordered
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.render.flat import date_part_names
 from nato_russia.search import text_fields
@@ -215,8 +215,8 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
         "INSERT INTO nrr_meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("generator", f"nrr {__version__}")],
     )
-    corrections: list[tuple[int, str, str, int, str, str]] = []
-    corrections_sources: list[tuple[int, str, int]] = []
+    correction_rows: list[tuple[int, str, str, int, str, str]] = []
+    correction_sources: list[tuple[int, str, int]] = []
     everything: list[tuple[str, list[Record]]] = list(ordered(dataset))
     for type_name, records in everything:
         table = PLURALS[type_name]
@@ -225,16 +225,11 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
         for link in _link_tables(type_name):
             sql = _insert_sql(link.table, (link.owner, link.value, "position"))
             db.executemany(sql, _links(records, link.field))
-        for record in records:
-            for position, correction in enumerate(getattr(record, "corrections", ()), 1):
-                number = len(corrections) + 1
-                row = (number, type_name, record.id, position, correction.says, correction.finding)
-                corrections.append(row)
-                corrections_sources += (
-                    (number, source, n) for n, source in enumerate(correction.sources, 1)
-                )
-    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", corrections)
-    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", corrections_sources)
+    for number, (type_name, record, position, c) in enumerate(corrections(dataset), 1):
+        correction_rows.append((number, type_name, record.id, position, c.says, c.finding))
+        correction_sources += ((number, source, n) for n, source in enumerate(c.sources, 1))
+    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", correction_rows)
+    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", correction_sources)
     for type_name, _ in everything:
         fts = f"{PLURALS[type_name]}_fts"
         db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
