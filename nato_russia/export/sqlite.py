@@ -28,7 +28,7 @@ from nato_russia import __version__
 from nato_russia.dates import EdtfDate
 from nato_russia.export.documents import SCHEMA_VERSION, corrections, ordered
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record, field_schemas
-from nato_russia.render.flat import date_part_names
+from nato_russia.render.flat import date_part_names, date_values
 from nato_russia.search import text_fields
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -163,19 +163,7 @@ def _tables_sql() -> list[str]:
 
 
 def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
-    """The date and its six columns, as flat.date_parts spells them but typed for SQL."""
-    if value is None:
-        return (None,) * 7
-    start = value.start
-    return (
-        str(value),
-        value.earliest().isoformat(),
-        value.latest().isoformat(),
-        value.precision,
-        start.year,
-        start.month,
-        start.day,
-    )
+    return (None,) * 7 if value is None else (str(value), *date_values(value))
 
 
 def _row(dataset: Dataset, record: Record) -> tuple[object, ...]:
