@@ -128,16 +128,12 @@ def _clip(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
 def read_bytes(path: Path) -> bytes:
     """A data file's bytes; refused unread when larger than MAX_FILE_BYTES."""
     try:
-        _refuse_if_too_large(path)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise _file_problem(path, f"file is larger than the {limit} MiB limit")
         return path.read_bytes()
     except OSError as exc:
         raise _file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def _refuse_if_too_large(path: Path) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise _file_problem(path, f"file is larger than the {limit} MiB limit")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -162,7 +158,11 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
     text = _decode(path, read_bytes(path) if data is None else data)
     fmt = SUFFIXES[path.suffix]
     if fmt == "json":
-        return _listed_records(path, _parse_json(path, text), type_name)
+        content = _load_json(path, text)
+        # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
+        # rather than a look at every string parsed.
+        _refuse_lone_surrogates(path, text)
+        return _listed_records(path, content, type_name)
     if fmt == "jsonl":
         return _parse_jsonl(path, text, type_name)
     content = _parse_yaml(path, text)
@@ -481,20 +481,12 @@ def _refuse_lone_surrogates(path: Path, text: str, line: int | None = None) -> N
         raise _file_problem(path, message, where)
 
 
-def _parse_json(path: Path, text: str) -> Any:
-    content = _load_json(path, text)
-    # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
-    # rather than a look at every string parsed.
-    _refuse_lone_surrogates(path, text)
-    return content
-
-
-def _parse_jsonl(path: Path, text: str, type_name: str, first_line: int = 1) -> list[RawRecord]:
+def _parse_jsonl(path: Path, text: str, type_name: str) -> list[RawRecord]:
     records = []
     check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
     # "\n" alone ends a record: str.splitlines() would also split at U+2028, U+0085 and
     # others, which JSON allows unescaped inside strings.
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip(" \t\r"):
             continue
         value = _load_json(path, line, number)
