@@ -91,18 +91,16 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:
     record = hit.record
-    result: dict[str, Any] = {"type": record.type_name, "id": record.id}
-    result.update(date_fields("date", getattr(record, "date", None)))
-    result.update(
-        {
-            "title": record.label,
-            "score": hit.score,
-            "matched_fields": list(hit.matched_fields),
-            "snippet": hit.snippet,
-            "matches": [list(span) for span in hit.spans],
-        }
-    )
-    return result
+    return {
+        "type": record.type_name,
+        "id": record.id,
+        **date_fields("date", getattr(record, "date", None)),
+        "title": record.label,
+        "score": hit.score,
+        "matched_fields": list(hit.matched_fields),
+        "snippet": hit.snippet,
+        "matches": [list(span) for span in hit.spans],
+    }
 
 
 def json_text(value: Any) -> str:
