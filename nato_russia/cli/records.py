@@ -15,6 +15,7 @@ from nato_russia.cli.common import (
     DataOptions,
     LimitOption,
     Output,
+    WideFlag,
     completer,
     examples,
     limited,
@@ -48,6 +49,7 @@ def list_records(
     limit: int | None = None,
     kind: str | None = None,
     tier: str | None = None,
+    wide: bool = False,
 ) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
@@ -61,7 +63,7 @@ def list_records(
         type_name,
         records,
         lambda: views.list_table(dataset, type_name, records),
-        terminal=terminal(),
+        terminal=terminal(wide=wide),
     )
 
 
@@ -128,18 +130,21 @@ def _add_record_commands(type_name: str) -> None:
     ) -> None:
         show_record(type_name, record_id, fmt, data)
 
-    def list_all(limit: LimitOption = None, *, fmt: Output, data: Data) -> None:
-        list_records(type_name, fmt, data, limit)
+    def list_all(
+        limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, data: Data
+    ) -> None:
+        list_records(type_name, fmt, data, limit, wide=wide)
 
     def list_sources(
         kind: SourceKindOption = None,
         tier: SourceTierOption = None,
         limit: LimitOption = None,
+        wide: WideFlag = False,
         *,
         fmt: Output,
         data: Data,
     ) -> None:
-        list_records(type_name, fmt, data, limit, kind=kind, tier=tier)
+        list_records(type_name, fmt, data, limit, kind=kind, tier=tier, wide=wide)
 
     # Only sources have a kind and a tier a reader weighs them by, so only `nrr sources` takes
     # --kind and --tier.
