@@ -324,35 +324,28 @@ def _parse_yaml(path: Path, text: str) -> Any:
     import yaml
 
     loader = _yaml_loader()
+    line: int | None = None
     try:
         # Anchors and aliases need '&' and '*'; only files that contain one pay for the check.
         if "&" in text or "*" in text:
             _refuse_aliases(path, text)
         return yaml.load(text, Loader=loader)
     except _Refused as exc:
-        message = exc.message
+        message, line = exc.message, _yaml_line(text, exc.mark)
         if exc.earlier is not None:
             message += f" (first on line {_yaml_line(text, exc.earlier)})"
-        raise _file_problem(
-            path, f"not valid YAML: {message}", _yaml_line(text, exc.mark)
-        ) from None
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of UTF-8, PyYAML in characters.
-        if loader.c_parser:
-            line = text.encode()[: exc.position].count(b"\n") + 1
-        else:
-            line = text.count("\n", 0, exc.position) + 1
-        raise _file_problem(path, f"not valid YAML: {_clip(exc.reason)}", line) from None
+        read = text.encode()[: exc.position] if loader.c_parser else text[: exc.position].encode()
+        message, line = _clip(exc.reason), read.count(b"\n") + 1
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or str(exc)
-        raise _file_problem(
-            path, f"not valid YAML: {_clip(problem)}", _yaml_line(text, exc.problem_mark)
-        ) from None
+        message, line = _clip(exc.problem or str(exc)), _yaml_line(text, exc.problem_mark)
     except yaml.YAMLError as exc:
-        raise _file_problem(path, f"not valid YAML: {_clip(str(exc))}") from None
+        message = _clip(str(exc))
     except RecursionError:
         # PyYAML's own parser recurses once per level; libyaml stops at its depth limit.
-        raise _file_problem(path, "not valid YAML: nested too deeply") from None
+        message = "nested too deeply"
+    raise _file_problem(path, f"not valid YAML: {message}", line)
 
 
 # --- JSON and JSON Lines --------------------------------------------------------------------
