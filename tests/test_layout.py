@@ -354,3 +354,13 @@ def test_wide_draws_every_column(monkeypatch: pytest.MonkeyPatch, args: list[str
     # records a field a line.
     assert "\u2501" in wide or NARROW_NOTE in wide
     assert len(wide.splitlines()) > len(listed.splitlines())
+
+
+def test_a_short_list_keeps_its_dates_aligned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only in a long list may a few of the widest dates push their own titles along.
+    out = at_a_terminal(monkeypatch, 80, "status", STATUS_DAY)
+    lines = out.splitlines()
+    latest = lines[lines.index("Latest events") + 1 :][:4]
+    # Where each line's second column (the title) starts: after the date and its gap.
+    starts = {len(line) - len(line[len(line.split("  ")[0]) :].lstrip()) for line in latest}
+    assert len(starts) == 1, latest
