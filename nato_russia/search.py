@@ -177,6 +177,7 @@ class _Scored(NamedTuple):
     first: dict[str, int]
     fields: list[_Field]
     found: int
+    extra: int = 0  # how many of `found` are optional words ("last")
 
     def hit(self, query: Query) -> Hit:
         return _hit(*self[:5], query, self.found)
@@ -223,7 +224,8 @@ def _score(
         score += PROXIMITY_BONUS
     if (record.type_name, record.id) in named:
         score += NAME_BONUS
-    return _Scored(record, score, matched, first, fields, len(found))
+    extra = sum(1 for n in query.optional if query.terms[n] in found)
+    return _Scored(record, score, matched, first, fields, len(found), extra)
 
 
 def _year_weight(record: Record, year: int) -> float:
@@ -344,22 +346,29 @@ def _sort_key(scored: _Scored, query: Query, sort: Sort) -> tuple[Any, ...]:
     last = (*dates, record.type_name, record.id)
     if sort == "date":
         return last
+    rank = type(record).same_day_rank
+    kind = UNRANKED if rank is None else rank
     if query.order is None:
         ordered: tuple[Any, ...] = ()
-    elif getattr(record, "date", None) is None:
-        ordered = (1,)  # undated records cannot be the last or the first
-    elif query.order == "newest":
-        ordered = (0, -dates[1].toordinal(), -dates[0].toordinal())
     else:
-        ordered = (0, dates[0].toordinal(), dates[1].toordinal())
-    rank = type(record).same_day_rank
+        # "When did the council last meet" asks for a meeting, the newest: what happened
+        # before what was adopted or said, then the records that also say "last", then the
+        # date. Undated records can be neither the last nor the first.
+        if getattr(record, "date", None) is None:
+            when: tuple[int, ...] = (1,)
+        elif query.order == "newest":
+            when = (0, -dates[1].toordinal(), -dates[0].toordinal())
+        else:
+            when = (0, dates[0].toordinal(), dates[1].toordinal())
+        ordered = (kind, -scored.extra, *when)
     return (
         record.type_name not in CITING_TYPES,  # a source after the records that cite it
-        -scored.found,  # more of the words first: all of them, unless the search is any-word
+        # More of the words first: all of them, unless the search is any-word.
+        -(scored.found - scored.extra),
         _year_rank(record, query),
         *ordered,
         -scored.score,
-        UNRANKED if rank is None else rank,
+        kind,
         *last,
     )
 
