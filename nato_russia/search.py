@@ -441,12 +441,12 @@ def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
     for n, typed in enumerate(query.surface):
-        if n in query.quoted:
-            continue  # a word in quotes is meant as it is typed
+        if n in query.quoted or any(mark in typed for mark in APOSTROPHES):
+            # A word in quotes is meant as it is typed, and so is one with an apostrophe:
+            # "no's" is no typo for "natos".
+            continue
         for start, end, _ in word_spans(typed):
             as_typed = typed[start:end]
-            if any(mark in as_typed for mark in APOSTROPHES):
-                continue  # so is one with an apostrophe: "no's" is no typo for "natos"
             for word in words(as_typed):
                 if word in seen or any(s in stems for s in tokens(word)):
                     continue
