@@ -3,10 +3,11 @@
 Matching is on stems (text.py), so case, accents and word forms do not matter. A record matches
 when every term and phrase of the query occurs in one of its fields, none of the excluded ones
 does, and it passes the query's filters; stop words (querylang.STOP_WORDS) are not required
-next to other words. Its score adds, for each term, the weight of the best field it occurs in
+next to other words, nor are "last" and "first", and a bare year also occurs in a record dated
+in it. Its score adds, for each term, the weight of the best field it occurs in
 (a title or alias above a quotation above a summary), a bonus for phrases and for terms that
 stand close together, and a bonus when the query spells the record's id (the question "who
-signed the founding act" names the record founding-act); equal scores fall back to date order.
+signed the founding act" names the record founding-act).
 
 With every=False a record needs only one of the terms, and records with more of them come
 first: the fallback run() uses when no record has them all. run() is the front door for the
@@ -15,9 +16,10 @@ command line: it also follows a clear typo fix and says in notices what it did.
 A question ranks too (querylang says how it is read). In a relevance order the records that
 cite come before the sources they cite, which are the evidence, not the answer; then records
 with more of the words; then, for a bare year in the query, records dated in that year, then
-those whose dates span it; then, for "last" or "first", the newest or oldest; then the score;
-then, for equal scores, what happened before the text adopted at it, the channel it changed
-and what was said (RecordType.same_day_rank), and the rest after them, each in date order.
+those whose dates span it; then, for "last" or "first", what happened before what was adopted
+or said (RecordType.same_day_rank), the records that say "last" too, and the newest or oldest
+of them; then the score; then, for equal scores, the same kinds in that order (the types with
+no same-day rank after them), each in date order.
 """
 
 from __future__ import annotations
