@@ -12,6 +12,7 @@ Only this terminal view cuts: pipes, JSON and detail views keep every character.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,7 +88,7 @@ def _usual(view: TableView, index: int) -> int:
     a list's first date column is made this wide, and a longer date ("30 May-10 Jun 2011")
     takes the room it needs from its own row's title rather than from every row's."""
     sizes = sorted(cell_len(cell_text(row[index]).plain) for row in view.rows)
-    usual = sizes[int(DATE_SHARE * (len(sizes) - 1))] if sizes else 0
+    usual = sizes[math.ceil(DATE_SHARE * len(sizes)) - 1] if sizes else 0
     return max(usual, cell_len(view.columns[index].header))
 
 

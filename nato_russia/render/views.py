@@ -183,7 +183,8 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
     )
     rows = tuple(
         (
-            Cell(h.record.type_name),
+            # At a terminal, the command that opens it: "state-change ID".
+            Cell(h.record.type_name, short=h.record.command()),
             Cell(h.record.id),
             date_cell(h.record),
             Cell(h.record.label),
