@@ -77,6 +77,11 @@ _ORDER_STEMS = {stem(word): order for word, order in ORDER_WORDS.items()}
 YEARS = range(1900, 2100)
 
 
+def _is_year(word: str) -> bool:
+    # ASCII digits only: int() refuses some characters that str.isdigit() accepts.
+    return len(word) == 4 and word.isascii() and word.isdigit() and int(word) in YEARS
+
+
 class QueryError(NrrError):
     """A query that cannot be understood; the message says why."""
 
@@ -219,7 +224,7 @@ def parse_query(text: str) -> Query:
         elif len(stems) == 1:
             if stems[0] in _STOP_STEMS:
                 stop_words.append(len(terms))
-            elif stems[0].isdigit() and len(stems[0]) == 4 and int(stems[0]) in YEARS:
+            elif _is_year(stems[0]):
                 years.append(len(terms))
             elif stems[0] in _ORDER_STEMS:
                 optional.append(len(terms))

@@ -163,6 +163,7 @@ def test_a_bare_year_is_read_as_a_year_and_a_quoted_one_as_a_word() -> None:
     assert parse_query("kosovo 1999").without_stop_words().year_of(1) == 1999
     assert parse_query("resolution 1244").years == ()  # no year: a number
     assert parse_query("in 2022").without_stop_words().years == (0,)
+    assert parse_query("\u19da\u19da\u19da\u19da").years == ()  # digits int() refuses
 
 
 def test_last_puts_the_newest_meeting_first(bundled: Dataset) -> None:
