@@ -23,7 +23,7 @@ from nato_russia.cli.common import (
     say,
     silence_stdout,
 )
-from nato_russia.errors import ExitCode
+from nato_russia.errors import ExitCode, short_arguments
 from nato_russia.loader import DataSelection, load
 from nato_russia.model import RECORD_TYPES
 from nato_russia.render.terminal import ColorChoice
@@ -333,7 +333,8 @@ def _report_usage_error(exc: typer.TyperException, args: Sequence[str] = ()) -> 
     elif type(exc).__name__ == "NoSuchOption" and context is not None:
         message = _no_such_option(exc, context, args)
     hint = f" (see {context.command_path} --help)" if context is not None else ""
-    say(f"Error: {message}{hint}")
+    # Click quotes the argument whole: a 5,000-character date would be a 5,000-character line.
+    say(f"Error: {short_arguments(message)}{hint}")
     return int(getattr(exc, "exit_code", ExitCode.USAGE))
 
 
