@@ -341,7 +341,7 @@ class Actor(RecordType):
     cite_rank = 9
     same_day_rank = None
     brought_along = ("terms",)
-    search_weights = weights(name=5.0, role=2.0, summary=2.0)
+    search_weights = weights(name=5.0, name_ru=5.0, role=2.0, summary=2.0)
     chronology = None  # named in the entries that involve them
     internal_fields = frozenset()
     id: str = id_field()
