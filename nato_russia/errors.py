@@ -71,8 +71,6 @@ class NotFound(NrrError):
     def __init__(
         self, type_name: str, wanted: str, suggestions: list[str], hint: str | None = None
     ) -> None:
-        self.type_name = type_name
-        self.wanted = wanted
         self.suggestions = suggestions
         message = f"no {type_name} {shortened(wanted)!r}."
         if suggestions:

@@ -21,6 +21,13 @@ act" finds, but "who" occurs in no record, so requiring it makes the question fa
 marks such words (an unquoted word on STOP_WORDS) and Query.without_stop_words() drops them
 when the query has other words; a query of stop words alone keeps them, as `"the"` in quotes
 always does.
+
+A question also says how to rank. A bare year ("in 2022", "kosovo 1999") asks for records of
+that year: Query.years marks it, and search ranks records dated in it first, whether or not
+their text spells the year (a quoted "1999" is only the word). "last", "latest", "first" and
+"earliest" ask for an order: Query.order says which, and the word itself becomes optional
+(Query.optional): a record that has it ranks higher ("the last time"), one that lacks it still
+matches.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from nato_russia.dates import DateFormatError, parse_bound
 from nato_russia.errors import NrrError
@@ -35,6 +43,7 @@ from nato_russia.model import RECORD_TYPES
 from nato_russia.selection import Selection
 from nato_russia.text import stem, tokens
 
+Order = Literal["newest", "oldest"]
 FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
 # A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
 # Past that, a query stops being something typed or pasted to find a record, and every word
@@ -51,9 +60,26 @@ STOP_WORDS = frozenset((
     "as", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "am", "do",
     "does", "did", "done", "has", "have", "had", "it", "its", "this", "that", "these", "those",
     "there", "their", "who", "whom", "whose", "what", "which", "when", "where", "why", "how",
+    "happen", "happens", "happened",
 ))
 # fmt: on
 _STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)  # matched as the data is: stemmed
+# Words that ask for the newest or the oldest matching records first.
+ORDER_WORDS: dict[str, Order] = {
+    "last": "newest",
+    "latest": "newest",
+    "first": "oldest",
+    "earliest": "oldest",
+}
+_ORDER_STEMS = {stem(word): order for word, order in ORDER_WORDS.items()}
+# A bare number in this range is read as a year; outside it (a count, a resolution number) it
+# is only a word.
+YEARS = range(1900, 2100)
+
+
+def _is_year(word: str) -> bool:
+    # ASCII digits only: int() refuses some characters that str.isdigit() accepts.
+    return len(word) == 4 and word.isascii() and word.isdigit() and int(word) in YEARS
 
 
 class QueryError(NrrError):
@@ -72,6 +98,12 @@ class Query(Selection):
     filters: tuple[str, ...] = field(default=())  # the filter words as typed
     # Which of `terms` (and of `surface`, which runs alongside them) are unquoted stop words.
     stop_words: tuple[int, ...] = ()
+    # Which of `terms` are bare years (their year: Query.year_of), and which are order words a
+    # record need not have; the order they ask for.
+    years: tuple[int, ...] = ()
+    optional: tuple[int, ...] = ()
+    order: Order | None = None
+    quoted: tuple[int, ...] = ()  # which of `terms` were in quotes: meant as typed
 
     @property
     def is_empty(self) -> bool:
@@ -83,12 +115,20 @@ class Query(Selection):
             return self
         dropped = set(self.stop_words)
         kept = [i for i in range(len(self.terms)) if i not in dropped]
+        moved = {old: new for new, old in enumerate(kept)}
         return dataclasses.replace(
             self,
             terms=tuple(self.terms[i] for i in kept),
             surface=tuple(self.surface[i] for i in kept),
             stop_words=(),
+            years=tuple(moved[i] for i in self.years if i in moved),
+            optional=tuple(moved[i] for i in self.optional if i in moved),
+            quoted=tuple(moved[i] for i in self.quoted if i in moved),
         )
+
+    def year_of(self, index: int) -> int | None:
+        """The year the term at `index` asks for, if it is a bare year."""
+        return int(self.terms[index][0]) if index in self.years else None
 
 
 def _split(text: str) -> list[tuple[str, bool, bool]]:
@@ -143,6 +183,10 @@ def parse_query(text: str) -> Query:
     excluded: list[tuple[str, ...]] = []
     surface: list[str] = []
     stop_words: list[int] = []
+    years: list[int] = []
+    optional: list[int] = []
+    orders: list[Order] = []
+    quoted_terms: list[int] = []
     types: list[str] = []
     filters: dict[str, str] = {}
     dates: list[tuple[dt.date | None, dt.date | None]] = []
@@ -175,8 +219,16 @@ def parse_query(text: str) -> Query:
         if negated:
             excluded.append(stems)
             continue
-        if not quoted and len(stems) == 1 and stems[0] in _STOP_STEMS:
-            stop_words.append(len(terms))
+        if quoted:
+            quoted_terms.append(len(terms))
+        elif len(stems) == 1:
+            if stems[0] in _STOP_STEMS:
+                stop_words.append(len(terms))
+            elif _is_year(stems[0]):
+                years.append(len(terms))
+            elif stems[0] in _ORDER_STEMS:
+                optional.append(len(terms))
+                orders.append(_ORDER_STEMS[stems[0]])
         terms.append(stems)
         surface.append(chunk)
     count = sum(len(term) for term in (*terms, *excluded))
@@ -197,6 +249,11 @@ def parse_query(text: str) -> Query:
         record_id=filters.get("id"),
         filters=tuple(f"{k}:{v}" for k, v in filters.items()),
         stop_words=tuple(stop_words),
+        years=tuple(years),
+        optional=tuple(optional),
+        # "the first and the last": two orders cancel out, and relevance decides.
+        order=orders[0] if len(set(orders)) == 1 else None,
+        quoted=tuple(quoted_terms),
     )
 
 

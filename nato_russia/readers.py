@@ -151,16 +151,12 @@ def _clip(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
 def read_bytes(path: Path) -> bytes:
     """A data file's bytes; refused unread when larger than MAX_FILE_BYTES."""
     try:
-        _refuse_if_too_large(path)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise _file_problem(path, f"file is larger than the {limit} MiB limit")
         return path.read_bytes()
     except OSError as exc:
         raise _file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def _refuse_if_too_large(path: Path) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise _file_problem(path, f"file is larger than the {limit} MiB limit")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -185,7 +181,11 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
     text = _decode(path, read_bytes(path) if data is None else data)
     fmt = SUFFIXES[path.suffix]
     if fmt == "json":
-        return _listed_records(path, _parse_json(path, text), type_name)
+        content = _load_json(path, text)
+        # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
+        # rather than a look at every string parsed.
+        _refuse_lone_surrogates(path, text)
+        return _listed_records(path, content, type_name)
     if fmt == "jsonl":
         return _parse_jsonl(path, text, type_name)
     content = _parse_yaml(path, text)
@@ -347,35 +347,28 @@ def _parse_yaml(path: Path, text: str) -> Any:
     import yaml
 
     loader = _yaml_loader()
+    line: int | None = None
     try:
         # Anchors and aliases need '&' and '*'; only files that contain one pay for the check.
         if "&" in text or "*" in text:
             _refuse_aliases(path, text)
         return yaml.load(text, Loader=loader)
     except _Refused as exc:
-        message = exc.message
+        message, line = exc.message, _yaml_line(text, exc.mark)
         if exc.earlier is not None:
             message += f" (first on line {_yaml_line(text, exc.earlier)})"
-        raise _file_problem(
-            path, f"not valid YAML: {message}", _yaml_line(text, exc.mark)
-        ) from None
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of UTF-8, PyYAML in characters.
-        if loader.c_parser:
-            line = text.encode()[: exc.position].count(b"\n") + 1
-        else:
-            line = text.count("\n", 0, exc.position) + 1
-        raise _file_problem(path, f"not valid YAML: {_clip(exc.reason)}", line) from None
+        read = text.encode()[: exc.position] if loader.c_parser else text[: exc.position].encode()
+        message, line = _clip(exc.reason), read.count(b"\n") + 1
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or str(exc)
-        raise _file_problem(
-            path, f"not valid YAML: {_clip(problem)}", _yaml_line(text, exc.problem_mark)
-        ) from None
+        message, line = _clip(exc.problem or str(exc)), _yaml_line(text, exc.problem_mark)
     except yaml.YAMLError as exc:
-        raise _file_problem(path, f"not valid YAML: {_clip(str(exc))}") from None
+        message = _clip(str(exc))
     except RecursionError:
         # PyYAML's own parser recurses once per level; libyaml stops at its depth limit.
-        raise _file_problem(path, "not valid YAML: nested too deeply") from None
+        message = "nested too deeply"
+    raise _file_problem(path, f"not valid YAML: {message}", line)
 
 
 # --- JSON and JSON Lines --------------------------------------------------------------------
@@ -504,20 +497,12 @@ def _refuse_lone_surrogates(path: Path, text: str, line: int | None = None) -> N
         raise _file_problem(path, message, where)
 
 
-def _parse_json(path: Path, text: str) -> Any:
-    content = _load_json(path, text)
-    # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
-    # rather than a look at every string parsed.
-    _refuse_lone_surrogates(path, text)
-    return content
-
-
-def _parse_jsonl(path: Path, text: str, type_name: str, first_line: int = 1) -> list[RawRecord]:
+def _parse_jsonl(path: Path, text: str, type_name: str) -> list[RawRecord]:
     records = []
     check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
     # "\n" alone ends a record: str.splitlines() would also split at U+2028, U+0085 and
     # others, which JSON allows unescaped inside strings.
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip(" \t\r"):
             continue
         value = _load_json(path, line, number)

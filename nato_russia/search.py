@@ -3,14 +3,23 @@
 Matching is on stems (text.py), so case, accents and word forms do not matter. A record matches
 when every term and phrase of the query occurs in one of its fields, none of the excluded ones
 does, and it passes the query's filters; stop words (querylang.STOP_WORDS) are not required
-next to other words. Its score adds, for each term, the weight of the best field it occurs in
+next to other words, nor are "last" and "first", and a bare year also occurs in a record dated
+in it. Its score adds, for each term, the weight of the best field it occurs in
 (a title or alias above a quotation above a summary), a bonus for phrases and for terms that
 stand close together, and a bonus when the query spells the record's id (the question "who
-signed the founding act" names the record founding-act); equal scores fall back to date order.
+signed the founding act" names the record founding-act).
 
 With every=False a record needs only one of the terms, and records with more of them come
 first: the fallback run() uses when no record has them all. run() is the front door for the
 command line: it also follows a clear typo fix and says in notices what it did.
+
+A question ranks too (querylang says how it is read). In a relevance order the records that
+cite come before the sources they cite, which are the evidence, not the answer; then records
+with more of the words; then, for a bare year in the query, records dated in that year, then
+those whose dates span it; then, for "last" or "first", what happened before what was adopted
+or said (RecordType.same_day_rank), the records that say "last" too, and the newest or oldest
+of them; then the score; then, for equal scores, the same kinds in that order (the types with
+no same-day rank after them), each in date order.
 """
 
 from __future__ import annotations
@@ -18,13 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from nato_russia.model import RECORD_TYPES, Dataset, Record, field_schemas
+from nato_russia.model import CITING_TYPES, RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.querylang import Query, parse_query
-from nato_russia.text import tokens, word_spans, words
+from nato_russia.text import is_cyrillic, tokens, word_spans, words
 
 # Field name -> weight, as the record types declare it (RecordType.search_weights).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -41,7 +50,17 @@ MAX_NAME_WORDS = 8  # the longest run of query words tried as an id
 ALIAS_FIELDS = ("aliases",)
 SNIPPET_RADIUS = 60  # characters either side of the first match
 LABEL_FIELDS = ("title", "short_title", "name")
+APOSTROPHES = "'\u2019\u02bc"
+# How close a suggestion must be to a typed word for a search to follow it unasked: "missle"
+# and "missile" are 0.92 alike, "nos" (no's) and "natos" 0.75.
+FOLLOWED_RATIO = 0.8
 NOT_SEARCHED = ("url",)  # addresses are not prose: "ukraine" in a URL is no match
+# A record dated in the year a query names has that year as plainly as a title says it; one
+# whose dates merely span it (a period of several years) has it as a minor field would.
+YEAR_WEIGHT = 5.0
+SPANNED_YEAR_WEIGHT = DEFAULT_WEIGHT
+DATE_FIELD = "date"  # how a year matched by the record's date shows among the matched fields
+UNRANKED = 9  # the same-day rank of the types that have none: after those that do
 Sort = Literal["relevance", "date"]
 
 
@@ -160,6 +179,7 @@ class _Scored(NamedTuple):
     first: dict[str, int]
     fields: list[_Field]
     found: int
+    extra: int = 0  # how many of `found` are optional words ("last")
 
     def hit(self, query: Query) -> Hit:
         return _hit(*self[:5], query, self.found)
@@ -180,7 +200,7 @@ def _score(
     matched: dict[str, float] = {}
     first: dict[str, int] = {}  # field -> index into `fields` of its first matching text
     found: set[tuple[str, ...]] = set()
-    for term in query.terms:
+    for n, term in enumerate(query.terms):
         best = 0.0
         for i, f in enumerate(fields):
             if _occurs(f, term):
@@ -188,8 +208,14 @@ def _score(
                 best = max(best, weight)
                 matched[f.name] = max(matched.get(f.name, 0.0), weight)
                 first.setdefault(f.name, i)
+        year = query.year_of(n)
+        if year is not None:
+            dated = _year_weight(record, year)
+            if dated:
+                best = max(best, dated)
+                matched[DATE_FIELD] = max(matched.get(DATE_FIELD, 0.0), dated)
         if best == 0.0:
-            if every:
+            if every and n not in query.optional:
                 return None
             continue
         found.add(term)
@@ -200,7 +226,28 @@ def _score(
         score += PROXIMITY_BONUS
     if (record.type_name, record.id) in named:
         score += NAME_BONUS
-    return _Scored(record, score, matched, first, fields, len(found))
+    extra = sum(1 for n in query.optional if query.terms[n] in found)
+    return _Scored(record, score, matched, first, fields, len(found), extra)
+
+
+def _year_weight(record: Record, year: int) -> float:
+    """What a record's date adds for a year the query names: 0 when it lies outside."""
+    date = getattr(record, "date", None)
+    if date is None:
+        return 0.0
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if start <= date.earliest() and date.latest() <= end:
+        return YEAR_WEIGHT
+    return SPANNED_YEAR_WEIGHT if date.overlaps(start, end) else 0.0
+
+
+def _year_rank(record: Record, query: Query) -> int:
+    """0 for a record dated in every year the query names, 1 for one whose dates span them,
+    2 for the rest (the year is in its text at most); 0 for all when the query names none."""
+    weights = [_year_weight(record, int(query.terms[n][0])) for n in query.years]
+    if all(w == YEAR_WEIGHT for w in weights):
+        return 0
+    return 1 if all(weights) else 2
 
 
 def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
@@ -253,7 +300,7 @@ def _hit(
     ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
     # The snippet comes from the most relevant field that is not the heading already shown;
     # an alias alone ("annexed-crimea") says less than the summary, so it is never the snippet.
-    prose = [n for n in ordered if n not in ALIAS_FIELDS]
+    prose = [n for n in ordered if n not in ALIAS_FIELDS and n in first]
     body = [n for n in prose if n not in LABEL_FIELDS] or prose
     # With filters only, nothing matched: show the record's summary, or its heading.
     text = fields[first[body[0]]].text if body else getattr(record, "summary", None) or record.label
@@ -295,11 +342,37 @@ class Results:
         return len(self.hits) < self.total
 
 
-def _order(sort: Sort) -> Callable[[tuple[int, float, Any, Any, str, str]], tuple[Any, ...]]:
+def _sort_key(scored: _Scored, query: Query, sort: Sort) -> tuple[Any, ...]:
+    record = scored.record
+    dates = _date_key(record)
+    last = (*dates, record.type_name, record.id)
     if sort == "date":
-        return lambda k: k[2:]
-    # More of the words first (all of them, unless the search is any-word), then the score.
-    return lambda k: (-k[0], -k[1], *k[2:])
+        return last
+    rank = type(record).same_day_rank
+    kind = UNRANKED if rank is None else rank
+    if query.order is None:
+        ordered: tuple[Any, ...] = ()
+    else:
+        # "When did the council last meet" asks for a meeting, the newest: what happened
+        # before what was adopted or said, then the records that also say "last", then the
+        # date. Undated records can be neither the last nor the first.
+        if getattr(record, "date", None) is None:
+            when: tuple[int, ...] = (1,)
+        elif query.order == "newest":
+            when = (0, -dates[1].toordinal(), -dates[0].toordinal())
+        else:
+            when = (0, dates[0].toordinal(), dates[1].toordinal())
+        ordered = (kind, -scored.extra, *when)
+    return (
+        record.type_name not in CITING_TYPES,  # a source after the records that cite it
+        # More of the words first: all of them, unless the search is any-word.
+        -(scored.found - scored.extra),
+        _year_rank(record, query),
+        *ordered,
+        -scored.score,
+        kind,
+        *last,
+    )
 
 
 def search(
@@ -323,9 +396,8 @@ def search(
             continue
         scored = _score(record, query, every=every, named=named)
         if scored is not None:
-            key = (scored.found, scored.score, *_date_key(record), record.type_name, record.id)
-            found.append((key, scored))
-    found.sort(key=lambda pair: _order(sort)(pair[0]))
+            found.append((_sort_key(scored, query, sort), scored))
+    found.sort(key=lambda pair: pair[0])
     kept = found[:limit] if limit is not None else found
     # Snippets only for the hits shown: cutting one costs more than scoring the record.
     return Results([scored.hit(query) for _, scored in kept], len(found))
@@ -370,7 +442,11 @@ def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for typed in query.surface:
+    for n, typed in enumerate(query.surface):
+        if n in query.quoted or any(mark in typed for mark in APOSTROPHES):
+            # A word in quotes is meant as it is typed, and so is one with an apostrophe:
+            # "no's" is no typo for "natos".
+            continue
         for start, end, _ in word_spans(typed):
             as_typed = typed[start:end]
             for word in words(as_typed):
@@ -392,12 +468,27 @@ def clear_choice(options: list[str], word: str) -> str | None:
         return None
     folded = "".join(words(word))
     ratios = [difflib.SequenceMatcher(None, folded, o).ratio() for o in options]
+    if ratios[0] < FOLLOWED_RATIO:
+        return None  # near enough to offer, not to search for instead
     if len(options) == 1 or ratios[0] - ratios[1] >= 0.1:
         return options[0]
     return None
 
 
-ANY_WORD_NOTICE = "no record has every word; showing records with any of them"
+def any_word_notice(query: Query) -> str:
+    """The line that says no record has every word of a query, before records with some."""
+    listed = ", ".join(f'"{typed}"' for typed in query.without_stop_words().surface)
+    return f"no record contains all of {listed}; showing records with any of them"
+
+
+def absent_notice(typed: str) -> str:
+    return f'No results: no record contains "{typed}".'
+
+
+CYRILLIC_NOTICE = (
+    "note: the data is in English, with people's names also in Russian; "
+    "search in English for anything else"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +529,12 @@ def run(
     results = search(dataset, query, sort=sort, limit=limit)
     if results.hits or not query.terms:
         return Outcome(results.hits, results.total, notices, text, query)
+    # Words in quotes are meant as typed: when no record has them, that is the answer, and
+    # records with some other word, or with a "corrected" one, would hide it.
+    for n in query.quoted:
+        alone = Query(terms=(query.terms[n],), surface=(query.surface[n],))
+        if not search(dataset, alone, limit=1).total:
+            return Outcome([], 0, [absent_notice(query.surface[n])], text, query)
     options = suggestions(dataset, query)
     missed = f'No results for "{text}".'
     offered = [o[0] for o in options.values() if o]
@@ -460,8 +557,10 @@ def run(
         if wider.hits:
             if offered and not followed:
                 notices.append(missed)  # the suggestion may still be what was meant
-            notices.append(ANY_WORD_NOTICE)
+            notices.append(any_word_notice(query))
             results = wider
     if not results.hits and not followed:
         notices.append(missed)
+    if not results.hits and is_cyrillic(text):
+        notices.append(CYRILLIC_NOTICE)
     return Outcome(results.hits, results.total, notices, text, query)

@@ -9,7 +9,10 @@ they meet in the middle:
 2. tokenise: apostrophes dropped (Russia's -> russias), then split on anything that is not a
    letter or digit, so NATO-Russia gives the two tokens nato, russia in a row;
 3. stem: a small suffix stripper, enough for the plurals and word families of a reference on
-   diplomacy (missiles/missile, cooperate/cooperation/cooperating, suspend/suspension).
+   diplomacy (missiles/missile, cooperate/cooperation/cooperating, suspend/suspension). It
+   knows English endings only, so it leaves words in other scripts as they are: the Russian
+   names in the data (Путин) are matched as written, never cut at a letter that merely looks
+   like an English ending.
 """
 
 from __future__ import annotations
@@ -43,6 +46,13 @@ def _ascii_words() -> bytes:
 
 _ASCII_WORDS = _ascii_words()
 _VOWELS = set("aeiouy")
+_LATIN_END = "\u024f"  # the last letter of Latin Extended-B: past it, other scripts
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+
+
+def is_cyrillic(text: str) -> bool:
+    """Whether a text has a Cyrillic letter: a query typed in Russian."""
+    return _CYRILLIC.search(text) is not None
 
 
 def fold(text: str) -> str:
@@ -105,7 +115,7 @@ def stem(word: str) -> str:
 
 
 def _stem(word: str) -> str:
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or max(word) > _LATIN_END:
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss")):
         if word.endswith(suffix):

@@ -76,7 +76,7 @@ def test_the_stem_cache_stays_bounded() -> None:
         ),
         (
             '"chemical weapons"',
-            Query(terms=(("chemical", "weapon"),), surface=("chemical weapons",)),
+            Query(terms=(("chemical", "weapon"),), surface=("chemical weapons",), quoted=(0,)),
         ),
         ("nato-russia", Query(terms=(("nato", "russia"),), surface=("nato-russia",))),
         ("-afghanistan x", Query(terms=(("x",),), excluded=(("afghanistan",),), surface=("x",))),
@@ -201,8 +201,12 @@ def test_queries_find_what_readers_expect(
 def test_ranking_puts_titles_first_and_breaks_ties_by_date(bundled: Dataset) -> None:
     hits = search(bundled, parse_query("founding act")).hits
     assert hits[0].matched_fields[0] in ("title", "short_title")
-    scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True)
+    # Sources come after the records that cite them; each part is ranked by score.
+    kinds = [h.record.type_name == "source" for h in hits]
+    assert kinds == sorted(kinds) and any(kinds) and not all(kinds)
+    for part in (False, True):
+        scores = [h.score for h in hits if (h.record.type_name == "source") is part]
+        assert scores == sorted(scores, reverse=True)
     by_date = search(bundled, parse_query("founding act"), sort="date").hits
     dates = [h.record.date.earliest() for h in by_date if getattr(h.record, "date", None)]  # type: ignore[union-attr]
     assert dates == sorted(dates)

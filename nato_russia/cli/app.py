@@ -9,6 +9,7 @@ import copy
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -277,7 +278,7 @@ def _run() -> int:
         say("Terminated.")
         return ExitCode.TERMINATED
     except typer.TyperException as exc:
-        return _report_usage_error(exc)
+        return _report_usage_error(exc, args)
     except OSError as exc:
         # Writing the output failed: a full disk (`> /dev/full`), a closed descriptor.
         say(f"Error: cannot write the output: {exc.strerror or exc}")
@@ -320,19 +321,81 @@ def _printable_streams() -> None:
             reconfigure(errors="backslashreplace")
 
 
-def _report_usage_error(exc: typer.TyperException) -> int:
+def _report_usage_error(exc: typer.TyperException, args: Sequence[str] = ()) -> int:
     """One line on stderr, as for every other error, with where to find help."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # the help has been shown already
         return int(ExitCode.USAGE)
     format_message = getattr(exc, "format_message", None)
     message = " ".join((format_message() if format_message else str(exc)).split())
+    context = getattr(exc, "ctx", None)
     if message.startswith("No such command"):
         message = _no_such_command(message)
-    context = getattr(exc, "ctx", None)
+    elif type(exc).__name__ == "NoSuchOption" and context is not None:
+        message = _no_such_option(exc, context, args)
     hint = f" (see {context.command_path} --help)" if context is not None else ""
     # Click quotes the argument whole: a 5,000-character date would be a 5,000-character line.
     say(f"Error: {short_arguments(message)}{hint}")
     return int(getattr(exc, "exit_code", ExitCode.USAGE))
+
+
+# What people type for a date or a span of years, and which of --from/--to each means.
+DATE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "--year": ("--from", "--to"),
+    "--years": ("--from", "--to"),
+    "--date": ("--from", "--to"),
+    "--on": ("--from", "--to"),
+    "--in": ("--from", "--to"),
+    "--since": ("--from",),
+    "--start": ("--from",),
+    "--after": ("--from",),
+    "--until": ("--to",),
+    "--end": ("--to",),
+    "--before": ("--to",),
+}
+# Click offers every option difflib finds 0.6 alike: --year gets --actor, --date --data. Only
+# one this close is likely to be what was meant ("--limt" for --limit is 0.91).
+OPTION_CUTOFF = 0.8
+
+
+def _no_such_option(exc: typer.TyperException, context: Any, args: Sequence[str]) -> str:
+    """An unknown option, with what it was most likely meant as: a date option for a command
+    that takes --from/--to or a DATE argument, else only a really close option name."""
+    import difflib
+
+    name: str = getattr(exc, "option_name", "")
+    value = _value_after(args, name) or "DATE"
+    command = context.command
+    options = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    path = context.command_path
+    meant = DATE_OPTIONS.get(name.lower())
+    if meant is not None:
+        if all(opt in options for opt in meant):
+            example = " ".join(f"{opt} {value}" for opt in meant)
+            return f"No such option: {name}; use {'/'.join(meant)}, as in {path} {example}"
+        if any(_is_date_argument(param) for param in command.params):
+            return (
+                f"No such option: {name}; {command.name} takes the date as an argument: "
+                f"{path} {value}"
+            )
+    possible = sorted(getattr(exc, "possibilities", None) or ())
+    close = difflib.get_close_matches(name, possible, n=3, cutoff=OPTION_CUTOFF)
+    hint = f" (Possible options: {', '.join(sorted(close))})" if close else ""
+    return f"No such option: {name}{hint}"
+
+
+def _value_after(args: Sequence[str], name: str) -> str | None:
+    """What was typed as the unknown option's value: --year 2014 or --year=2014."""
+    for i, arg in enumerate(args):
+        if arg.startswith(name + "="):
+            return arg.partition("=")[2] or None
+        if arg == name and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            return args[i + 1]
+    return None
+
+
+def _is_date_argument(param: Any) -> bool:
+    name = getattr(param, "human_readable_name", "") or ""
+    return getattr(param, "param_type_name", "") == "argument" and "DATE" in name.upper()
 
 
 def _no_such_command(message: str) -> str:

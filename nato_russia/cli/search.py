@@ -52,9 +52,11 @@ def _complete_query(ctx: typer.Context, args: list[str], incomplete: str) -> lis
     epilog="Query language: bare words must all occur (any case, any form: missiles finds "
     'missile); "a phrase" in quotes; -word leaves out records with it; filters type:event, '
     "year:2014, date:1997..2002 (open ends: date:2014-03.. or date:..1991), period:ID, "
-    "actor:ID, topic:T, id:ID. Exits 1 when nothing matches, as grep does.\n\n"
+    "actor:ID, topic:T, id:ID. A bare year (kosovo 1999) ranks that year's records first; "
+    "last or first, the newest or oldest. Exits 1 when nothing matches, as grep does.\n\n"
     + examples(
         'nrr search "who signed the founding act"',
+        'nrr search "when did the nato-russia council last meet"',
         "nrr search crimea",
         "nrr search 'cooperation -afghanistan type:event'",
         "nrr search missile --format jsonl | jq -r .id",

@@ -7,6 +7,7 @@ httpie's tests build a MockEnvironment) never asks sys.stdout or os.environ itse
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -60,7 +61,7 @@ class Terminal:
         else:
             use_color = is_tty
         terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env), wide)
-        return cls(**{**_fields(terminal), **overrides}) if overrides else terminal
+        return dataclasses.replace(terminal, **overrides)
 
     def console(self, file: TextIO | None = None) -> Any:
         """A Rich console for this terminal (built per call: a module-level one would freeze
@@ -76,10 +77,6 @@ class Terminal:
             highlight=False,
             emoji=False,
         )
-
-
-def _fields(terminal: Terminal) -> dict[str, Any]:
-    return {name: getattr(terminal, name) for name in Terminal.__dataclass_fields__}
 
 
 def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
