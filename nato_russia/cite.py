@@ -350,14 +350,10 @@ def bibtex(ref: Reference) -> str:
 # --- CSL-JSON ------------------------------------------------------------------------------
 
 
-def _date_parts(value: PartialDate) -> list[int]:
-    return [p for p in (value.year, value.month, value.day) if p is not None]
-
-
 def csl_date(date: EdtfDate) -> dict[str, Any]:
     """A CSL date: one date-parts entry, or two for a range."""
     ends = [date.start] if date.end is None else [date.start, date.end]
-    return {"date-parts": [_date_parts(end) for end in ends]}
+    return {"date-parts": [[p for p in (e.year, e.month, e.day) if p is not None] for e in ends]}
 
 
 def csl_item(ref: Reference) -> dict[str, Any]:

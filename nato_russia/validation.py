@@ -267,15 +267,6 @@ def _excerpt(value: Any) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
 
 
-def _link_fields(cls: type[Record]) -> list[tuple[str, FieldSchema]]:
-    """The stored fields of a class that name other records."""
-    return [
-        (name, schema)
-        for name, schema in stored_fields(cls).items()
-        if schema.kind in ("ref", "refs", "corrections")
-    ]
-
-
 _Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
 
 
@@ -292,7 +283,8 @@ def _check_references(
         )
 
     for type_name, by_id in dataset.records.items():
-        link_fields = _link_fields(RECORD_TYPES[type_name])
+        stored = stored_fields(RECORD_TYPES[type_name]).items()
+        link_fields = [(n, s) for n, s in stored if s.kind in ("ref", "refs", "corrections")]
         for record in by_id.values():
             for name, schema in link_fields:
                 value = getattr(record, name)

@@ -327,10 +327,11 @@ def state_label(change: StateChange) -> str:
     return " ".join(shown)
 
 
-def since_text(state: ChannelState) -> str:
+def since_text(state: ChannelState, compact: bool = False) -> str:
     """When the channel took its state: the day, or "during June 2014" when the change is
     known only to a month or year that holds the day asked about."""
-    when = state.change.date.display()
+    date = state.change.date
+    when = date.compact() if compact else date.display()
     return when if state.settled else f"during {when}"
 
 
@@ -461,7 +462,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             (
                 Cell(s.channel.title),
                 Cell(state_text(s), short=_short_state(s)),
-                Cell(since_text(s), short=_short_since(s)),
+                Cell(since_text(s), short=since_text(s, compact=True)),
                 Cell(confirmed_text(s), short=_short_confirmed(s)),
                 Cell(s.channel.id),
             )
@@ -497,8 +498,3 @@ def _short_state(state: ChannelState) -> str:
         return label
     before = state_label(state.previous) if state.previous else "no recorded state"
     return f"{label} (or still {before})"
-
-
-def _short_since(state: ChannelState) -> str:
-    when = state.change.date.compact()
-    return when if state.settled else f"during {when}"
