@@ -15,7 +15,7 @@ Layout rules, so that nothing is lost at any width:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
@@ -47,12 +47,6 @@ def _longest_line(texts: Sequence[str]) -> int:
     return max((cell_len(line) for text in texts for line in text.splitlines()), default=0)
 
 
-def _overhead(columns: int) -> int:
-    """What _table draws besides the columns' text: a separator and a padding space between
-    columns (collapse_padding, pad_edge and show_edge off), nothing at the edges."""
-    return 2 * (columns - 1)
-
-
 def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int) -> list[int]:
     """The least width of each column at a stage of giving way: 0, keys and dates unwrapped;
     1, keys and dates wrapped between words; 2, prose words folded too."""
@@ -77,7 +71,9 @@ def column_widths(view: TableView, width: int) -> list[int] | None:
     texts = [
         [c.header] + [row[i].text for row in view.rows] for c, i in zip(columns, index, strict=True)
     ]
-    room = width - _overhead(len(columns) + _has_urls(view))
+    # Besides the text, build_table draws a separator and a padding space between columns
+    # (collapse_padding, pad_edge and show_edge off), nothing at the edges.
+    room = width - 2 * (len(columns) + _has_urls(view) - 1)
     if _has_urls(view):
         room -= _note_width(view)
     naturals = [_longest_line(values) for values in texts]
@@ -112,14 +108,13 @@ def _has_urls(view: TableView) -> bool:
 def _note_width(view: TableView) -> int:
     """The note column's width: its header, or the widest note number ("[271]")."""
     headers = [cell_len(c.header) for c in view.columns if c.kind == "url"]
-    return max([*headers, cell_len(f"[{sum(1 for _ in _url_texts(view))}]")])
+    return max([*headers, cell_len(f"[{sum(map(len, _url_texts(view)))}]")])
 
 
-def _url_texts(view: TableView) -> Iterator[str]:
-    for row in view.rows:
-        for column, cell in zip(view.columns, row, strict=True):
-            if column.kind == "url" and cell.text:
-                yield cell.text
+def _url_texts(view: TableView) -> list[list[str]]:
+    """Each row's addresses."""
+    columns = [i for i, column in enumerate(view.columns) if column.kind == "url"]
+    return [[row[i].text for i in columns if row[i].text] for row in view.rows]
 
 
 def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
@@ -148,20 +143,13 @@ def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
     if url_header:
         table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
     urls: list[str] = []
-    for row in view.rows:
+    for row, row_urls in zip(view.rows, _url_texts(view), strict=True):
         cells = [
             highlighted(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"
         ]
         if url_header:
-            row_urls = [
-                c.text for col, c in zip(view.columns, row, strict=True) if col.kind == "url"
-            ]
-            mark = ""
-            for url in row_urls:
-                if url:
-                    urls.append(url)
-                    mark = f"[{len(urls)}]"
-            cells.append(Text(mark))
+            urls += row_urls
+            cells.append(Text(f"[{len(urls)}]" if row_urls else ""))
         table.add_row(*cells)
     return table, urls
 
