@@ -148,9 +148,10 @@ def plan(view: TableView, width: int) -> _Plan:
     return _Plan(tuple(order), tuple(widths[i] for i in order), title, id_after)
 
 
-def _lines(plan_: _Plan, cells: Sequence[Text], id_text: Text | None) -> list[Text]:
+def _lines(plan_: _Plan, cells: Sequence[Text]) -> list[Text]:
     """A record's line; or, where its id at the end of the line would leave its title no
     room, two: the line, and the id under it at the line's end."""
+    id_text = cells[plan_.id_after] if plan_.id_after is not None else None
     line = Text()
     below = None
     over = 0  # what a date wider than its column took from the title after it
@@ -208,10 +209,6 @@ def _cells(view: TableView, row: Sequence[Cell]) -> list[Text]:
     return texts
 
 
-def _headers(view: TableView) -> list[Text]:
-    return [Text(column.header, style=HEADER_STYLE) for column in view.columns]
-
-
 def print_whole(console: Console, line: Text) -> None:
     """A line that must not be broken (an address, an id): as it is when it fits, else
     unwrapped and uncropped, for the terminal to wrap as it wraps any long line and to keep
@@ -227,25 +224,25 @@ def print_list(view: TableView, console: Console) -> None:
     if console.width < STACKED_BELOW or _crowded(view, layout):
         print_stacked(view, console)
         return
-    headers = _headers(view)
-    id_header = headers[layout.id_after] if layout.id_after is not None else None
-    for line in _lines(layout, headers, id_header):
-        print_whole(console, line)
-    for row in view.rows:
-        cells = _cells(view, row)
-        id_text = cells[layout.id_after] if layout.id_after is not None else None
-        for line in _lines(layout, cells, id_text):
+    headers = [Text(column.header, style=HEADER_STYLE) for column in view.columns]
+    for cells in [headers, *(_cells(view, row) for row in view.rows)]:
+        for line in _lines(layout, cells):
             print_whole(console, line)
+
+
+def _print_wrapped(console: Console, text: Text, width: int, indent: int = 0) -> None:
+    for line in text.wrap(console, width, overflow="fold"):
+        line.rstrip()
+        print_whole(console, Text(" " * indent).append_text(line))
 
 
 def _print_under(view: TableView, cells: Sequence[Text], console: Console) -> None:
     # Whole, wrapped between words, indented under the record it belongs to.
     for column, text in zip(view.columns, cells, strict=True):
         if column.whole and column.kind != "title" and text.plain:
-            room = max(console.width - STACKED_INDENT, EXTRA_MIN)
-            for line in text.wrap(console, room, overflow="fold"):
-                line.rstrip()
-                print_whole(console, Text(" " * STACKED_INDENT).append_text(line))
+            _print_wrapped(
+                console, text, max(console.width - STACKED_INDENT, EXTRA_MIN), STACKED_INDENT
+            )
 
 
 def print_stacked(view: TableView, console: Console) -> None:
@@ -270,9 +267,7 @@ def print_stacked(view: TableView, console: Console) -> None:
             first.append(" " * GAP)
         if view.columns[title].whole:
             first.append_text(cells[title])
-            for line in first.wrap(console, width, overflow="fold"):
-                line.rstrip()
-                print_whole(console, line)
+            _print_wrapped(console, first, width)
         else:
             first.append_text(_cut(cells[title], max(width - cell_len(first.plain), 1)))
             print_whole(console, first)
