@@ -35,11 +35,6 @@ from nato_russia.render.formats import CitationStyle as Style
 KIND_RANK = {"official-text": 0, "reprint": 1}
 
 
-def _types_in_preference() -> list[str]:
-    # Which record an id names when several types use it: each type's cite_rank.
-    return sorted(RECORD_TYPES, key=lambda type_name: RECORD_TYPES[type_name].cite_rank)
-
-
 @dataclass(frozen=True, slots=True)
 class Found:
     """The record an id named, and the other types that use the same id (for a note)."""
@@ -58,7 +53,10 @@ def find_record(dataset: Dataset, wanted: str) -> Found:
     type_name = type_part.strip().replace("-", "_")
     if sep and type_name in RECORD_TYPES:
         return Found(query.lookup(dataset, type_name, id_part.strip()))
-    types = [t for t in _types_in_preference() if t in dataset.records]
+    # Which record an id names when several types use it: each type's cite_rank.
+    types = sorted(
+        (t for t in RECORD_TYPES if t in dataset.records), key=lambda t: RECORD_TYPES[t].cite_rank
+    )
     exact = [dataset.of_type(t)[wanted] for t in types if wanted in dataset.of_type(t)]
     if not exact:
         for t in types:

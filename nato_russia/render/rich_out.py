@@ -373,14 +373,11 @@ def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_
         urls.append(section.lines[0])
         return [_Paragraph(_labelled(section, [_Unit(Text(f"[{len(urls)}]"))]))]
     if section.links:
-        taken = len(urls)
         linked = [_link_units(link, style, urls) for link in section.links]
         if len(linked) == 1:
             alone = _labelled(section, linked[0])
             if cell_len(" ".join(unit.text.plain for unit in alone)) <= width:
                 return [_Paragraph(alone)]
-        del urls[taken:]  # numbered again below, in the same order
-        linked = [_link_units(link, style, urls) for link in section.links]
         return [
             _Paragraph(_labelled(section, [])),
             *(_Paragraph(units, LINK_INDENT) for units in linked),
