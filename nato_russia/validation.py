@@ -545,18 +545,11 @@ def build_dataset(
 
 def warnings(dataset: Dataset) -> list[str]:
     """Things that are valid but probably unintended: sources nobody cites, actors in no record."""
-    cited: set[str] = set()
-    for record in dataset.all_records():
-        cited.update(getattr(record, "sources", ()))
-        for correction in getattr(record, "corrections", ()):
-            cited.update(correction.sources)
-        document = getattr(record, "document", None)
-        if isinstance(document, str):
-            cited.add(document)
+    documents = {getattr(record, "document", None) for record in dataset.all_records()}
     found = [
-        f"source {source_id!r} is not cited by any record"
-        for source_id in dataset.of_type("source")
-        if source_id not in cited
+        f"source {source.id!r} is not cited by any record"
+        for source in dataset.of_type("source").values()
+        if not getattr(source, "cited_by", ()) and source.id not in documents
     ]
     derived = [n for n, s in field_schemas(Actor).items() if s.derived]
     for actor in dataset.of_type("actor").values():
