@@ -8,6 +8,7 @@ on it, since only there do usage errors and unexpected exceptions take their fin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -480,3 +481,192 @@ def test_a_query_shown_as_a_table_title_is_made_visible() -> None:
     from nato_russia.render.views import search_table
 
     assert search_table(f"missile{ESCAPE}", []).title == "Search: missile\\x1b]0;pwned\\x07"
+
+
+# --- the second catalogue (issue 20): the newer record types, status, chart, cite, the edges
+
+
+def small_dataset(directory: Path, **files: list[dict[str, object]]) -> Path:
+    """The audit's small valid dataset (faults-2026-12.md, `base`), with any record file
+    replaced by the records given for it (`state_changes=[...]`)."""
+    records: dict[str, list[dict[str, object]]] = {
+        "sources": [
+            {"id": "s1", "title": "Src", "publisher": "Pub", "kind": "news", "tier": "newspaper"}
+        ],
+        "periods": [
+            {
+                "id": "p1",
+                "title": "Per",
+                "date": "1990/2015",
+                "order": 1,
+                "summary": "A period.",
+                "sources": ["s1"],
+            }
+        ],
+        "events": [
+            {
+                "id": "e1",
+                "title": "Ev one",
+                "date": "1994-06-22",
+                "summary": "S.",
+                "period": "p1",
+                "sources": ["s1"],
+            }
+        ],
+        "actors": [
+            {
+                "id": "a1",
+                "name": "Actor One",
+                "kind": "person",
+                "role": "Role",
+                "summary": "Sum.",
+                "sources": ["s1"],
+            }
+        ],
+        "channels": [
+            {
+                "id": "c1",
+                "title": "Chan one",
+                "order": 1,
+                "summary": "C.",
+                "states": ["open", "closed"],
+                "sources": ["s1"],
+            }
+        ],
+        "state_changes": [state_change("sc1", "1994-06-22", "open")],
+    }
+    records.update(files)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in records.items():
+        (directory / f"{name}.json").write_text(json.dumps(content), encoding="utf-8")
+    return directory
+
+
+def state_change(id_: str, date: str, state: str) -> dict[str, object]:
+    return {
+        "id": id_,
+        "channel": "c1",
+        "date": date,
+        "state": state,
+        "title": "T",
+        "summary": "S.",
+        "sources": ["s1"],
+    }
+
+
+def main_with(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """One run through the real entry point in-process: exit code, stdout, stderr."""
+    monkeypatch.setattr(sys, "argv", ["nrr", *args])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    out, err = capsys.readouterr()
+    code = exit_.value.code
+    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("chart", "--from", "9999-12-31", "--width", "60"),
+        ("chart", "--from", "9999-12-31", "--svg", "-"),
+        ("chart", "--to", "1989", "--width", "60"),
+        ("chart", "--to", "1989", "--svg", "-"),
+        ("chart", "--from", "2027", "--width", "60"),
+        ("chart", "--from", "1950", "--to", "1960", "--svg", "-"),
+    ],
+)
+def test_a_chart_wholly_outside_the_data_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    code, out, err = main_with(monkeypatch, capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.startswith("Error: nothing to draw from ") and err.count("\n") == 1, err
+    assert "the data runs from 1990 to February 2026" in err
+
+
+@pytest.mark.parametrize(
+    "args", [("--to", "9999-12-31", "--svg", "-"), ("--from", "0001-01-01", "--width", "60")]
+)
+def test_a_chart_to_the_ends_of_the_calendar_is_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: tuple[str, ...],
+) -> None:
+    mine = small_dataset(tmp_path / "mine")
+    code, out, err = main_with(
+        monkeypatch, capsys, "chart", "--no-bundled", "--data", str(mine), *args
+    )
+    assert code == 0, err
+    assert "9999" in out or "1 to 22 June 1994" in out
+
+
+def test_a_bound_at_the_end_of_the_calendar_is_worded() -> None:
+    from nato_russia.chart import day_wording
+
+    assert day_wording(dt.date.max, upper=False) == "31 December 9999"
+    assert day_wording(dt.date.max, upper=True) == "9999"
+    assert day_wording(dt.date(2024, 2, 29), upper=True) == "February 2024"
+
+
+def test_a_chart_wider_than_the_terminal_wraps_under_a_note() -> None:
+    from nato_russia import chart
+    from nato_russia.loader import load_bundled
+    from nato_russia.render import chart_text
+    from tests.conftest import render_at
+
+    picture = chart.build(load_bundled())
+    out = render_at(20, lambda console: chart_text.draw(picture, console))
+    assert "The picture is 40" in out
+    # Nothing is cut at the terminal's edge: the axis keeps its later years, and the lane
+    # that begins in 2008 still shows.
+    assert "2010 2015  2020" in out
+    lines = out.splitlines()
+    practical = lines.index("Practical cooperation")
+    assert lines[practical + 1].strip()
+
+
+# The edges of the calendar and of the bundled data, drawn as often as any other day.
+EDGE = st.sampled_from(["9999-12-31", "0001-01-01", "1989", "1990", "2026-02", "2027", "9999"])
+DAY = st.one_of(
+    EDGE,
+    EDGE,
+    st.dates().map(dt.date.isoformat),
+    st.dates().map(lambda day: f"{day.year:04d}-{day.month:02d}"),
+)
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    command=st.sampled_from(["chart", "chart-svg", "status", "compare"]),
+    first=DAY,
+    second=st.none() | DAY,
+)
+def test_any_date_ends_in_a_documented_way(
+    command: str,
+    first: str,
+    second: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Valid dates anywhere in the calendar, at its edges and outside the data: exit 0, 1 or
+    2 with at most one error line, never a bug report."""
+    if command.startswith("chart"):
+        args = ["chart", "--from", first] + (["--to", second] if second else [])
+        args += ["--svg", "-"] if command == "chart-svg" else ["--width", "60"]
+    elif command == "status":
+        args = ["status", first, "--json"]
+    else:
+        args = ["compare", first, second or first]
+    monkeypatch.delenv(cli.ENV_DEBUG, raising=False)
+    code, _, err = main_with(monkeypatch, capsys, *args)
+    assert code in (0, 1, 2)
+    assert "hit a bug" not in err
+    if code:
+        assert err.count("Error:") == 1 and err.endswith("\n"), err
