@@ -432,3 +432,47 @@ def test_status_marks_a_state_whose_last_confirmation_is_years_old(
         ("A test treaty", treaty[0], treaty_years),
     ):
         assert rows[title][3].endswith(f"(unconfirmed for {years} years)") == stale, rows[title]
+
+
+def test_compare_with_one_date_ends_where_the_data_ends_when_today_is_later(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2026, 12, 6))
+    code, out, err = run(runner, "compare", "2014", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    # The data's coverage ends in February 2026, before the day the clock gives.
+    assert (answer["from"], answer["to"]) == ("2014-12-31", "2026-02-28")
+    assert err == (
+        "note: comparing with 28 February 2026, where the data ends (today is 6 December 2026)\n"
+    )
+    channels = {c["channel"] for c in answer["channels"]}
+    assert "nrc" in channels  # political dialogue only in 2014, reported dissolved in 2025
+    # The same answer as with the day written out.
+    code, same, _ = run(runner, "compare", "2014", "2026-02-28", "--format", "json")
+    assert (code, same) == (0, out)
+
+
+def test_compare_with_one_date_takes_today_inside_the_data(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2020, 6, 1))
+    code, out, err = run(runner, "compare", "2013", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["to"] == "2020-06-01"
+    assert err == "note: comparing with today, 1 June 2020\n"
+
+
+def test_compare_with_one_date_after_the_data_is_a_usage_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2026, 12, 6))
+    code, out, err = run(runner, "compare", "2026-06")
+    assert (code, out) == (2, "")
+    assert "2026-06 comes after 28 February 2026, where the data ends" in err
