@@ -21,8 +21,8 @@ from nato_russia.completion import (
     TOPIC_OPTIONS,
     TYPE_NAMES,
     bundled_ids,
-    cite_ids,
     bundled_topics,
+    cite_ids,
 )
 from nato_russia.model import RECORD_TYPES, Dataset
 from nato_russia.render.formats import Format
