@@ -156,7 +156,7 @@ def matching(values: list[str] | tuple[str, ...], incomplete: str) -> list[str]:
     return [value for value in values if value.casefold().startswith(start)]
 
 
-def _positional(rest: list[str], options: tuple[str, ...] = VALUE_OPTIONS) -> list[str]:
+def _positional(rest: list[str]) -> list[str]:
     """The words of a detail command that are not options or the values of --format/-f and
     --from/--to (its value options besides --data, which leaves completion to Typer anyway)."""
     words = []
@@ -164,7 +164,7 @@ def _positional(rest: list[str], options: tuple[str, ...] = VALUE_OPTIONS) -> li
     for word in rest:
         if after_option:
             after_option = False
-        elif word in options:
+        elif word in VALUE_OPTIONS:
             after_option = True
         elif not word.startswith("-"):
             words.append(word)
@@ -212,18 +212,12 @@ def search_field(args: list[str], incomplete: str, *, bash: bool) -> tuple[str, 
 def cite_word(
     args: list[str], incomplete: str, *, bash: bool
 ) -> tuple[str | None, str, str] | None:
-    """Where the word being completed is the ID of `nrr cite` (args: the words after `cite`):
-    (the command of the type its `TYPE:` names, or None for every type; the id typed so far;
-    what each reply starts with). None where the word is no ID (an option's value, a second
-    word)."""
+    """Where the word being completed is an ID of `nrr cite ID [ID ...]` (args: the words after
+    `cite`): (the command of the type its `TYPE:` names, or None for every type; the id typed
+    so far; what each reply starts with). None where the word is no ID (the value of --style)."""
     if args and args[-1] in CITE_VALUE_OPTIONS:
         return None
-    found = prefixed(args, incomplete, CITE_TYPES, bash=bash)
-    if found is not None:
-        return found
-    if _positional(args, CITE_VALUE_OPTIONS):
-        return None
-    return None, incomplete, ""
+    return prefixed(args, incomplete, CITE_TYPES, bash=bash) or (None, incomplete, "")
 
 
 def _cite_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:

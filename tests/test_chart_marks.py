@@ -5,8 +5,8 @@ from a known state and named in the legend; colours keep one family per meaning.
 from __future__ import annotations
 
 import colorsys
-import re
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest

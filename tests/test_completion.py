@@ -97,6 +97,7 @@ def test_completion_knows_every_detail_command_and_its_file() -> None:
         "nrr cite f",
         "nrr cite --style apa nrc-",
         "nrr cite channel:fo",
+        "nrr cite founding-act georgia-d",
         "nrr cite state_change:nrc-r",
     ],
 )
@@ -245,9 +246,13 @@ def test_cite_completes_the_piece_after_a_colon_word_break() -> None:
     assert _offered("bash", "nrr cite channel : founding") == ["founding-act"]
 
 
-@pytest.mark.parametrize(
-    "line", ["nrr cite founding-act --style ", "nrr cite founding-act -s a", "nrr cite nrc x"]
-)
+@pytest.mark.parametrize("line", ["nrr cite founding-act --style ", "nrr cite founding-act -s a"])
 def test_cite_offers_no_id_where_the_word_is_no_id(line: str) -> None:
     result = complete(FAST, "bash", line)
     assert not set(result.stdout.split()) & set(cite_ids())
+
+
+def test_cite_offers_ids_for_each_of_several() -> None:
+    # nrr cite ID [ID ...]: one bibliography of several records.
+    assert _offered("bash", "nrr cite founding-act georgia-d") == ["georgia-disproportionate"]
+    assert _offered("bash", "nrr cite -s apa nrc channel:founding") == ["channel:founding-act"]
