@@ -480,3 +480,23 @@ def test_compare_with_one_date_after_the_data_is_a_usage_error(
     code, out, err = run(runner, "compare", "2026-06")
     assert (code, out) == (2, "")
     assert "2026-06 comes after 28 February 2026, where the data ends" in err
+
+
+def test_compare_lists_the_changes_in_date_order_with_states_in_words(bundled: Dataset) -> None:
+    from nato_russia.model import StateChange
+    from nato_russia.render.compare_view import compare_tables
+    from nato_russia.status import compare
+
+    first, second = dt.date(2013, 1, 1), dt.date(2023, 12, 31)
+    _, changes = compare_tables(compare(bundled, first, second), first, second)
+    # The table words its dates; each row's change (by its title) gives the day to sort by.
+    day_of = {
+        c.title: c.date.earliest()
+        for c in bundled.of_type("state_change").values()
+        if isinstance(c, StateChange)
+    }
+    days = [day_of[row[2].text] for row in changes.rows]
+    assert days == sorted(days) and len(days) > 10
+    states = [row[3].text for row in changes.rows]
+    assert "suspended by Russia" in states and "political dialogue only" in states
+    assert not any("-" in state for state in states)  # words, as in the first table
