@@ -23,7 +23,13 @@ from enum import StrEnum
 from nato_russia.dates import EdtfDate, PartialDate
 from nato_russia.errors import ExitCode, NrrError
 from nato_russia.model import Channel, Dataset, Event, Period, StateChange, in_date_order
-from nato_russia.status import STALE_AFTER_YEARS, Coverage, coverage, unconfirmed_from
+from nato_russia.status import (
+    STALE_AFTER_YEARS,
+    Coverage,
+    coverage,
+    data_begins,
+    unconfirmed_from,
+)
 
 DENSEST = 3  # how many of the busiest years the legend names
 
@@ -332,7 +338,7 @@ def build(
         key=lambda c: (c.order, c.id),
     )
     changes = {c.id: _changes(dataset, c) for c in channels}
-    first = _first_day(covered.first if covered else None, changes.values())
+    first = dt.date(data_begins(dataset).year, 1, 1)
     last = max(first, _last_day(covered.last if covered else None, changes.values(), first))
     start, end = earliest or first, latest or last
     if start > end or start > last or end < first:
@@ -369,13 +375,6 @@ def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
     return [
         c for c in in_date_order(c for c in found if c is not None) if isinstance(c, StateChange)
     ]
-
-
-def _first_day(first: dt.date | None, changes: Iterable[list[StateChange]]) -> dt.date:
-    if first is not None:
-        return dt.date(first.year, 1, 1)
-    days = [c.date.earliest() for cs in changes for c in cs]
-    return dt.date(min(days).year, 1, 1) if days else dt.date(1990, 1, 1)
 
 
 def _last_day(

@@ -147,7 +147,7 @@ def _load(selection: DataSelection) -> Dataset:
     from nato_russia import cache
 
     files = selection.files()
-    if not selection.use_cache:
+    if not selection.use_cache or cache.cache_dir() is None:
         return _checked(files)
     contents: dict[Path, bytes] = {}
     key = _cache_key(files, cache.content_digests(files, read_bytes, contents))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -209,6 +210,13 @@ class RecordType:
     # Fields that only order the records (a channel's place in nrr status): kept in the data
     # and in JSON, never shown to a person reading the record.
     internal_fields: ClassVar[frozenset[str]]
+    # Whether the record tells of something that happened, so that its `date` must touch the
+    # span its dataset declares it `covers` (a dataset record's own words: "the span of the
+    # events it records"); sources, periods and terms may reach outside it.
+    happened: ClassVar[bool] = False
+    # Whether such a record may come before that span: a state change's state holds from its
+    # day on, so one before the span (a treaty in force since 1988) says how the span begins.
+    may_precede_coverage: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
@@ -256,6 +264,12 @@ SOURCE_TIERS = (
     "other",
 )
 CARRYING_TIERS = frozenset(SOURCE_TIERS[:6])
+
+
+def is_web_address(text: str) -> bool:
+    """An address a citation may give and a terminal may link: http or https, no spaces (no
+    javascript:, file: or data: address, which a reader's tools would open as given)."""
+    return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -404,6 +418,7 @@ class Term(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
     type_name = "agreement"
+    happened = True
     plural = "agreements"
     noun = "agreement, declaration or statement"
     nouns = "agreements, declarations and statements"
@@ -505,6 +520,7 @@ class Area(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
     type_name = "event"
+    happened = True
     plural = "events"
     noun, nouns = "event", "events (nrr timeline filters them)"
     list_title = "NATO-Russia timeline"
@@ -579,6 +595,8 @@ class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
     type_name = "state_change"
+    happened = True
+    may_precede_coverage = True
     plural = "state_changes"
     noun, nouns = "state change", "state changes of the channels (nrr status reads them)"
     list_title = "State changes"
@@ -624,6 +642,7 @@ class StateChange(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
     type_name = "quotation"
+    happened = True
     plural = "quotations"
     noun, nouns = "quotation", "quotations"
     list_title = "Quotations"

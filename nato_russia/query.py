@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
-from nato_russia.errors import NotFound
+from nato_russia.errors import ARGUMENT_LIMIT, NotFound
 from nato_russia.model import (
     CITING_TYPES,
     RECORD_TYPES,
@@ -158,7 +158,8 @@ def _by_date(records: list[Record], wanted: str) -> list[str]:
 
 def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
     listing = f"nrr {RECORD_TYPES[type_name].list_command()} lists them all"
-    if not search_hint or not tokens(wanted):
+    if not search_hint or not tokens(wanted) or len(wanted) > ARGUMENT_LIMIT:
+        # A search for an argument too long to quote whole would not paste as shown.
         return f"({listing})"
     import shlex  # a miss only, as difflib above
 

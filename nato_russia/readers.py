@@ -20,7 +20,9 @@ import bisect
 import codecs
 import functools
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +91,10 @@ def data_files(path: Path) -> list[Path]:
         problems: list[Problem] = []
         for entry in sorted(path.iterdir()):
             if not entry.is_file():
+                # A named pipe or a link to a device named as a record file is never read
+                # (it could block or never end), and never silently left out either.
+                if record_type_of(entry) and not entry.is_dir():
+                    problems.append(Problem(str(entry), None, None, _not_regular(entry)))
                 continue
             if record_type_of(entry):
                 files.append(entry)
@@ -107,7 +113,24 @@ def data_files(path: Path) -> list[Path]:
                 why = f"the file name must say the record type: {names}"
             raise _file_problem(path, why)
         return [path]
+    if os.path.lexists(path):
+        raise _file_problem(path, _not_regular(path))
     raise _file_problem(path, "no such file or directory")
+
+
+def _not_regular(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "not a regular file (a symbolic link to nothing)"
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"not a regular file ({kind}); a record file must be one"
 
 
 def _file_problem(path: Path, message: str, line: int | None = None) -> DataError:
@@ -568,3 +591,38 @@ def _json_line(file: str, index: int, field: str | None) -> int | None:
         if found != -1:
             start = found
     return text.count("\n", 0, start) + 1
+
+
+def written(file: str, index: int, field: str, value: Any) -> str:
+    """A field's value as its file has it (`yes`, `1994-06-22T10:00:00`, `true`), for a message
+    about a value of the wrong type: PyYAML and json build Python values (True, a datetime),
+    whose repr is not what the user wrote. Falls back to the repr."""
+    if SUFFIXES.get(Path(file).suffix) == "yaml":
+        try:
+            found = _yaml_scalars(file).get((index, field))
+        except Exception:
+            found = None
+        if found is not None:
+            return found
+    elif isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)  # JSON writes these one way only: true, null, 12
+    return repr(value)
+
+
+@functools.cache
+def _yaml_scalars(file: str) -> dict[tuple[int, str], str]:
+    """The source text of every plain scalar value of every record in a YAML file."""
+    import yaml
+
+    text = Path(file).read_bytes().decode("utf-8-sig")
+    root = yaml.compose(text, Loader=_yaml_loader())
+    scalars: dict[tuple[int, str], str] = {}
+    if not isinstance(root, yaml.SequenceNode):
+        return scalars
+    for index, node in enumerate(root.value):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(value, yaml.ScalarNode):
+                    start, end = value.start_mark.index, value.end_mark.index
+                    scalars[(index, str(key.value))] = text[start:end]
+    return scalars

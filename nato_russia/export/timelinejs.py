@@ -16,7 +16,15 @@ from typing import Any
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate, PartialDate
-from nato_russia.model import Dataset, Event, Period, Quotation, Source, in_date_order
+from nato_russia.model import (
+    Dataset,
+    Event,
+    Period,
+    Quotation,
+    Source,
+    in_date_order,
+    is_web_address,
+)
 from nato_russia.render.delimited import looks_like_formula
 from nato_russia.render.views import date_text
 
@@ -58,7 +66,7 @@ def esc_stripped(text: str) -> str:
 def _link(source: Source) -> str:
     title = esc(source.title)
     url = source.url
-    if url and url.startswith(("https://", "http://")):
+    if url and is_web_address(url):  # validation refuses others; user code may not validate
         return f'<a href="{esc(url)}">{title}</a>'
     return title
 

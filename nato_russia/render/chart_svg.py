@@ -212,7 +212,8 @@ def render(chart: Chart) -> str:
         'role="img" aria-labelledby="chart-title">\n'
         f'<title id="chart-title">{_text(title)}</title>\n'
         "<desc>One lane per channel of the relationship (nrr status), coloured by its state "
-        "over time; the periods as bands; the events counted per year.</desc>\n"
+        "over time (a state only reported paler in a dashed outline, one not recorded "
+        "striped); the periods as bands; the events counted per year.</desc>\n"
         f'<rect width="{WIDTH}" height="{total}" fill="#ffffff"/>\n' + _patterns(chart)
     )
     return head + "\n".join(parts) + "\n</svg>\n"

@@ -23,6 +23,7 @@ from nato_russia.model import (
     Source,
     field_schemas,
     in_date_order,
+    is_web_address,
 )
 from nato_russia.query import sorted_records
 from nato_russia.render.views import Cell, TableView, date_text, field_label
@@ -59,7 +60,7 @@ def escape(text: str) -> str:
 
 
 def link(text: str, url: str | None) -> str:
-    if url and url.startswith(("https://", "http://")) and not re.search(r"[\s<>]", url):
+    if url and is_web_address(url):
         return f"[{escape(text)}](<{url}>)"
     return escape(text)
 
