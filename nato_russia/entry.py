@@ -1,5 +1,6 @@
 """The `nrr` console script. Kept free of heavy imports so that TAB completion of ids can be
-answered before Typer, Rich or YAML are loaded; everything else goes to the Typer app."""
+answered before Typer, Rich or YAML are loaded, and a piped `nrr TYPE ID` without Typer
+(fastpath.py); everything else goes to the Typer app."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ def main() -> None:
 
         if answer_early():
             return
+        from nato_russia.fastpath import answer
+
+        code = answer(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
         from nato_russia.cli.app import main as run_cli
     except KeyboardInterrupt:
-        # Ctrl-C while Python is still importing nrr: as quiet as one later on.
+        # Ctrl-C while Python is still importing nrr, or during a lookup of the fast path: as
+        # quiet as one later on.
         sys.stderr.write("Interrupted.\n")
         sys.exit(INTERRUPTED)
     run_cli()
