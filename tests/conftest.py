@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,38 @@ BACKGROUNDER = SHARED_SOURCES / "nato-russia-backgrounder-2015-12.txt"
 FACTS = SHARED_SOURCES / "facts.md"
 
 
+@pytest.fixture(scope="session")
+def _warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data's load cache, built once per session (per worker under xdist): every
+    test starts from a copy, so a command in a test is a warm run, as it is for a user."""
+    home = tmp_path_factory.mktemp("warm-cache-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home))
+        patch.delenv("NRR_DATA", raising=False)
+        loader.load(loader.DataSelection())
+    return home / "nrr"
+
+
 @pytest.fixture(autouse=True)
-def _private_cache(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+def _cache_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, _warm_cache: Path
 ) -> Path:
-    """Every test gets its own cache directory, and never sees the user's NRR_DATA."""
+    """Every test gets its own cache directory, holding a copy of the bundled data's entry
+    (a copy: a test may damage its entry), and never sees the user's NRR_DATA."""
     cache_home = tmp_path_factory.mktemp("cache-home")
+    shutil.copytree(_warm_cache, cache_home / "nrr")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.delenv("NRR_DATA", raising=False)
+    return cache_home / "nrr"
+
+
+@pytest.fixture
+def _private_cache(
+    _cache_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """An empty cache directory of the test's own, for tests that look inside the cache."""
+    cache_home = tmp_path_factory.mktemp("empty-cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     return cache_home / "nrr"
 
 
