@@ -407,34 +407,36 @@ def render(refs: list[Reference], style: Style) -> str:
 # --- sources and what rests on them (nrr sources --kind, nrr source ID) ---------------------
 
 SOURCE_KINDS: tuple[str, ...] = field_schemas(Source)["kind"].choices
+SOURCE_TIERS: tuple[str, ...] = field_schemas(Source)["tier"].choices
 
 
 class UnknownKind(NrrError):
-    """--kind names no kind of source: a usage error, since the kinds are fixed by the schema,
-    not by the data."""
+    """--kind or --tier names no kind or tier of source: a usage error, since they are fixed
+    by the schema, not by the data."""
 
     exit_code = ExitCode.USAGE
 
 
-def resolve_kind(wanted: str) -> str:
-    """A kind as typed (News, "official text", official_text) turned into its slug, or
-    UnknownKind naming the near ones and every kind (there are six)."""
+def resolve_kind(wanted: str, field_name: str = "kind") -> str:
+    """A kind (or, with field_name="tier", a tier) as typed (News, "official text",
+    official_text) turned into its slug, or UnknownKind naming the near ones and all of them."""
     from nato_russia import query
 
+    choices = field_schemas(Source)[field_name].choices
     key = query.slugify(wanted)
-    if key in SOURCE_KINDS:
+    if key in choices:
         return key
-    near = query.suggest(key, list(SOURCE_KINDS))
-    near += [k for k in SOURCE_KINDS if key and key in k and k not in near]
-    message = f"no source kind {wanted!r}."
+    near = query.suggest(key, list(choices))
+    near += [k for k in choices if key and key in k and k not in near]
+    message = f"no source {field_name} {wanted!r}."
     if near:
         message += f" Did you mean: {', '.join(near)}?"
-    raise UnknownKind(f"{message} The kinds are: {', '.join(SOURCE_KINDS)}.")
+    raise UnknownKind(f"{message} The {field_name}s are: {', '.join(choices)}.")
 
 
-def of_kind(records: list[Record], kind: str) -> list[Record]:
-    """The sources of one kind among records (a list command's, in its order)."""
-    return [r for r in records if isinstance(r, Source) and r.kind == kind]
+def of_kind(records: list[Record], kind: str, field_name: str = "kind") -> list[Record]:
+    """The sources of one kind (or tier) among records (a list command's, in its order)."""
+    return [r for r in records if isinstance(r, Source) and getattr(r, field_name) == kind]
 
 
 def citing_records(dataset: Dataset, source: Source) -> list[Record]:

@@ -118,31 +118,46 @@ class EdtfDate:
             return _display_single(self.start)
         return _display_range(self.start, self.end)
 
+    def compact(self) -> str:
+        """The same wording with months cut to three letters and no spaces around a range's
+        en dash ('Jun 1994', '14 Jun-2 Jul 2003'): short enough for a list's date column,
+        where a date must never wrap."""
+        if self.end is None:
+            return _display_single(self.start, short=True)
+        return _display_range(self.start, self.end, short=True)
 
-def _display_single(value: PartialDate, *, with_year: bool = True) -> str:
+
+def _month(number: int | None, short: bool) -> str:
+    name = MONTH_NAMES[number or 0]
+    return name[:3] if short else name
+
+
+def _display_single(value: PartialDate, *, with_year: bool = True, short: bool = False) -> str:
     parts: list[str] = []
     if value.day is not None:
         parts.append(str(value.day))
     if value.month is not None:
-        parts.append(MONTH_NAMES[value.month])
+        parts.append(_month(value.month, short))
     if with_year:
         parts.append(str(value.year))
     return " ".join(parts)
 
 
-def _display_range(start: PartialDate, end: PartialDate) -> str:
+def _display_range(start: PartialDate, end: PartialDate, *, short: bool = False) -> str:
     same_precision = start.precision == end.precision
+    dash = EN_DASH if short else f" {EN_DASH} "
     if same_precision and start.year == end.year:
         if start.precision == "day" and start.month == end.month:
-            return f"{start.day}{EN_DASH}{end.day} {MONTH_NAMES[end.month or 0]} {end.year}"
+            return f"{start.day}{EN_DASH}{end.day} {_month(end.month, short)} {end.year}"
         if start.precision == "month":
-            first, last = MONTH_NAMES[start.month or 0], MONTH_NAMES[end.month or 0]
+            first, last = _month(start.month, short), _month(end.month, short)
             return f"{first}{EN_DASH}{last} {end.year}"
         if start.precision == "day":
-            return f"{_display_single(start, with_year=False)} {EN_DASH} {_display_single(end)}"
+            first = _display_single(start, with_year=False, short=short)
+            return f"{first}{dash}{_display_single(end, short=short)}"
     if same_precision and start.precision == "year":
         return f"{start.year}{EN_DASH}{end.year}"
-    return f"{_display_single(start)} {EN_DASH} {_display_single(end)}"
+    return f"{_display_single(start, short=short)}{dash}{_display_single(end, short=short)}"
 
 
 def _parse_single(text: str, whole: str) -> PartialDate:

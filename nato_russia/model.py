@@ -206,6 +206,9 @@ class RecordType:
     # The place and heading of the type's section in the chronology (`nrr export markdown`),
     # sections in place order; None: no section of its own (the comment says where it shows).
     chronology: ClassVar[tuple[int, str] | None]
+    # Fields that only order the records (a channel's place in nrr status): kept in the data
+    # and in JSON, never shown to a person reading the record.
+    internal_fields: ClassVar[frozenset[str]]
 
     @property
     def label(self) -> str:
@@ -277,6 +280,7 @@ class DatasetInfo(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # about the data, not the relationship
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     covers: EdtfDate = date_field()
@@ -305,6 +309,7 @@ class Period(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (1, "Periods")
+    internal_fields = frozenset({"order"})
     id: str = id_field()
     title: str = text_field()
     date: EdtfDate = date_field()
@@ -339,6 +344,7 @@ class Actor(RecordType):
     brought_along = ("terms",)
     search_weights = weights(name=5.0, role=2.0, summary=2.0)
     chronology = None  # named in the entries that involve them
+    internal_fields = frozenset()
     id: str = id_field()
     name: str = text_field()
     name_ru: str | None = optional_text()  # the Russian name in Cyrillic, where a source gives it
@@ -380,6 +386,7 @@ class Term(RecordType):
     brought_along = ()
     search_weights = weights()
     chronology = None  # a person's offices: not part of the story told
+    internal_fields = frozenset()
     id: str = id_field()
     actor: str = ref_field("actor")
     office: str = text_field()
@@ -416,6 +423,7 @@ class Agreement(RecordType):
     brought_along = ("principles", "areas")
     search_weights = weights(title=5.0, short_title=5.0, aliases=5.0, summary=2.0)
     chronology = (2, "Agreements")
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     short_title: str = text_field()
@@ -460,6 +468,7 @@ class Principle(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (3, "Principles")
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -484,6 +493,7 @@ class Area(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # named in the agreements that state them
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -506,6 +516,7 @@ class Event(RecordType):
     brought_along = ("quotations", "state_changes")
     search_weights = weights(title=5.0, aliases=5.0, summary=2.0)
     chronology = None  # under its period, in date order
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
@@ -548,6 +559,7 @@ class Channel(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (4, "Channels of the relationship")
+    internal_fields = frozenset({"order"})
     id: str = id_field()
     title: str = text_field()
     order: int = int_field()
@@ -584,6 +596,7 @@ class StateChange(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # under its channel, in date order
+    internal_fields = frozenset()
     id: str = id_field()
     channel: str = ref_field("channel")
     date: EdtfDate = date_field()
@@ -622,6 +635,7 @@ class Quotation(RecordType):
     brought_along = ()
     search_weights = weights(text=3.0, context=2.0)
     chronology = None  # in the entry of the record it belongs to
+    internal_fields = frozenset()
     id: str = id_field()
     text: str = text_field()
     document: str = ref_field("agreement", "source")
@@ -659,6 +673,7 @@ class Topic(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # threads through the records: nrr topic tells them
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     summary: str = text_field()
@@ -715,6 +730,7 @@ class Source(RecordType):
     brought_along = ()
     search_weights = weights(title=5.0)
     chronology = (5, "Sources")
+    internal_fields = frozenset()
     id: str = id_field()
     title: str = text_field()
     publisher: str = text_field()

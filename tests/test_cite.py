@@ -447,3 +447,16 @@ def test_several_records_make_one_bibliography_without_a_repeated_key(bundled: D
         assert {s.id for s in cite.cited_sources(bundled, record)} <= set(keys)
     library = parse_string(cite.render(refs, CitationStyle.bibtex))
     assert not library.failed_blocks and len(library.entries) == len(keys)
+
+
+def test_nrr_cite_of_two_ids_is_one_bibtex_file_without_a_repeated_key(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "cite", "founding-act", "rome-declaration", "--style", "bibtex")
+    assert code == 0
+    library = parse_string(out)
+    keys = [entry.key for entry in library.entries]
+    assert not library.failed_blocks and len(keys) == len(set(keys)) > 1
+    alone = {
+        e.key
+        for e in parse_string(run(runner, "cite", "rome-declaration", "-s", "bibtex")[1]).entries
+    }
+    assert alone <= set(keys)

@@ -369,7 +369,7 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug(
         cli.main()
 
 
-def test_a_narrow_terminal_loses_no_character() -> None:
+def test_a_narrow_terminal_loses_no_character_of_a_wide_table() -> None:
     import io
     from collections import Counter
 
@@ -391,7 +391,7 @@ def test_a_narrow_terminal_loses_no_character() -> None:
             console = Console(
                 width=width, file=file, force_terminal=True, color_system=None, _environ={}
             )
-            print_table(view, console)
+            print_table(view, console, wide=True)  # --wide: every column, every character
             out = file.getvalue()
             # A line may be wider only where it is one id or address longer than the screen,
             # printed whole so that it stays one word a terminal can select or open.

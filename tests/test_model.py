@@ -25,6 +25,7 @@ DECLARED = (
     "brought_along",
     "search_weights",
     "chronology",
+    "internal_fields",
 )
 
 
@@ -50,6 +51,7 @@ def test_what_a_type_declares_fits_its_fields(type_name: str) -> None:
     schemas = field_schemas(cls)
     assert set(cls.link_fields) <= set(schemas)
     assert set(cls.search_weights) <= set(schemas)
+    assert set(cls.internal_fields) <= set(schemas)
     for name in cls.brought_along:
         assert schemas[name].derived and schemas[name].kind == "refs", name
     # A type a topic links to is in topics' threads, and so needs its place within a day.

@@ -1,9 +1,11 @@
-"""Rich rendering at pinned widths: data stays literal and nothing is cut short."""
+"""Rich rendering at pinned widths: data stays literal; a list cuts only its titles (and
+only at a terminal), --wide and detail views nothing."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -19,9 +21,22 @@ render = render_at
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
-def test_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
+def test_timeline_list_keeps_dates_and_ids_whole(mini: Dataset, width: int) -> None:
     view = timeline_table(mini, timeline(mini, Selection()))
     out = render(width, lambda c: print_table(view, c))
+    lines = out.splitlines()
+    for row in view.rows:
+        date, record_id = row[0].short or row[0].text, row[1].text
+        assert any(date in line for line in lines), date
+        assert any(record_id in line for line in lines), record_id
+    assert "[bold]x[/]" in out  # markup in data is text, cut or not
+    assert all(len(line) <= width for line in lines)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_wide_timeline_table_keeps_every_character(mini: Dataset, width: int) -> None:
+    view = timeline_table(mini, timeline(mini, Selection()))
+    out = render(width, lambda c: print_table(view, c, wide=True))
     assert "\u2026" not in out
     # Cells may wrap or fold (interleaving columns) at narrow widths, but no character is lost.
     wanted = Counter("".join(cell.text for row in view.rows for cell in row))
@@ -48,3 +63,20 @@ def test_plain_table_flattens_tabs_and_newlines() -> None:
     out = io.StringIO()
     plain.write_table(view, out)
     assert out.getvalue() == "A\tB\nx y\tline break\n"
+
+
+def test_a_wide_table_is_drawn_once(mini: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fit is checked on the lines that are printed, not on a render of its own.
+    from rich.table import Table
+
+    drawn = []
+    original = Table.__rich_console__
+
+    def counting(self: Table, console: Any, options: Any) -> Any:
+        drawn.append(self)
+        return original(self, console, options)
+
+    monkeypatch.setattr(Table, "__rich_console__", counting)
+    view = timeline_table(mini, timeline(mini, Selection()))
+    render(120, lambda c: print_table(view, c, wide=True))
+    assert len(drawn) == 1

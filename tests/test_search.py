@@ -6,6 +6,9 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -270,7 +273,7 @@ def test_search_needs_no_readable_or_writable_cache(
         extra = ["--data", str(big)]
     if blocked == "mode-000":
         if os.geteuid() == 0:
-            pytest.skip("root reads and writes a mode-000 directory")
+            pytest.skip("root reads and writes a mode-000 directory (see the setpriv test)")
         _private_cache.mkdir(parents=True)
         _private_cache.chmod(0)
     else:  # what root meets too: the directory cannot be made
@@ -287,3 +290,28 @@ def test_search_needs_no_readable_or_writable_cache(
         assert list(_private_cache.iterdir()) == []
     else:
         assert _private_cache.read_text() == "not a directory"
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="root with setpriv only"
+)
+def test_search_as_root_without_its_override_of_a_mode_000_cache(_private_cache: Path) -> None:
+    """CI runs as root, which reads any directory: dropping the two capabilities that let it
+    (setpriv) makes a mode-000 cache directory as closed to nrr as it is to any user."""
+    _private_cache.mkdir(parents=True)
+    _private_cache.chmod(0)
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    try:
+        closed = subprocess.run([*drop, "ls", str(_private_cache)], capture_output=True)
+        assert closed.returncode != 0  # the directory really is closed to the command
+        found = subprocess.run(
+            [*drop, sys.executable, "-m", "nato_russia", "search", "missile", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        _private_cache.chmod(0o700)
+    assert (found.returncode, found.stderr) == (0, "")
+    assert json.loads(found.stdout)
+    assert list(_private_cache.iterdir()) == []

@@ -198,3 +198,31 @@ def test_source_detail_names_the_citing_record_where_types_share_an_id(
     # Both are titled "NATO-Russia Founding Act": each citing record names its type.
     assert "founding-act \u2014 NATO-Russia Founding Act (channel)" in lines
     assert "founding-act \u2014 NATO-Russia Founding Act (agreement)" not in lines
+
+
+def test_sources_tier_state_media_lists_only_and_every_state_media_source(
+    runner: CliRunner, bundled: Dataset
+) -> None:
+    code, out, _ = run(runner, "sources", "--tier", "State media", "--format", "json")
+    assert code == 0
+    listed = {s["id"] for s in json.loads(out)}
+    sources = [s for s in bundled.of_type("source").values() if isinstance(s, Source)]
+    wanted = {s.id for s in sources if s.tier == "state-media"}
+    assert listed == wanted and "tass-cfe-withdrawal-2023-11-07" in listed
+
+
+def test_every_source_says_its_tier_in_a_pipe(runner: CliRunner, bundled: Dataset) -> None:
+    code, out, _ = run(runner, "sources")
+    assert code == 0
+    header, *rows = out.splitlines()
+    at = header.split("\t").index("Tier")
+    tiers = {row.split("\t")[1]: row.split("\t")[at] for row in rows}
+    assert tiers["tass-cfe-withdrawal-2023-11-07"] == "state-media"
+    assert set(tiers.values()) <= set(cite.SOURCE_TIERS)
+    assert len(tiers) == len(bundled.of_type("source"))
+
+
+def test_an_unknown_tier_is_a_usage_error_naming_the_tiers(runner: CliRunner) -> None:
+    code, out, err = run(runner, "sources", "--tier", "stat")
+    assert (code, out) == (2, "")
+    assert "Did you mean: state-media?" in err and "research-institute" in err

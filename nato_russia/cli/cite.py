@@ -1,5 +1,5 @@
-"""`nrr cite ID [--style ...]`: a record's sources as references to paste into a paper, or as
-BibTeX and CSL-JSON to import into LaTeX and Zotero. The work is in nato_russia.cite."""
+"""`nrr cite ID [ID ...] [--style ...]`: records' sources as references to paste into a paper,
+or as BibTeX and CSL-JSON to import into LaTeX and Zotero. The work is in nato_russia.cite."""
 
 from typing import Annotated
 
@@ -22,9 +22,11 @@ STYLE_HELP = (
     "texts, then its other sources, each with title, publisher, date, address and the day "
     "the address was checked (the dataset's checked date). An id that several record types "
     "use (founding-act is an agreement and a channel) cites the agreement or event; TYPE:ID "
-    "picks another.\n\n"
+    "picks another. Several ids make one bibliography, each source once: a BibTeX file "
+    "has no repeated key.\n\n"
     + examples(
         "nrr cite founding-act",
+        "nrr cite founding-act rome-declaration --style bibtex > refs.bib",
         "nrr cite founding-act --style apa",
         "nrr cite channel:founding-act --style mla",
         "nrr cite russia-joins-pfp-1994 --style bibtex >> refs.bib",
@@ -32,11 +34,12 @@ STYLE_HELP = (
     ),
 )
 def cite(
-    record_id: Annotated[
-        str,
+    record_ids: Annotated[
+        list[str],
         typer.Argument(
             metavar="ID",
-            help="Any record's id (agreement, event, quotation, source, ...), or TYPE:ID.",
+            help="Any record's id (agreement, event, quotation, source, ...), or TYPE:ID; "
+            "several for one bibliography.",
         ),
     ],
     style: Annotated[
@@ -46,19 +49,19 @@ def cite(
     *,
     data: Data,
 ) -> None:
-    """References for every source a record rests on, the official text first."""
+    """References for every source the records rest on, the official text first."""
     from nato_russia import cite as citing
     from nato_russia.render.output import use_utf8_stdout
 
     dataset = data.load()
-    found = citing.find_record(dataset, record_id)
-    record = found.record
-    refs = citing.references(dataset, record)
-    for other in found.also:
-        say(
-            f"note: {record.id} is also a {other.replace('_', ' ')} id; "
-            f"nrr cite {other}:{record.id} cites that one"
-        )
+    found = [citing.find_record(dataset, record_id) for record_id in record_ids]
+    refs = citing.references(dataset, *(one.record for one in found))
+    for one in found:
+        for other in one.also:
+            say(
+                f"note: {one.record.id} is also a {other.replace('_', ' ')} id; "
+                f"nrr cite {other}:{one.record.id} cites that one"
+            )
     if any(ref.url for ref in refs) and citing.access_date(dataset) is None:
         say(
             "note: the loaded datasets were checked on different days (or say none), so "

@@ -9,6 +9,7 @@ options themselves into the signature Typer reads, and runs the command so that 
 failure (NrrError) ends it with one line and its exit code.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -36,8 +37,10 @@ _state: dict[str, Terminal] = {}
 TERMINAL_OVERRIDES: dict[str, Any] = {}
 
 
-def terminal() -> Terminal:
-    return _state.get("terminal") or Terminal.detect(overrides=TERMINAL_OVERRIDES)
+def terminal(*, wide: bool = False) -> Terminal:
+    """The terminal of this run; with `wide` (--wide), lists drawn with every column."""
+    chosen = _state.get("terminal") or Terminal.detect(overrides=TERMINAL_OVERRIDES)
+    return dataclasses.replace(chosen, wide=True) if wide else chosen
 
 
 def choose_terminal(*, color: ColorChoice, no_color: bool, no_pager: bool) -> None:
@@ -127,16 +130,25 @@ class DataOptions:
 def note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
     """Say what the data covers when a command asks about days past it, so that an empty or
     short answer is never read as "nothing happened"."""
+    note = coverage_note(dataset, *days)
+    if note:
+        say(note)
+
+
+def coverage_note(dataset: Dataset, *days: dt.date | None) -> str | None:
+    """The note note_coverage says, for a command that places it itself (nrr status, at the
+    foot of its tables at a terminal)."""
     if all(day is None for day in days):
-        return  # nothing asked of any day: no need to load the status code to say so
+        return None  # nothing asked of any day: no need to load the status code to say so
     from nato_russia.status import coverage
 
     covered = coverage(dataset)
     if covered is None:
-        return
+        return None
     if any(day is not None and day > covered.last for day in days):
         later = f"nothing after {covered.last_wording} is recorded"
-        say(f"note: the data {covered.describe()}; {later}")
+        return f"note: the data {covered.describe()}; {later}"
+    return None
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -151,6 +163,14 @@ FormatOption = Annotated[
         case_sensitive=False,
         help="table, json, jsonl, csv, tsv or markdown. Default: a table at a terminal, "
         "tab-separated columns in a pipe.",
+    ),
+]
+WideFlag = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="At a terminal, every column with every character (by default a list is a line "
+        "per record, its titles cut to fit).",
     ),
 ]
 LimitOption = Annotated[

@@ -15,6 +15,7 @@ from nato_russia.cli.common import (
     DataOptions,
     LimitOption,
     Output,
+    WideFlag,
     completer,
     examples,
     limited,
@@ -47,37 +48,46 @@ def list_records(
     data: DataOptions,
     limit: int | None = None,
     kind: str | None = None,
+    tier: str | None = None,
+    wide: bool = False,
 ) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
 
-    # The kind first: a mistyped one is a usage error, found before any data is read.
-    of_kind = _kind_filter(kind)
+    # The kind and tier first: a mistyped one is a usage error, found before any data is read.
+    of_kind, of_tier = _kind_filter(kind, "kind"), _kind_filter(tier, "tier")
     dataset = data.load()
-    records = limited(of_kind(query.sorted_records(dataset, type_name)), limit)
+    records = limited(of_tier(of_kind(query.sorted_records(dataset, type_name))), limit)
     output.show_records(
         fmt,
         type_name,
         records,
         lambda: views.list_table(dataset, type_name, records),
-        terminal=terminal(),
+        terminal=terminal(wide=wide),
     )
 
 
-def _kind_filter(kind: str | None) -> Callable[[list[Any]], list[Any]]:
-    """The sources of one kind (nrr sources --kind), or everything; checked at once."""
+def _kind_filter(kind: str | None, field_name: str) -> Callable[[list[Any]], list[Any]]:
+    """The sources of one kind or tier (nrr sources --kind/--tier), or everything; checked at
+    once."""
     if kind is None:
         return lambda records: records
     from nato_russia import cite
 
-    wanted = cite.resolve_kind(kind)
-    return lambda records: cite.of_kind(records, wanted)
+    wanted = cite.resolve_kind(kind, field_name)
+    return lambda records: cite.of_kind(records, wanted, field_name)
 
 
 def _complete_source_kind(incomplete: str) -> list[str]:
     from nato_russia.cite import SOURCE_KINDS
 
     return [kind for kind in SOURCE_KINDS if kind.startswith(incomplete)]
+
+
+def _complete_source_tier(incomplete: str) -> list[str]:
+    from nato_russia.cite import SOURCE_TIERS
+
+    return [tier for tier in SOURCE_TIERS if tier.startswith(incomplete)]
 
 
 SourceKindOption = Annotated[
@@ -88,6 +98,16 @@ SourceKindOption = Annotated[
         help="Only sources of this kind: official-text, official-page (NATO's pages), "
         "government-page, reprint, news or backgrounder.",
         autocompletion=_complete_source_kind,
+    ),
+]
+SourceTierOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tier",
+        metavar="TIER",
+        help="Only sources whose publisher is of this tier: official, international-organisation, "
+        "news-agency, newspaper, archive, research-institute, state-media or other.",
+        autocompletion=_complete_source_tier,
     ),
 ]
 
@@ -110,21 +130,30 @@ def _add_record_commands(type_name: str) -> None:
     ) -> None:
         show_record(type_name, record_id, fmt, data)
 
-    def list_all(limit: LimitOption = None, *, fmt: Output, data: Data) -> None:
-        list_records(type_name, fmt, data, limit)
+    def list_all(
+        limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, data: Data
+    ) -> None:
+        list_records(type_name, fmt, data, limit, wide=wide)
 
     def list_sources(
-        kind: SourceKindOption = None, limit: LimitOption = None, *, fmt: Output, data: Data
+        kind: SourceKindOption = None,
+        tier: SourceTierOption = None,
+        limit: LimitOption = None,
+        wide: WideFlag = False,
+        *,
+        fmt: Output,
+        data: Data,
     ) -> None:
-        list_records(type_name, fmt, data, limit, kind=kind)
+        list_records(type_name, fmt, data, limit, kind=kind, tier=tier, wide=wide)
 
-    # Only sources have a kind a reader weighs them by, so only `nrr sources` takes --kind.
+    # Only sources have a kind and a tier a reader weighs them by, so only `nrr sources` takes
+    # --kind and --tier.
     listing = list_sources if type_name == "source" else list_all
     show.__doc__ = f"Show one {cls.noun} with every field, its links and its sources."
     listing.__doc__ = f"List all {cls.nouns}."
     list_examples = [f"nrr {cls.list_command()}", f"nrr {cls.list_command()} --format csv"]
     if type_name == "source":
-        list_examples.append("nrr sources --kind news")
+        list_examples += ["nrr sources --kind news", "nrr sources --tier state-media"]
     example = cls.example_id  # a real id: a test runs every example
     commands.command(
         name=cls.command(),

@@ -10,6 +10,7 @@ from nato_russia.cli.common import (
     Commands,
     Data,
     Output,
+    WideFlag,
     completion_dataset,
     examples,
     say,
@@ -82,6 +83,7 @@ def search(
     sort: Annotated[SortOrder, typer.Option(help="Best match first, or date order.")] = (
         SortOrder.relevance
     ),
+    wide: WideFlag = False,
     *,
     fmt: Output,
     data: Data,
@@ -112,7 +114,7 @@ def search(
         fmt,
         hits,
         lambda: views.search_table(outcome.shown_query, hits),
-        terminal=terminal(),
+        terminal=terminal(wide=wide),
     )
     if outcome.more_notice:  # after the table, where it is read last, as gh does
         say(outcome.more_notice)

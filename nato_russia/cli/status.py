@@ -10,10 +10,11 @@ from nato_russia.cli.common import (
     Commands,
     Data,
     Output,
+    WideFlag,
     bound,
+    coverage_note,
     examples,
     note_coverage,
-    say,
     terminal,
 )
 
@@ -33,6 +34,7 @@ def status(
             "Default: today.",
         ),
     ] = None,
+    wide: WideFlag = False,
     *,
     fmt: Output,
     data: Data,
@@ -48,16 +50,18 @@ def status(
     dataset = data.load()
     covered = coverage(dataset)
     begins = covered.first if covered is not None else dt.date(1990, 1, 1)
-    if when < begins:
-        say(f"note: nothing to tell yet: the data begins in {begins.year}")
-    note_coverage(dataset, when)
+    # At a terminal the notes are the tables' footer, where the pager keeps them in view.
+    notes = [f"note: nothing to tell yet: the data begins in {begins.year}"] * (when < begins)
+    notes += filter(None, [coverage_note(dataset, when)])
     found = status_on(dataset, when)
     output.show_status(
         fmt,
         found,
         covered,
         lambda: views.status_views(dataset, found),
-        terminal=terminal(),
+        screen=lambda: views.status_screen(dataset, found),
+        notes=notes,
+        terminal=terminal(wide=wide),
     )
 
 

@@ -10,6 +10,7 @@ from nato_russia.cli.common import (
     PeriodOption,
     ToOption,
     TopicOption,
+    WideFlag,
     examples,
     filters,
     limited,
@@ -36,6 +37,7 @@ def timeline(
     actor: ActorOption = None,
     topic: TopicOption = None,
     limit: LimitOption = None,
+    wide: WideFlag = False,
     *,
     fmt: Output,
     data: Data,
@@ -53,5 +55,5 @@ def timeline(
         "event",
         events,
         lambda: views.timeline_table(dataset, events),
-        terminal=terminal(),
+        terminal=terminal(wide=wide),
     )

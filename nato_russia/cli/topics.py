@@ -13,6 +13,7 @@ from nato_russia.cli.common import (
     Data,
     LimitOption,
     Output,
+    WideFlag,
     completer,
     examples,
     filters,
@@ -67,11 +68,11 @@ def _show_thread(
     short_help="Every topic, with the years it spans and its number of records.",
     epilog=examples("nrr topics", "nrr topics --format csv"),
 )
-def topics(limit: LimitOption = None, *, fmt: Output, data: Data) -> None:
+def topics(limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, data: Data) -> None:
     """List the topics: threads through the records (missile defence, Ukraine, the
     treaties, ...), each with the years it spans and how many records link to it. nrr topic
     ID tells one."""
-    list_records("topic", fmt, data, limit)
+    list_records("topic", fmt, data, limit, wide=wide)
 
 
 @commands.command(
@@ -104,6 +105,7 @@ def topic(
         str | None,
         typer.Option("--to", metavar="DATE", help="Only records on or before DATE."),
     ] = None,
+    wide: WideFlag = False,
     *,
     fmt: Output,
     data: Data,
@@ -122,4 +124,4 @@ def topic(
     assert isinstance(found, Topic)
     items = thread(dataset, found.id, earliest, latest)
     note_coverage(dataset, earliest, latest)
-    _show_thread(fmt, dataset, found, items, terminal())
+    _show_thread(fmt, dataset, found, items, terminal(wide=wide))

@@ -145,6 +145,8 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
         value = getattr(record, name)
         if name in ("id", "title", "text") or value is None or value == ():
             continue
+        if name in record.internal_fields:
+            continue
         if name == "sources":
             found = [dataset.get("source", s) for s in value]
             sources += [

@@ -60,16 +60,25 @@ def show_table(
 
 
 def show_tables(
-    views: Sequence[TableView], *, terminal: Terminal | None = None, rich: bool | None = None
+    views: Sequence[TableView],
+    *,
+    terminal: Terminal | None = None,
+    rich: bool | None = None,
+    footer: Sequence[str] = (),
 ) -> None:
-    """Tables as one output (paged as one): Rich for people, plain text for pipes."""
+    """Tables as one output (paged as one): Rich for people, plain text for pipes. The footer's
+    lines follow the tables for people only (in the pager, where they stay in view)."""
     terminal = terminal or current_terminal()
     if terminal.is_tty if rich is None else rich:
+        from rich.text import Text
+
         from nato_russia.render.rich_out import print_table
 
         def draw(console: Any) -> None:
             for view in views:
-                print_table(view, console)
+                print_table(view, console, wide=terminal.wide)
+            for line in footer:
+                console.print(Text(line, style="dim"), overflow="fold")
 
         _rich(draw, terminal)
         return
@@ -89,6 +98,15 @@ def show_detail(
         _rich(lambda console: print_detail(view, console), terminal)
     else:
         plain.write_detail(view, sys.stdout)
+
+
+def say(lines: Sequence[str]) -> None:
+    """Notes for the person at the terminal, on stderr, apart from the data on stdout."""
+    from nato_russia.errors import visible
+
+    for line in lines:
+        sys.stderr.write(visible(line) + "\n")
+    sys.stderr.flush()
 
 
 def use_utf8_stdout() -> None:
@@ -230,13 +248,31 @@ def show_status(
     coverage: Coverage | None,
     views: Callable[[], Sequence[TableView]],
     *,
+    screen: Callable[[], Sequence[TableView]] | None = None,
+    notes: Sequence[str] = (),
     terminal: Terminal | None = None,
 ) -> None:
     """The state of every channel on a day (nrr status): one object, a row per channel in
-    CSV/TSV, and the channels, last meetings and latest events as tables for people."""
+    CSV/TSV, and the channels, last meetings and latest events as tables for people: at a
+    terminal the `screen` tables (a line per channel) unless --wide asks for every column.
+    The notes (what the data covers) are written at the foot of the tables for people, where
+    the pager keeps them in view, and on stderr for everything else."""
+    terminal = terminal or current_terminal()
 
     def human(rich: bool | None) -> None:
-        show_tables(views(), terminal=terminal, rich=rich)
+        to_people = terminal.is_tty if rich is None else rich
+        if not to_people:
+            say(notes)
+            show_tables(views(), terminal=terminal, rich=rich)
+            return
+        from nato_russia.render.views import status_footer
+
+        chosen = views() if terminal.wide or screen is None else screen()
+        hint = () if terminal.wide or screen is None else status_footer(status)
+        show_tables(chosen, terminal=terminal, rich=rich, footer=(*hint, *notes))
+
+    if fmt not in (None, Format.table):
+        say(notes)
 
     _emit(
         fmt,

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.segment import Segment
+from rich.segment import Segment, Segments
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from nato_russia.render.listing import is_list, print_list
 from nato_russia.render.views import Cell, Column, DetailView, Link, Section, TableView
 
 HIGHLIGHT = "bold yellow"
@@ -67,10 +68,11 @@ def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int)
     mins = []
     for column, values in zip(columns, texts, strict=True):
         natural, word = _longest_line(values), _longest_word(values)
-        if column.kind == "prose":
+        if column.kind in ("prose", "title"):
             mins.append(min(natural, PROSE_MIN if stage == 2 else max(word, PROSE_MIN)))
         elif stage == 0:
-            mins.append(natural if column.kind == "key" else min(natural, max(word, DATE_WIDTH)))
+            keyed = column.kind in ("key", "id")
+            mins.append(natural if keyed else min(natural, max(word, DATE_WIDTH)))
         else:
             mins.append(word)
     return mins
@@ -213,7 +215,7 @@ def print_stacked(view: TableView, console: Console) -> None:
             line = Text(f"{column.header}: ", style="bold")
             value = _url_line(cell.text) if column.kind == "url" else _text(cell)
             line.append_text(value)
-            whole = column.kind in ("key", "url") and len(cell.text.split()) == 1
+            whole = column.kind in ("key", "id", "url") and len(cell.text.split()) == 1
             if whole and cell_len(line.plain) > console.width:
                 console.print(Text(f"{column.header}:", style="bold"))
                 _print_long(console, value)
@@ -221,32 +223,44 @@ def print_stacked(view: TableView, console: Console) -> None:
                 console.print(line, overflow="fold")
 
 
-def fits(table: RenderableType, console: Console) -> bool:
-    """Whether every line of the renderable fits the console: below its columns' least widths
-    Rich draws lines wider than the screen and the console crops them, losing characters."""
-    lines = Segment.split_lines(console.render(table, console.options))
-    return all(Segment.get_line_length(line) <= console.width for line in lines)
+def render_fitting(renderable: RenderableType, console: Console) -> list[Segment] | None:
+    """The renderable drawn once, or None when a line of it is wider than the console: below
+    its columns' least widths Rich draws lines wider than the screen, which the console would
+    crop, losing characters. The lines drawn here are the ones printed: no second render."""
+    lines = console.render_lines(renderable, console.options, pad=False, new_lines=True)
+    if any(Segment.get_line_length(line) > console.width + 1 for line in lines):
+        return None
+    return [segment for line in lines for segment in line]
 
 
-def print_table(view: TableView, console: Console) -> None:
+def print_table(view: TableView, console: Console, *, wide: bool = False) -> None:
+    """A list a line per record (listing.print_list), or with `wide` and for tables that are
+    not lists, every column with every character: a Rich table when it fits, else the rows
+    stacked a field per line."""
+    if is_list(view) and not wide:
+        print_list(view, console)
+        return
     built = build_table(view, console.width)
-    if built is None or not fits(built[0], console):
+    drawn = render_fitting(built[0], console) if built is not None else None
+    if built is None or drawn is None:
         print_stacked(view, console)
         return
-    table, urls = built
-    console.print(table)
-    print_notes(urls, console)
+    console.print(Segments(drawn))
+    print_notes(built[1], console)
 
 
 # A detail is packed, as a person reads it best in one screen (the Founding Act's holds some
 # 4,300 characters): the title once, on the first line with the type and id; then each field
-# a paragraph led by its bold label, short fields sharing one; a list runs on as a paragraph,
-# its items "title (date) id" with the id dimmed, parted by this mark, which stays with the
-# item before it so that no line starts with one. There is no box: its edges and padding
-# would carry nothing and cost five lines at 80 columns, and an address cannot sit in one.
+# a paragraph led by its bold label, short fields sharing one, parted by this mark. A linked
+# record stands on its own line under its field's label, "title (date) [n] · id" with the id
+# dimmed, as the pipe form gives one a line: run on, a title and the next id could not be
+# told apart without colour. There is no box: its edges and padding would carry nothing and
+# cost five lines at 80 columns, and an address cannot sit in one.
 SEPARATOR = ";"
-# A run of short fields (single values, short lists) shares a paragraph: short is at most
-# this share of a line, so that a sentence or a long title still stands alone.
+ID_MARK = "\u00b7"  # between a linked record's title and its id
+LINK_INDENT = 2
+# A run of short fields (single values) shares a paragraph: short is at most this share of a
+# line, so that a sentence or a long title still stands alone.
 SHORT_SHARE = 2
 
 
@@ -260,6 +274,12 @@ class _Unit:
     text: Text
     whole: bool = False
     parts: tuple[_Unit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    units: list[_Unit]
+    indent: int = 0
 
 
 def _words(text: str, style: str = "") -> list[_Unit]:
@@ -341,7 +361,8 @@ def flow(units: Sequence[_Unit], width: int) -> list[Text]:
 
 
 def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
-    """A linked record as "title (date) [n] id", the id dimmed, n the number of its address."""
+    """A linked record as "title (date) [n] · id", the id dimmed, n the number of its
+    address."""
     units = _words(link.title, style)
     if link.date:
         units.append(_Unit(Text(f"({link.date})")))
@@ -349,7 +370,9 @@ def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
         urls.append(link.url)
         mark = f"[{len(urls)}]"
         units = [*units[:-1], _glue(units[-1], f" {mark}")] if units else [_Unit(Text(mark))]
-    units.append(_Unit(Text(link.record_id, style=ID_STYLE), whole=True))
+    ident = _Unit(Text(link.record_id, style=ID_STYLE), whole=True)
+    # The mark goes with the id onto the next line, unless the id alone needs all of one.
+    units.append(_glue(_Unit(Text(ID_MARK)), ident) if units else ident)
     return units
 
 
@@ -364,54 +387,55 @@ def _labelled(section: Section, units: Sequence[_Unit]) -> list[_Unit]:
 def _is_short(section: Section, width: int) -> bool:
     if section.kind == "url":
         return True
-    if section.kind == "links":
-        size = sum(
-            cell_len(f"{link.title} ({link.date}) {link.record_id}{SEPARATOR} ")
-            for link in section.links
-        )
-    elif section.kind == "text" and len(section.lines) == 1 and "\n" not in section.lines[0]:
+    if section.kind == "text" and len(section.lines) == 1 and "\n" not in section.lines[0]:
         size = cell_len(section.lines[0])
-    else:
-        return False
-    return (cell_len(section.label) + 2 + size) * SHORT_SHARE <= width
+        return (cell_len(section.label) + 2 + size) * SHORT_SHARE <= width
+    return False
 
 
-def _section_units(section: Section, urls: list[str]) -> list[list[_Unit]]:
-    """A section as paragraphs of units: a list runs on; a quotation, and a line of a note or
-    of a text that has several, each make one."""
+def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_Paragraph]:
+    """A section as paragraphs: its label and a linked record on one line when they fit,
+    else the label alone and each linked record on its own line under it; a quotation, and a
+    line of a note or of a text that has several, each make one."""
     style = _SECTION_STYLE[section.kind]
     if section.kind == "url":
         urls.append(section.lines[0])
-        return [_labelled(section, [_Unit(Text(f"[{len(urls)}]"))])]
-    if section.kind == "quotes" and section.links:
-        quotes = [_link_units(link, style, urls) for link in section.links]
-        return [_labelled(section, quotes[0]), *quotes[1:]]
+        return [_Paragraph(_labelled(section, [_Unit(Text(f"[{len(urls)}]"))]))]
     if section.links:
+        taken = len(urls)
+        linked = [_link_units(link, style, urls) for link in section.links]
+        if len(linked) == 1:
+            alone = _labelled(section, linked[0])
+            if cell_len(" ".join(unit.text.plain for unit in alone)) <= width:
+                return [_Paragraph(alone)]
+        del urls[taken:]  # numbered again below, in the same order
+        linked = [_link_units(link, style, urls) for link in section.links]
         return [
-            _labelled(section, _join([_link_units(link, style, urls) for link in section.links]))
+            _Paragraph(_labelled(section, [])),
+            *(_Paragraph(units, LINK_INDENT) for units in linked),
         ]
     lines = [line for text in section.lines for line in text.split("\n")]
     return [
-        _labelled(section, _words(lines[0], style)),
-        *(_words(line, style) for line in lines[1:]),
+        _Paragraph(_labelled(section, _words(lines[0], style))),
+        *(_Paragraph(_words(line, style)) for line in lines[1:]),
     ]
 
 
-def _paragraphs(sections: Sequence[Section], width: int, urls: list[str]) -> list[list[_Unit]]:
-    """The sections as paragraphs of units, in order, a run of short ones sharing one."""
-    paragraphs: list[list[_Unit]] = []
+def _paragraphs(sections: Sequence[Section], width: int, urls: list[str]) -> list[_Paragraph]:
+    """The sections as paragraphs, in order, a run of short ones sharing one."""
+    paragraphs: list[_Paragraph] = []
     short: list[list[_Unit]] = []  # the run of short fields not yet placed
     for section in sections:
-        units = _section_units(section, urls)
+        found = _section_paragraphs(section, width, urls)
         if _is_short(section, width):
-            short += units
+            short += [paragraph.units for paragraph in found]
             continue
         if short:
-            paragraphs.append(_join(short))
+            paragraphs.append(_Paragraph(_join(short)))
             short = []
-        paragraphs += units
+        paragraphs += found
     if short:
-        paragraphs.append(_join(short))
+        paragraphs.append(_Paragraph(_join(short)))
     return paragraphs
 
 
@@ -433,7 +457,9 @@ def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
         heading[-1] = _glue(heading[-1], " \u00b7")
     lines = flow([*heading, identity], width)
     for paragraph in _paragraphs(sections, width, urls):
-        lines += flow(paragraph, width)
+        pad = " " * paragraph.indent
+        for line in flow(paragraph.units, max(width - paragraph.indent, 1)):
+            lines.append(Text(pad) + line if pad else line)
     return lines, urls
 
 

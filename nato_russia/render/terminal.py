@@ -25,6 +25,9 @@ class Terminal:
     height: int
     color: bool  # draw colours and styles
     pager: str | None  # the command long output goes through at a terminal; None for none
+    # Lists at a terminal: every column with every character (--wide), rather than a line
+    # per record with the titles cut.
+    wide: bool = False
 
     @classmethod
     def detect(
@@ -33,6 +36,7 @@ class Terminal:
         color: ColorChoice = "auto",
         no_color: bool = False,
         no_pager: bool = False,
+        wide: bool = False,
         stdout: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Any] | None = None,
@@ -55,7 +59,7 @@ class Terminal:
             use_color = True
         else:
             use_color = is_tty
-        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env))
+        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env), wide)
         return cls(**{**_fields(terminal), **overrides}) if overrides else terminal
 
     def console(self, file: TextIO | None = None) -> Any:

@@ -44,7 +44,7 @@ def thread_table(dataset: Dataset, topic: Topic, items: list[ThreadItem]) -> Tab
         kind = STATE_CHANGE if item.state_change else item.type_name.replace("_", " ")
         rows.append(
             (
-                Cell(item.date_text),
+                Cell(item.date_text, short=item.date.compact() if item.date else None),
                 Cell(kind),
                 Cell(what, uncut=whole if whole != what else None),
                 Cell(item.record_id),
@@ -54,9 +54,9 @@ def thread_table(dataset: Dataset, topic: Topic, items: list[ThreadItem]) -> Tab
         f"{topic.title}{years}",
         (
             Column("Date", "date"),
-            Column("Type", "key"),
-            Column("What happened"),
-            Column("ID", "key"),
+            Column("Type", "key", keep=True),  # a topic's thread mixes types, as search does
+            Column("What happened", "title"),
+            Column("ID", "id"),
         ),
         tuple(rows),
     )

@@ -33,8 +33,11 @@ if TYPE_CHECKING:  # annotations only: the search and status code loads when it 
     from nato_russia.status import ChannelState, Status
 
 # keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
-# is never drawn inside a box (a terminal can only open an address that is whole).
-ColumnKind = Literal["key", "date", "prose", "url"]
+# is never drawn inside a box (a terminal can only open an address that is whole). A list
+# at a terminal is one line per record: its "title" column (prose: the record's name) takes
+# the width left over and is cut, its "id" column (a key) is never cut, and other columns
+# are shown only where the width allows.
+ColumnKind = Literal["key", "date", "prose", "url", "id", "title"]
 
 # The views are named tuples, not dataclasses: as immutable, and far cheaper to define, which
 # every run of a command pays for (the dataclass decorator compiles each method it writes).
@@ -45,11 +48,13 @@ class Cell(NamedTuple):
     spans: tuple[tuple[int, int], ...] = ()  # parts to highlight (search matches)
     uncut: str | None = None  # when text is an excerpt: the whole, for outputs that never cut
     link: str | None = None  # an address the text stands for, for outputs that can link
+    short: str | None = None  # a shorter wording for a list at a terminal (a compact date)
 
 
 class Column(NamedTuple):
     header: str
     kind: ColumnKind = "prose"
+    keep: bool = False  # shown in a list at a terminal however narrow (as dates are)
 
 
 class TableView(NamedTuple):
@@ -91,6 +96,13 @@ def date_text(record: Record) -> str:
     return date.display() if isinstance(date, EdtfDate) else ""
 
 
+def date_cell(record: Record) -> Cell:
+    """A record's date as worded, and compact for a list at a terminal ("Jun 1994")."""
+    date = getattr(record, "date", None)
+    short = date.compact() if isinstance(date, EdtfDate) else None
+    return Cell(date_text(record), short=short)
+
+
 def _cells(*values: str) -> tuple[Cell, ...]:
     return tuple(Cell(v) for v in values)
 
@@ -112,9 +124,15 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
     type declares (model.RecordType.list_columns)."""
     cls = RECORD_TYPES[type_name]
     schemas = field_schemas(cls)
-    columns = tuple(
-        Column(c.header, "url" if c.field == "url" else c.kind) for c in cls.list_columns
+    names = [c.field for c in cls.list_columns]
+    # The record's name is its title column; a type whose label is not listed (a term of
+    # office) is named by its first prose column.
+    title = (
+        cls.label_field
+        if cls.label_field in names
+        else next((c.field for c in cls.list_columns if c.kind == "prose"), None)
     )
+    columns = tuple(Column(c.header, _list_kind(c, title)) for c in cls.list_columns)
     rows = tuple(
         tuple(
             _list_cell(dataset, record, column, schemas[column.field])
@@ -125,13 +143,21 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
     return TableView(cls.list_title, columns, rows)
 
 
+def _list_kind(column: ListColumn, title: str | None) -> ColumnKind:
+    if column.field == "url":
+        return "url"
+    if column.field == "id":
+        return "id"
+    return "title" if column.field == title else column.kind
+
+
 def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: FieldSchema) -> Cell:
     value = getattr(record, column.field)
     url = getattr(record, "url", None)
     if column.field == "date":
-        return Cell(date_text(record))
+        return date_cell(record)
     if isinstance(value, EdtfDate):
-        return Cell(value.display())
+        return Cell(value.display(), short=value.compact())
     if value is None:
         return Cell("")
     if schema.kind in ("ref", "refs"):
@@ -148,18 +174,19 @@ def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: Fie
 
 def search_table(query: str, hits: list[Hit]) -> TableView:
     columns = (
-        Column("Type", "key"),
-        Column("ID", "key"),
+        Column("Type", "key", keep=True),  # results mix types: the command to open one
+        Column("ID", "id"),
         Column("Date", "date"),
-        Column("Title"),
+        Column("Title", "title"),
         Column("Fields", "key"),
         Column("Match"),
     )
     rows = tuple(
         (
-            Cell(h.record.type_name),
+            # At a terminal, the command that opens it: "state-change ID".
+            Cell(h.record.type_name, short=h.record.command()),
             Cell(h.record.id),
-            Cell(date_text(h.record)),
+            date_cell(h.record),
             Cell(h.record.label),
             Cell(", ".join(h.matched_fields)),
             Cell(h.snippet, h.spans, uncut=h.field_text),
@@ -254,7 +281,7 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
     """Every field of a record, linked records by id and title."""
     sections: list[Section] = []
     for f in dataclasses.fields(record):
-        if f.name == "id":
+        if f.name == "id" or f.name in record.internal_fields:
             continue
         schema = schema_of(f)
         value = getattr(record, f.name)
@@ -404,3 +431,88 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     return tuple(
         view for view in (channels, notes, meetings, recent) if view.rows or view is channels
     )
+
+
+# The mark of a state whose last confirmation is years before the day, in the one-line
+# table of nrr status at a terminal, and the footnote that explains it.
+STALE_MARK = "*"
+
+
+def _short_confirmed(state: ChannelState) -> str:
+    when = state.confirmed.compact()
+    return f"{when} {STALE_MARK}" if state.stale else when
+
+
+def status_footer(status: Status) -> tuple[str, ...]:
+    """What nrr status at a terminal leaves out or marks, and where to find the rest."""
+    from nato_russia.status import STALE_AFTER_YEARS
+
+    lines = []
+    if any(s.stale for s in status.channels):
+        lines.append(
+            f"{STALE_MARK} last confirmed {STALE_AFTER_YEARS} or more years before "
+            f"{day_text(status.day)}: may have changed since"
+        )
+    lines.append("Who decided each change, on which record, and its notes: nrr channel ID")
+    return tuple(lines)
+
+
+def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
+    """nrr status at a terminal, on one screen: a line per channel (its state, since when, and
+    the last day a source confirms it), then the councils' last meetings and the latest
+    events. The rest of each row (who, on which record, the notes) is in the channel's own
+    view, and in status_views for pipes and files."""
+    channels = TableView(
+        f"NATO-Russia relations on {day_text(status.day)}",
+        (
+            Column("Channel", "title"),
+            Column("State", "key", keep=True),
+            Column("Since", "date"),
+            Column("Last confirmed", "date"),
+            Column("ID", "key"),
+        ),
+        tuple(
+            (
+                Cell(s.channel.title),
+                Cell(state_text(s), short=_short_state(s)),
+                Cell(since_text(s), short=_short_since(s)),
+                Cell(confirmed_text(s), short=_short_confirmed(s)),
+                Cell(s.channel.id),
+            )
+            for s in status.channels
+        ),
+    )
+    meetings = TableView(
+        "Last meetings",
+        (Column("Date", "date"), Column("Meeting", "title"), Column("ID", "id")),
+        tuple(
+            (
+                Cell(
+                    date_text(m.event) if m.settled else f"during {date_text(m.event)}",
+                    short=("" if m.settled else "during ") + m.event.date.compact(),
+                ),
+                Cell(m.event.title),
+                Cell(m.event.id),
+            )
+            for m in status.meetings
+        ),
+    )
+    recent = TableView(
+        "Latest events",
+        (Column("Date", "date"), Column("Event", "title"), Column("ID", "id")),
+        tuple((date_cell(e), Cell(e.title), Cell(e.id)) for e in status.recent),
+    )
+    return tuple(view for view in (channels, meetings, recent) if view.rows or view is channels)
+
+
+def _short_state(state: ChannelState) -> str:
+    label = state_label(state.change)
+    if state.settled:
+        return label
+    before = state_label(state.previous) if state.previous else "no recorded state"
+    return f"{label} (or still {before})"
+
+
+def _short_since(state: ChannelState) -> str:
+    when = state.change.date.compact()
+    return when if state.settled else f"during {when}"
