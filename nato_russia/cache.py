@@ -1,14 +1,14 @@
 """A cache of validated datasets, so that a dataset's files are read and checked once.
 
-Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr), one file per key. The key (made by
-the loader) covers the nrr version, the schema of the records and the content of every input
-file, so an edited file, a new field or a new nrr never meets an old entry. An entry is one line
-of header (MAGIC, the key, the SHA-256 of the rest) and then the validated records as plain
-JSON: strings, numbers and lists, never anything that runs code. An entry whose header, key or
-digest does not match (truncated, damaged, written for other files), or that does not decode
-into records, is a miss: the dataset is built from the files again and the entry rewritten.
-Writes are atomic (a temporary file, then a rename). A cache that cannot be read or written is
-simply not used: it is never worth an error.
+Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr; none without a usable home: see
+cache_dir), one file per key. The key (made by the loader) covers the nrr version, the schema of
+the records and the content of every input file, so an edited file, a new field or a new nrr
+never meets an old entry. An entry is one line of header (MAGIC, the key, the SHA-256 of the
+rest) and then the validated records as plain JSON: strings, numbers and lists, never anything
+that runs code. An entry whose header, key or digest does not match (truncated, damaged, written
+for other files), or that does not decode into records, is a miss: the dataset is built from the
+files again and the entry rewritten. Writes are atomic (a temporary file, then a rename).
+A cache that cannot be read or written is simply not used: it is never worth an error.
 """
 
 from __future__ import annotations
@@ -35,9 +35,30 @@ KEEP_CONTENTS = 128 * 1024 * 1024
 ENV_CACHE_HOME = "XDG_CACHE_HOME"
 
 
-def cache_dir() -> Path:
-    base = os.environ.get(ENV_CACHE_HOME) or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nrr"
+def cache_dir() -> Path | None:
+    """Where the cache lives, by the XDG Base Directory rule: $XDG_CACHE_HOME/nrr where that
+    is an absolute path (a relative one is ignored, as the specification says), else
+    ~/.cache/nrr. None, and no cache at all, where the home directory is empty, relative or
+    missing (Debian's system users have /nonexistent): rather than a cache in whatever
+    directory nrr runs in, or in the root directory."""
+    base = os.environ.get(ENV_CACHE_HOME, "")
+    if os.path.isabs(base):
+        return Path(base) / "nrr"
+    # $HOME as it is: expanduser makes an empty one "/". Unset, the password database says.
+    home = os.environ.get("HOME")
+    if home is None:
+        home = os.path.expanduser("~")
+    if not os.path.isabs(home) or not os.path.isdir(home):
+        return None
+    return Path(home) / ".cache" / "nrr"
+
+
+def _directory() -> Path:
+    # The loader asks cache_dir() first and uses no cache without one.
+    directory = cache_dir()
+    if directory is None:
+        raise FileNotFoundError(errno.ENOENT, "no place for a cache")
+    return directory
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -79,7 +100,7 @@ def content_digests(
     up to KEEP_CONTENTS bytes in all: beyond that, reading a file again costs less than
     holding every file at once.
     """
-    memo_path = cache_dir() / "digests.json"
+    memo_path = _directory() / "digests.json"
     try:
         with open_regular(memo_path) as file:
             memo = json.loads(file.read().decode("utf-8"))
@@ -128,7 +149,7 @@ def _read_and_hash(
 
 
 def entry_path(key: str) -> Path:
-    return cache_dir() / f"dataset-{key}.json"
+    return _directory() / f"dataset-{key}.json"
 
 
 def read(key: str) -> Dataset | None:
@@ -150,7 +171,7 @@ def write(key: str, dataset: Dataset) -> bool:
     body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
     header = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
     if _write_atomically(entry_path(key), header + body):
-        _prune(cache_dir())
+        _prune(_directory())
         return True
     return False
 

@@ -10,6 +10,7 @@ so that a picture never looks more precise than the data behind it.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -17,10 +18,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.errors import ExitCode, NrrError
 from nato_russia.model import Channel, Dataset, Event, Period, StateChange, in_date_order
-from nato_russia.status import Coverage, coverage
+from nato_russia.status import Coverage, coverage, data_begins
 
 DENSEST = 3  # how many of the busiest years the legend names
+
+
+class NothingToDraw(NrrError):
+    """The span asked for is reversed, or lies wholly outside the data: a usage error, as
+    `--from` after `--to` is, rather than a picture of nothing (or of "1990 to 1989")."""
+
+    exit_code = ExitCode.USAGE
 
 
 class StateClass(StrEnum):
@@ -281,8 +290,13 @@ def build(
         key=lambda c: (c.order, c.id),
     )
     changes = {c.id: _changes(dataset, c) for c in channels}
-    start = earliest or _first_day(covered.first if covered else None, changes.values())
-    end = latest or _last_day(covered.last if covered else None, changes.values(), start)
+    first = dt.date(data_begins(dataset).year, 1, 1)
+    last = max(first, _last_day(covered.last if covered else None, changes.values(), first))
+    start, end = earliest or first, latest or last
+    if start > end or start > last or end < first:
+        asked = f"{day_wording(start, upper=False)} to {day_wording(end, upper=True)}"
+        held = f"{day_wording(first, upper=False)} to {day_wording(last, upper=True)}"
+        raise NothingToDraw(f"nothing to draw from {asked}: the data runs from {held}")
     data_end = covered.last if covered else None
     lanes_end = min(end, data_end) if data_end else end
     chosen = channels
@@ -315,21 +329,14 @@ def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
     ]
 
 
-def _first_day(first: dt.date | None, changes: Iterable[list[StateChange]]) -> dt.date:
-    if first is not None:
-        return dt.date(first.year, 1, 1)
-    days = [c.date.earliest() for cs in changes for c in cs]
-    return dt.date(min(days).year, 1, 1) if days else dt.date(1990, 1, 1)
-
-
 def _last_day(
     last: dt.date | None, changes: Iterable[list[StateChange]], start: dt.date
 ) -> dt.date:
     # Never today: the same data must give the same picture on any day (docs/chart.svg).
     if last is not None:
-        return max(last, start)
+        return last
     days = [c.date.latest() for cs in changes for c in cs]
-    return max(max(days) if days else start, start)
+    return max(days) if days else start
 
 
 def _links(dataset: Dataset, changes: Sequence[StateChange], topic: str) -> bool:
@@ -348,6 +355,8 @@ def _spans(changes: Sequence[StateChange], start: dt.date, end: dt.date) -> Iter
     for number, change in enumerate(changes):
         begins = change.date.earliest()
         following = changes[number + 1].date.earliest() if number + 1 < len(changes) else None
+        if following == dt.date.min:
+            continue  # replaced on its own first day, which has no day before it
         ends = end if following is None else min(end, following - dt.timedelta(days=1))
         first = max(begins, start)
         if ends < first:
@@ -395,8 +404,8 @@ def day_wording(day: dt.date, *, upper: bool) -> str:
     whole_year = (day.month, day.day) == ((12, 31) if upper else (1, 1))
     if whole_year:
         return str(day.year)
-    next_day = day + dt.timedelta(days=1)
-    whole_month = next_day.month != day.month if upper else day.day == 1
+    # The month's length, not the day after: there is no day after date.max.
+    whole_month = day.day == (calendar.monthrange(day.year, day.month)[1] if upper else 1)
     if whole_month:
         return EdtfDate(PartialDate(day.year, day.month)).display()
     return EdtfDate(PartialDate(day.year, day.month, day.day)).display()

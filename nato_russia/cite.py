@@ -300,11 +300,13 @@ def mla(ref: Reference) -> str:
 # --- BibTeX --------------------------------------------------------------------------------
 
 # Characters with a meaning in TeX, written so that they print as themselves. One pass over
-# the text, so that the braces of \textbackslash{} are not escaped again.
+# the text, so that the braces of \textbackslash{} are not escaped again. A brace is never
+# \{ or \}: BibTeX (and biber) count every brace, escaped or not, to find where a value
+# ends, so one unbalanced brace in a title would end the entry early or swallow the next.
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",

@@ -243,7 +243,9 @@ def answer_early() -> bool:
     shell = os.environ.get(COMPLETE_VAR)
     if shell not in ("complete_bash", "complete_zsh", "complete_fish"):
         return False
-    if shell == "complete_bash" and not _is_number(os.environ.get("COMP_CWORD", "")):
+    if shell == "complete_bash" and (
+        not _is_number(os.environ.get("COMP_CWORD", "")) or "COMP_WORDS" not in os.environ
+    ):
         return True  # nonsense from the shell: offer nothing rather than fail in Typer
     parsed = _words(shell)
     if parsed is None:

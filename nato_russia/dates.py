@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Precision = Literal["year", "month", "day"]
 
@@ -196,7 +196,7 @@ def parse_date(text: str) -> EdtfDate:
     start, end = _parse_single(left, text), _parse_single(right, text)
     if start == end:
         raise DateFormatError(f"{text!r}: an interval needs two different ends")
-    if start.earliest() > end.earliest() or start.latest() > end.latest():
+    if runs_backwards(start, end):
         raise DateFormatError(f"{text!r}: the interval ends before it starts")
     return EdtfDate(start, end)
 
@@ -249,3 +249,15 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
         raise DateFormatError(f"{text!r} is not a date: use {BOUND_FORMS}")
     value = EdtfDate(_parse_single(iso, text))
     return value.latest() if upper else value.earliest()
+
+
+class _Bounded(Protocol):
+    def earliest(self) -> dt.date: ...
+    def latest(self) -> dt.date: ...
+
+
+def runs_backwards(start: _Bounded, end: _Bounded) -> bool:
+    """Whether a span from `start` to `end` ends before it starts: the end's first or last
+    possible day comes before the start's ('2000-05' to '2000-05-01' does too). The rule of an
+    interval's two ends, and of a term's start and end."""
+    return start.earliest() > end.earliest() or start.latest() > end.latest()

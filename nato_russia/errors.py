@@ -35,6 +35,28 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# How much of an argument an error line quotes: a 5,000-character argument would otherwise
+# make a 5,000-character line, and the start is enough to know it again.
+ARGUMENT_LIMIT = 80
+# A quoted value, or a run without spaces, beyond the limit (with room for the quotes and a
+# full stop around one that has been shortened already).
+_LONG_QUOTED = re.compile(f"'([^']{{{ARGUMENT_LIMIT + 1},}})'")
+_LONG_RUN = re.compile(f"\\S{{{ARGUMENT_LIMIT + 4},}}")
+
+
+def shortened(text: str, limit: int = ARGUMENT_LIMIT) -> str:
+    """An argument as an error line quotes it: whole up to `limit` characters, else as many
+    less one, then "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def short_arguments(message: str) -> str:
+    """A message about the command line (a usage error) with every long argument it quotes
+    shortened: quoted values, and runs without spaces."""
+    message = _LONG_QUOTED.sub(lambda m: f"'{shortened(m[1])}'", message)
+    return _LONG_RUN.sub(lambda m: shortened(m[0]), message)
+
+
 class NrrError(Exception):
     """An expected failure, shown to the user as one line on stderr; `exit_code` says how
     nrr exits for it. Every failure nrr expects is one of these."""
@@ -49,10 +71,8 @@ class NotFound(NrrError):
     def __init__(
         self, type_name: str, wanted: str, suggestions: list[str], hint: str | None = None
     ) -> None:
-        self.type_name = type_name
-        self.wanted = wanted
         self.suggestions = suggestions
-        message = f"no {type_name} {wanted!r}."
+        message = f"no {type_name} {shortened(wanted)!r}."
         if suggestions:
             message += f" Did you mean: {', '.join(suggestions)}?"
         if hint:

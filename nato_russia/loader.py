@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import hashlib
 import os
 import sys
@@ -133,23 +132,10 @@ def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
 
 def load(selection: DataSelection) -> Dataset:
     """Load, validate and cross-link the selected data; from the cache when it is current."""
-    # Loading makes tens of thousands of objects and no cycles: each time their count passes a
-    # threshold the cyclic collector would walk them all again (a third of a warm load at
-    # 10,000 events). Reference counting still frees everything as usual.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load(selection)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _load(selection: DataSelection) -> Dataset:
     from nato_russia import cache
 
     files = selection.files()
-    if not selection.use_cache:
+    if not selection.use_cache or cache.cache_dir() is None:
         return _checked(files)
     contents: dict[Path, bytes] = {}
     key = _cache_key(files, cache.content_digests(files, read_bytes, contents))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -31,58 +32,43 @@ class FieldSchema:
     via: str | None = None
 
 
-def _meta(schema: FieldSchema) -> dict[str, FieldSchema]:
-    return {"schema": schema}
+def _field(schema: FieldSchema, default: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field that carries its schema; an optional one defaults to None."""
+    if schema.optional and default is dataclasses.MISSING:
+        default = None
+    return field(default=default, metadata={"schema": schema})
 
 
 def id_field() -> Any:
-    return field(metadata=_meta(FieldSchema("id")))
+    return _field(FieldSchema("id"))
 
 
-def text_field() -> Any:
-    return field(metadata=_meta(FieldSchema("text")))
+def text_field(*, optional: bool = False) -> Any:
+    return _field(FieldSchema("text", optional))
 
 
-def optional_text() -> Any:
-    return field(default=None, metadata=_meta(FieldSchema("text", optional=True)))
-
-
-def enum_field(*choices: str) -> Any:
-    return field(metadata=_meta(FieldSchema("enum", choices=choices)))
-
-
-def optional_enum(*choices: str) -> Any:
-    return field(default=None, metadata=_meta(FieldSchema("enum", optional=True, choices=choices)))
+def enum_field(*choices: str, optional: bool = False) -> Any:
+    return _field(FieldSchema("enum", optional, choices=choices))
 
 
 def int_field() -> Any:
-    return field(metadata=_meta(FieldSchema("int")))
+    return _field(FieldSchema("int"))
 
 
-def date_field() -> Any:
-    return field(metadata=_meta(FieldSchema("date")))
+def date_field(*, optional: bool = False) -> Any:
+    return _field(FieldSchema("date", optional))
 
 
-def optional_date() -> Any:
-    return field(default=None, metadata=_meta(FieldSchema("date", optional=True)))
-
-
-def ref_field(*targets: str) -> Any:
-    return field(metadata=_meta(FieldSchema("ref", targets=targets)))
-
-
-def optional_ref(*targets: str) -> Any:
-    return field(default=None, metadata=_meta(FieldSchema("ref", optional=True, targets=targets)))
+def ref_field(*targets: str, optional: bool = False) -> Any:
+    return _field(FieldSchema("ref", optional, targets))
 
 
 def refs_field(*targets: str, optional: bool = False) -> Any:
-    return field(
-        default=(), metadata=_meta(FieldSchema("refs", optional=optional, targets=targets))
-    )
+    return _field(FieldSchema("refs", optional, targets), ())
 
 
 def tags_field(*, optional: bool = True) -> Any:
-    return field(default=(), metadata=_meta(FieldSchema("tags", optional=optional)))
+    return _field(FieldSchema("tags", optional), ())
 
 
 def aliases_field() -> Any:
@@ -93,23 +79,22 @@ def aliases_field() -> Any:
 
 
 def corrections_field() -> Any:
-    return field(default=(), metadata=_meta(FieldSchema("corrections", optional=True)))
+    return _field(FieldSchema("corrections", optional=True), ())
 
 
 def derived_refs(target: str, via: str) -> Any:
     """The records of type `target` whose field `via` names this one, filled by the loader."""
-    schema = FieldSchema("refs", targets=(target,), derived=True, via=via)
-    return field(default=(), metadata=_meta(schema))
+    return _field(FieldSchema("refs", targets=(target,), derived=True, via=via), ())
 
 
 def derived_date() -> Any:
     """A date worked out from linked records (a topic's span), never set in a file."""
-    return field(default=None, metadata=_meta(FieldSchema("date", optional=True, derived=True)))
+    return _field(FieldSchema("date", optional=True, derived=True))
 
 
 def derived_count() -> Any:
     """A number worked out from linked records (how many link to a topic)."""
-    return field(default=0, metadata=_meta(FieldSchema("int", derived=True)))
+    return _field(FieldSchema("int", derived=True), 0)
 
 
 def topics_field() -> Any:
@@ -125,7 +110,7 @@ def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
 
 
 def slug_field() -> Any:
-    return field(metadata=_meta(FieldSchema("slug")))
+    return _field(FieldSchema("slug"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +141,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
+    # A dict rather than functools.cache, which mypy will not pass a class to (not Hashable).
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
@@ -209,6 +195,13 @@ class RecordType:
     # Fields that only order the records (a channel's place in nrr status): kept in the data
     # and in JSON, never shown to a person reading the record.
     internal_fields: ClassVar[frozenset[str]]
+    # Whether the record tells of something that happened, so that its `date` must touch the
+    # span its dataset declares it `covers` (a dataset record's own words: "the span of the
+    # events it records"); sources, periods and terms may reach outside it.
+    happened: ClassVar[bool] = False
+    # Whether such a record may come before that span: a state change's state holds from its
+    # day on, so one before the span (a treaty in force since 1988) says how the span begins.
+    may_precede_coverage: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
@@ -256,6 +249,12 @@ SOURCE_TIERS = (
     "other",
 )
 CARRYING_TIERS = frozenset(SOURCE_TIERS[:6])
+
+
+def is_web_address(text: str) -> bool:
+    """An address a citation may give and a terminal may link: http or https, no spaces (no
+    javascript:, file: or data: address, which a reader's tools would open as given)."""
+    return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
@@ -315,7 +314,7 @@ class Period(RecordType):
     date: EdtfDate = date_field()
     order: int = int_field()
     # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
-    origin: str | None = optional_enum("backgrounder", "dataset")
+    origin: str | None = enum_field("backgrounder", "dataset", optional=True)
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
@@ -347,7 +346,8 @@ class Actor(RecordType):
     internal_fields = frozenset()
     id: str = id_field()
     name: str = text_field()
-    name_ru: str | None = optional_text()  # the Russian name in Cyrillic, where a source gives it
+    # The Russian name in Cyrillic, where a source gives it.
+    name_ru: str | None = text_field(optional=True)
     kind: str = enum_field("person", "body", "state", "alliance")
     role: str = text_field()
     summary: str = text_field()
@@ -391,8 +391,8 @@ class Term(RecordType):
     actor: str = ref_field("actor")
     office: str = text_field()
     start: EdtfDate = date_field()
-    end: EdtfDate | None = optional_date()
-    note: str | None = optional_text()
+    end: EdtfDate | None = date_field(optional=True)
+    note: str | None = text_field(optional=True)
     sources: tuple[str, ...] = refs_field("source")
 
     @property
@@ -404,6 +404,7 @@ class Term(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
     type_name = "agreement"
+    happened = True
     plural = "agreements"
     noun = "agreement, declaration or statement"
     nouns = "agreements, declarations and statements"
@@ -439,7 +440,7 @@ class Agreement(RecordType):
         "concept",
     )
     date: EdtfDate = date_field()
-    place: str | None = optional_text()
+    place: str | None = text_field(optional=True)
     summary: str = text_field()
     issued_by: tuple[str, ...] = refs_field("actor", optional=True)  # declarations are issued
     signatories: tuple[str, ...] = refs_field("actor", optional=True)  # treaties are signed
@@ -505,6 +506,7 @@ class Area(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
     type_name = "event"
+    happened = True
     plural = "events"
     noun, nouns = "event", "events (nrr timeline filters them)"
     list_title = "NATO-Russia timeline"
@@ -521,13 +523,14 @@ class Event(RecordType):
     title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
     date: EdtfDate = date_field()
-    date_display: str | None = optional_text()
-    place: str | None = optional_text()
+    date_display: str | None = text_field(optional=True)
+    place: str | None = text_field(optional=True)
     summary: str = text_field()
-    note: str | None = optional_text()  # where sources disagree, or a detail is unconfirmed
+    # Where sources disagree, or a detail is unconfirmed.
+    note: str | None = text_field(optional=True)
     period: str = ref_field("period")
     actors: tuple[str, ...] = refs_field("actor", optional=True)
-    meeting_of: str | None = optional_ref("actor")  # the council that met (PJC, NRC)
+    meeting_of: str | None = ref_field("actor", optional=True)  # the council that met (PJC, NRC)
     agreements: tuple[str, ...] = refs_field("agreement", optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
@@ -564,7 +567,7 @@ class Channel(RecordType):
     title: str = text_field()
     order: int = int_field()
     summary: str = text_field()
-    body: str | None = optional_ref("actor")  # the council whose meetings status lists
+    body: str | None = ref_field("actor", optional=True)  # the council whose meetings status lists
     states: tuple[str, ...] = tags_field(optional=False)
     # States that stand until a new act undoes them (a treaty ended, an office closed): status
     # never marks them unconfirmed, however old their date.
@@ -579,6 +582,8 @@ class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
     type_name = "state_change"
+    happened = True
+    may_precede_coverage = True
     plural = "state_changes"
     noun, nouns = "state change", "state changes of the channels (nrr status reads them)"
     list_title = "State changes"
@@ -604,12 +609,13 @@ class StateChange(RecordType):
     title: str = text_field()
     summary: str = text_field()
     by: tuple[str, ...] = refs_field("actor", optional=True)
-    event: str | None = optional_ref("event")
-    attribution: str | None = optional_text()  # who alone says so, where only one party does
+    event: str | None = ref_field("event", optional=True)
+    # Who alone says so, where only one party does.
+    attribution: str | None = text_field(optional=True)
     # The latest day one of its sources shows the state still holding (the change's own date
     # where none later does): status marks a state whose confirmation is old.
-    confirmed: EdtfDate | None = optional_date()
-    note: str | None = optional_text()
+    confirmed: EdtfDate | None = date_field(optional=True)
+    note: str | None = text_field(optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
@@ -618,6 +624,7 @@ class StateChange(RecordType):
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
     type_name = "quotation"
+    happened = True
     plural = "quotations"
     noun, nouns = "quotation", "quotations"
     list_title = "Quotations"
@@ -639,9 +646,9 @@ class Quotation(RecordType):
     id: str = id_field()
     text: str = text_field()
     document: str = ref_field("agreement", "source")
-    speaker: str | None = optional_ref("actor")
+    speaker: str | None = ref_field("actor", optional=True)
     date: EdtfDate = date_field()
-    event: str | None = optional_ref("event")
+    event: str | None = ref_field("event", optional=True)
     principles: tuple[str, ...] = refs_field("principle", optional=True)
     checked: str = enum_field("official-text", "reprint", "news", "backgrounder-only")
     context: str = text_field()
@@ -740,17 +747,14 @@ class Source(RecordType):
     # What kind of publisher made it, so that a reader can weigh a claim (SOURCE_TIERS).
     tier: str = enum_field(*SOURCE_TIERS)
     # For state media: the state whose media it is ("Russia"); they carry only its statements.
-    state: str | None = optional_text()
-    date: EdtfDate | None = optional_date()
-    url: str | None = optional_text()
-    note: str | None = optional_text()
+    state: str | None = text_field(optional=True)
+    date: EdtfDate | None = date_field(optional=True)
+    url: str | None = text_field(optional=True)
+    note: str | None = text_field(optional=True)
     # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
     # order) and within a type in date order: what rests on the source. Filled by validation,
     # not BACKLINKS, since a correction's sources sit inside the correction.
-    cited_by: tuple[str, ...] = field(
-        default=(),
-        metadata=_meta(FieldSchema("refs", targets=CITING_TYPES, derived=True)),
-    )
+    cited_by: tuple[str, ...] = _field(FieldSchema("refs", targets=CITING_TYPES, derived=True), ())
 
 
 Record = (
@@ -780,10 +784,6 @@ RECORD_TYPES: dict[str, type[Record]] = {
 
 # Plural names, used for file names (data/events.yaml), list commands and SQL tables.
 PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
-
-
-def record_fields(cls: type[Record]) -> tuple[dataclasses.Field[Any], ...]:
-    return dataclasses.fields(cls)
 
 
 _SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
@@ -847,26 +847,14 @@ class Dataset:
         return {name: len(by_id) for name, by_id in self.records.items()}
 
 
-def in_date_order(records: Iterable[Record]) -> list[Record]:
-    """Records by (earliest day, latest day, id); undated ones last, by id.
+def date_order_key(record: Record) -> tuple[Any, ...]:
+    """How records sort by date: (earliest day, latest day, id); undated ones last, by id."""
+    date = getattr(record, record.ordered_by) if record.ordered_by else None
+    return (1, record.id) if date is None else (0, *date.sort_key(), record.id)
 
-    Hot for large datasets: each distinct date object's bounds are worked out once (equal dates
-    are shared objects), and the sort compares plain tuples."""
-    bounds: dict[int, tuple[int, int]] = {}
-    undated = (dt.date.max.toordinal() + 1, 0)
-    keyed = []
-    for record in records:
-        name = record.ordered_by
-        date = getattr(record, name) if name else None
-        if date is None:
-            span = undated
-        else:
-            span = bounds.get(id(date)) or bounds.setdefault(
-                id(date), (date.earliest().toordinal(), date.latest().toordinal())
-            )
-        keyed.append((span[0], span[1], record.id, record))
-    keyed.sort(key=lambda item: item[:3])
-    return [item[3] for item in keyed]
+
+def in_date_order(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=date_order_key)
 
 
 # Links stored once in the files and shown from both ends: (type, derived field) is filled with
@@ -883,19 +871,21 @@ BACKLINKS: tuple[tuple[str, str, str, str], ...] = tuple(
 TOPIC_LINKS = tuple(name for name, schema in field_schemas(Topic).items() if schema.via)
 
 
+def topic_records(dataset: Dataset, topic: Topic) -> list[Record]:
+    """Every record linked to the topic, of every type, in no particular order."""
+    found = []
+    for name in TOPIC_LINKS:
+        target = field_schemas(Topic)[name].targets[0]
+        found += [dataset.get(target, record_id) for record_id in getattr(topic, name)]
+    return [record for record in found if record is not None]
+
+
 def topic_extent(dataset: Dataset, topic: Topic) -> dict[str, Any]:
     """A topic's derived `years` (the first to the last year of the records linked to it) and
     `record_count`, from its derived links as they stand (all of them, or an export's part)."""
-    dates: list[EdtfDate] = []
-    count = 0
-    for name in TOPIC_LINKS:
-        target = field_schemas(Topic)[name].targets[0]
-        for record_id in getattr(topic, name):
-            record = dataset.get(target, record_id)
-            count += 1
-            date = getattr(record, "date", None)
-            if isinstance(date, EdtfDate):
-                dates.append(date)
+    count = sum(len(getattr(topic, name)) for name in TOPIC_LINKS)
+    found = (getattr(record, "date", None) for record in topic_records(dataset, topic))
+    dates = [date for date in found if isinstance(date, EdtfDate)]
     years = None
     if dates:
         first = min(d.earliest().year for d in dates)

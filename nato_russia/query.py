@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
-from nato_russia.errors import NotFound
+from nato_russia.errors import ARGUMENT_LIMIT, NotFound
 from nato_russia.model import (
     CITING_TYPES,
     RECORD_TYPES,
@@ -17,6 +17,7 @@ from nato_russia.model import (
     Event,
     Record,
     Topic,
+    date_order_key,
     field_schemas,
     in_date_order,
     stored_fields,
@@ -147,18 +148,18 @@ def _by_date(records: list[Record], wanted: str) -> list[str]:
         latest = parse_bound(wanted, upper=True)
     except DateFormatError:
         return []
-    dated = []
-    for record in records:
-        name = record.ordered_by
-        date = getattr(record, name) if name else None
-        if isinstance(date, EdtfDate) and date.overlaps(earliest, latest):
-            dated.append((*date.sort_key(), record.id))
-    return [record_id for *_, record_id in sorted(dated)]
+
+    def overlaps(record: Record) -> bool:
+        date = getattr(record, record.ordered_by) if record.ordered_by else None
+        return isinstance(date, EdtfDate) and date.overlaps(earliest, latest)
+
+    return [record.id for record in in_date_order(filter(overlaps, records))]
 
 
 def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
     listing = f"nrr {RECORD_TYPES[type_name].list_command()} lists them all"
-    if not search_hint or not tokens(wanted):
+    if not search_hint or not tokens(wanted) or len(wanted) > ARGUMENT_LIMIT:
+        # A search for an argument too long to quote whole would not paste as shown.
         return f"({listing})"
     import shlex  # a miss only, as difflib above
 
@@ -252,25 +253,19 @@ def timeline(dataset: Dataset, where: Selection) -> list[Event]:
     where = resolve_filters(dataset, where)
     candidates = dataset.overlapping("event", where.earliest, where.latest)
     chosen = [e for e in candidates if isinstance(e, Event) and where.matches(e)]
-    return sorted(chosen, key=lambda e: (*e.date.sort_key(), e.id))
+    return sorted(chosen, key=date_order_key)
 
 
 def sorted_records(dataset: Dataset, type_name: str) -> list[Record]:
-    """Records of one type in their natural order: by date, by period order, else by id."""
+    """Records of one type in their natural order: by `order` where the type has one (periods,
+    channels), else by date (undated ones last), else by label."""
     records = list(dataset.of_type(type_name).values())
-
-    def key(record: Record) -> tuple[object, ...]:
-        order = getattr(record, "order", None)
-        if isinstance(order, int):
-            return (order, record.id)
-        if record.ordered_by is not None:  # `date`, a term's `start`, ...
-            date = getattr(record, record.ordered_by)
-            if date is None:  # undated sources go last
-                return (1, dt.date.max, dt.date.max, record.id)
-            return (0, *date.sort_key(), record.id)
-        return (record.label.casefold(), record.id)
-
-    return sorted(records, key=key)
+    cls = RECORD_TYPES[type_name]
+    if "order" in field_schemas(cls):
+        return sorted(records, key=operator.attrgetter("order", "id"))
+    if cls.ordered_by is not None:
+        return in_date_order(records)
+    return sorted(records, key=lambda record: (record.label.casefold(), record.id))
 
 
 # A principle or area names the agreements that state it. In an export it comes along with a

@@ -20,7 +20,9 @@ import bisect
 import codecs
 import functools
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +91,10 @@ def data_files(path: Path) -> list[Path]:
         problems: list[Problem] = []
         for entry in sorted(path.iterdir()):
             if not entry.is_file():
+                # A named pipe or a link to a device named as a record file is never read
+                # (it could block or never end), and never silently left out either.
+                if record_type_of(entry) and not entry.is_dir():
+                    problems.append(Problem(str(entry), None, None, _not_regular(entry)))
                 continue
             if record_type_of(entry):
                 files.append(entry)
@@ -107,7 +113,24 @@ def data_files(path: Path) -> list[Path]:
                 why = f"the file name must say the record type: {names}"
             raise _file_problem(path, why)
         return [path]
+    if os.path.lexists(path):
+        raise _file_problem(path, _not_regular(path))
     raise _file_problem(path, "no such file or directory")
+
+
+def _not_regular(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "not a regular file (a symbolic link to nothing)"
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((name for test, name in kinds if test(mode)), "not a file")
+    return f"not a regular file ({kind}); a record file must be one"
 
 
 def _file_problem(path: Path, message: str, line: int | None = None) -> DataError:
@@ -128,16 +151,12 @@ def _clip(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
 def read_bytes(path: Path) -> bytes:
     """A data file's bytes; refused unread when larger than MAX_FILE_BYTES."""
     try:
-        _refuse_if_too_large(path)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise _file_problem(path, f"file is larger than the {limit} MiB limit")
         return path.read_bytes()
     except OSError as exc:
         raise _file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def _refuse_if_too_large(path: Path) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise _file_problem(path, f"file is larger than the {limit} MiB limit")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -162,7 +181,11 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
     text = _decode(path, read_bytes(path) if data is None else data)
     fmt = SUFFIXES[path.suffix]
     if fmt == "json":
-        return _listed_records(path, _parse_json(path, text), type_name)
+        content = _load_json(path, text)
+        # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
+        # rather than a look at every string parsed.
+        _refuse_lone_surrogates(path, text)
+        return _listed_records(path, content, type_name)
     if fmt == "jsonl":
         return _parse_jsonl(path, text, type_name)
     content = _parse_yaml(path, text)
@@ -324,35 +347,28 @@ def _parse_yaml(path: Path, text: str) -> Any:
     import yaml
 
     loader = _yaml_loader()
+    line: int | None = None
     try:
         # Anchors and aliases need '&' and '*'; only files that contain one pay for the check.
         if "&" in text or "*" in text:
             _refuse_aliases(path, text)
         return yaml.load(text, Loader=loader)
     except _Refused as exc:
-        message = exc.message
+        message, line = exc.message, _yaml_line(text, exc.mark)
         if exc.earlier is not None:
             message += f" (first on line {_yaml_line(text, exc.earlier)})"
-        raise _file_problem(
-            path, f"not valid YAML: {message}", _yaml_line(text, exc.mark)
-        ) from None
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of UTF-8, PyYAML in characters.
-        if loader.c_parser:
-            line = text.encode()[: exc.position].count(b"\n") + 1
-        else:
-            line = text.count("\n", 0, exc.position) + 1
-        raise _file_problem(path, f"not valid YAML: {_clip(exc.reason)}", line) from None
+        read = text.encode()[: exc.position] if loader.c_parser else text[: exc.position].encode()
+        message, line = _clip(exc.reason), read.count(b"\n") + 1
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or str(exc)
-        raise _file_problem(
-            path, f"not valid YAML: {_clip(problem)}", _yaml_line(text, exc.problem_mark)
-        ) from None
+        message, line = _clip(exc.problem or str(exc)), _yaml_line(text, exc.problem_mark)
     except yaml.YAMLError as exc:
-        raise _file_problem(path, f"not valid YAML: {_clip(str(exc))}") from None
+        message = _clip(str(exc))
     except RecursionError:
         # PyYAML's own parser recurses once per level; libyaml stops at its depth limit.
-        raise _file_problem(path, "not valid YAML: nested too deeply") from None
+        message = "nested too deeply"
+    raise _file_problem(path, f"not valid YAML: {message}", line)
 
 
 # --- JSON and JSON Lines --------------------------------------------------------------------
@@ -481,20 +497,12 @@ def _refuse_lone_surrogates(path: Path, text: str, line: int | None = None) -> N
         raise _file_problem(path, message, where)
 
 
-def _parse_json(path: Path, text: str) -> Any:
-    content = _load_json(path, text)
-    # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
-    # rather than a look at every string parsed.
-    _refuse_lone_surrogates(path, text)
-    return content
-
-
-def _parse_jsonl(path: Path, text: str, type_name: str, first_line: int = 1) -> list[RawRecord]:
+def _parse_jsonl(path: Path, text: str, type_name: str) -> list[RawRecord]:
     records = []
     check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
     # "\n" alone ends a record: str.splitlines() would also split at U+2028, U+0085 and
     # others, which JSON allows unescaped inside strings.
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip(" \t\r"):
             continue
         value = _load_json(path, line, number)
@@ -568,3 +576,38 @@ def _json_line(file: str, index: int, field: str | None) -> int | None:
         if found != -1:
             start = found
     return text.count("\n", 0, start) + 1
+
+
+def written(file: str, index: int, field: str, value: Any) -> str:
+    """A field's value as its file has it (`yes`, `1994-06-22T10:00:00`, `true`), for a message
+    about a value of the wrong type: PyYAML and json build Python values (True, a datetime),
+    whose repr is not what the user wrote. Falls back to the repr."""
+    if SUFFIXES.get(Path(file).suffix) == "yaml":
+        try:
+            found = _yaml_scalars(file).get((index, field))
+        except Exception:
+            found = None
+        if found is not None:
+            return found
+    elif isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)  # JSON writes these one way only: true, null, 12
+    return repr(value)
+
+
+@functools.cache
+def _yaml_scalars(file: str) -> dict[tuple[int, str], str]:
+    """The source text of every plain scalar value of every record in a YAML file."""
+    import yaml
+
+    text = Path(file).read_bytes().decode("utf-8-sig")
+    root = yaml.compose(text, Loader=_yaml_loader())
+    scalars: dict[tuple[int, str], str] = {}
+    if not isinstance(root, yaml.SequenceNode):
+        return scalars
+    for index, node in enumerate(root.value):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(value, yaml.ScalarNode):
+                    start, end = value.start_mark.index, value.end_mark.index
+                    scalars[(index, str(key.value))] = text[start:end]
+    return scalars

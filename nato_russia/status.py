@@ -84,6 +84,25 @@ def coverage(dataset: Dataset) -> Coverage | None:
     )
 
 
+STORY_BEGINS = dt.date(1990, 1, 1)  # the London Declaration's year, where nrr's story begins
+
+
+def data_begins(dataset: Dataset) -> dt.date:
+    """The first day the data tells of: where its dataset records say it begins; without
+    them, its earliest state change or event (so that a change dated before 1990 is not
+    shown under a note that the data begins in 1990); without those, 1 January 1990."""
+    covered = coverage(dataset)
+    if covered is not None:
+        return covered.first
+    days = [
+        record.date.earliest()
+        for type_name in ("state_change", "event")
+        for record in dataset.of_type(type_name).values()
+        if isinstance(record, (StateChange, Event))
+    ]
+    return min(days, default=STORY_BEGINS)
+
+
 def status_on(dataset: Dataset, day: dt.date) -> Status:
     channels = sorted(
         (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),

@@ -11,15 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import (
-    TOPIC_LINKS,
-    Dataset,
-    Quotation,
-    Record,
-    StateChange,
-    Topic,
-    field_schemas,
-)
+from nato_russia.model import Dataset, Quotation, Record, StateChange, Topic, topic_records
 
 # A quotation's words stand for it in a thread, cut to about this many words.
 QUOTE_WORDS = 12
@@ -54,37 +46,22 @@ def _shortened(text: str, words: int = QUOTE_WORDS) -> str:
 def _item(record: Record) -> ThreadItem:
     date = getattr(record, "date", None)
     date = date if isinstance(date, EdtfDate) else None
+    what = full = record.label
     if isinstance(record, Quotation):
-        words = f"\u201c{record.text}\u201d"
-        return ThreadItem(
-            date, _date_text(record), _shortened(words), words, record.type_name, record.id, False
-        )
-    if isinstance(record, StateChange):
-        return ThreadItem(
-            date,
-            _date_text(record),
-            record.title,
-            record.title,
-            record.type_name,
-            record.id,
-            True,
-            record.channel,
-            record.state,
-        )
-    label = record.label
-    return ThreadItem(date, _date_text(record), label, label, record.type_name, record.id, False)
-
-
-def linked_records(dataset: Dataset, topic: Topic) -> list[Record]:
-    """Every record linked to the topic, of every type, in no particular order."""
-    found: list[Record] = []
-    for name in TOPIC_LINKS:
-        target = field_schemas(Topic)[name].targets[0]
-        for record_id in getattr(topic, name):
-            record = dataset.get(target, record_id)
-            if record is not None:
-                found.append(record)
-    return found
+        full = f"\u201c{record.text}\u201d"
+        what = _shortened(full)
+    change = record if isinstance(record, StateChange) else None
+    return ThreadItem(
+        date,
+        _date_text(record),
+        what,
+        full,
+        record.type_name,
+        record.id,
+        change is not None,
+        change.channel if change else None,
+        change.state if change else None,
+    )
 
 
 def thread(
@@ -97,7 +74,7 @@ def thread(
     assert isinstance(topic, Topic)
     undated = (dt.date.max, dt.date.max)
     chosen: list[tuple[tuple[dt.date, dt.date, int, str], Record]] = []
-    for record in linked_records(dataset, topic):
+    for record in topic_records(dataset, topic):
         date = getattr(record, "date", None)
         rank = record.same_day_rank
         assert rank is not None  # a type a topic links to has one (tests/test_model.py)

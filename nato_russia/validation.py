@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-from nato_russia.dates import DateFormatError, EdtfDate, parse_date
+from nato_russia.dates import DateFormatError, EdtfDate, parse_date, runs_backwards
 from nato_russia.errors import DataError, Problem
 from nato_russia.model import (
     BACKLINKS,
@@ -24,17 +26,20 @@ from nato_russia.model import (
     Channel,
     Correction,
     Dataset,
+    DatasetInfo,
     Event,
     FieldSchema,
     Record,
     StateChange,
+    Term,
     Topic,
     field_schemas,
     in_date_order,
+    is_web_address,
     stored_fields,
     topic_extent,
 )
-from nato_russia.readers import RawRecord
+from nato_russia.readers import RawRecord, written
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_RULE = "lower-case words joined by '-'"
@@ -84,6 +89,13 @@ class _RecordChecker:
         self.problems.append(
             Problem(self.raw.file, self.record_id, field_name, message, index=self.raw.position)
         )
+
+    def got(self, name: str, value: Any) -> str:
+        """A value of the wrong type as the file has it (`yes`, not Python's True)."""
+        if isinstance(value, str):
+            return _excerpt(value)
+        text = written(self.raw.file, self.raw.position, name, value)
+        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
 
     def check(self) -> dict[str, Any] | None:
         if not isinstance(self.raw.values, Mapping):
@@ -162,13 +174,15 @@ class _RecordChecker:
                 return value
             self.problem(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
             return None
-        self.problem(name, f"expected a whole number, got {_excerpt(value)}")
+        self.problem(name, f"expected a whole number, got {self.got(name, value)}")
         return None
 
     def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
         value = _normalise_date(value)
         if not isinstance(value, str):
-            self.problem(name, f"expected a date string such as '1994-06', got {_excerpt(value)}")
+            self.problem(
+                name, f"expected a date string such as '1994-06', got {self.got(name, value)}"
+            )
             return None
         try:
             return parse_date(value)
@@ -178,7 +192,7 @@ class _RecordChecker:
 
     def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {_excerpt(value)}")
+            self.problem(name, f"expected non-empty text, got {self.got(name, value)}")
             return None
         control = CONTROL.search(value)
         if control is not None:
@@ -194,7 +208,7 @@ class _RecordChecker:
 
     def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            self.problem(name, f"expected a list of ids, got {_excerpt(value)}")
+            self.problem(name, f"expected a list of ids, got {self.got(name, value)}")
             return None
         items: list[str] = []
         for item in value:
@@ -369,6 +383,119 @@ def _check_topics(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord])
     return problems
 
 
+def _spans_hold(dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord]) -> list[Problem]:
+    """Rules between dates and between records that no single field shows: the order of a
+    channel's changes, a term's ends, terms that overlap, what a dataset covers, and where a
+    source's address leads."""
+    problems: list[Problem] = []
+
+    def problem(type_name: str, record_id: str, field_name: str | None, message: str) -> None:
+        raw = origin[(type_name, record_id)]
+        problems.append(Problem(raw.file, raw_id(raw), field_name, message, index=raw.position))
+
+    _changes_in_order(dataset, problem)
+    _terms_in_order(dataset, problem)
+    _coverage_holds(dataset, origin, problem)
+    for source in dataset.records["source"].values():
+        url = getattr(source, "url", None)
+        if url is not None and not is_web_address(url):
+            message = f"{_excerpt(url)} is not a web address (http:// or https://, no spaces)"
+            problem("source", source.id, "url", message)
+    return problems
+
+
+_Report = Callable[[str, str, str | None, str], None]
+
+
+def _changes_in_order(dataset: Dataset, problem: _Report) -> None:
+    """Two changes of one channel whose dates may share a day ('1994-06' and '1994-06-22')
+    leave its state undecided, as two on the same day do (reported by _check_state_changes):
+    either may be the later."""
+    by_channel: dict[str, list[StateChange]] = {}
+    for change in dataset.records["state_change"].values():
+        if isinstance(change, StateChange):
+            by_channel.setdefault(change.channel, []).append(change)
+    for changes in by_channel.values():
+        changes.sort(key=lambda c: c.date.sort_key())
+        reaching = changes[0]  # of the changes so far, the one whose date reaches furthest
+        for change in changes[1:]:
+            if change.date.earliest() <= reaching.date.latest() and change.date != reaching.date:
+                problem(
+                    "state_change",
+                    change.id,
+                    "date",
+                    f"{change.date} overlaps {reaching.date}, when channel {change.channel} "
+                    f"also changes ({reaching.id}): which comes first is undecided",
+                )
+            if change.date.latest() > reaching.date.latest():
+                reaching = change
+
+
+def _terms_in_order(dataset: Dataset, problem: _Report) -> None:
+    """A term ends after it starts; one person's terms in one office do not overlap. Only a
+    certain overlap counts: a term may begin on the day the last one ended (a re-election)."""
+    by_office: dict[tuple[str, str], list[Term]] = {}
+    for term in dataset.records["term"].values():
+        if not isinstance(term, Term):
+            continue
+        if term.end is not None and runs_backwards(term.start, term.end):
+            problem("term", term.id, "end", f"{term.end} is before the start ({term.start})")
+            continue
+        by_office.setdefault((term.actor, term.office), []).append(term)
+    for terms in by_office.values():
+        terms.sort(key=lambda t: t.start.sort_key())
+        for earlier, later in itertools.pairwise(terms):
+            if earlier.end is None or later.start.latest() < earlier.end.earliest():
+                until = "is still running" if earlier.end is None else f"ends {earlier.end}"
+                problem(
+                    "term",
+                    later.id,
+                    "start",
+                    f"{later.start} is inside term {earlier.id} of the same person and office, "
+                    f"which {until}",
+                )
+
+
+def _coverage_holds(
+    dataset: Dataset, origin: Mapping[tuple[str, str], RawRecord], problem: _Report
+) -> None:
+    """A dataset is checked after the span it covers has begun its last part, and what it
+    records as having happened lies in that span (a state change may come before it, as the
+    state the span begins with): else `nrr status` would note that nothing after the span is
+    recorded and then show a change from after it."""
+    spans: dict[Path, tuple[dt.date, dt.date, str]] = {}
+    for info in dataset.records["dataset"].values():
+        if not isinstance(info, DatasetInfo):
+            continue
+        last_part = info.covers.end or info.covers.start
+        if info.checked.latest() < last_part.earliest():
+            message = f"{info.checked} is before the end of the span it covers ({info.covers})"
+            problem("dataset", info.id, "checked", message)
+        # Several dataset records in one directory cover the span of them all.
+        where = Path(origin[("dataset", info.id)].file).parent
+        first, last, _ = spans.get(where, (dt.date.max, dt.date.min, ""))
+        first, last = min(first, info.covers.earliest()), max(last, info.covers.latest())
+        spans[where] = (first, last, info.id if where not in spans else "its datasets")
+    if not spans:
+        return
+    for type_name, cls in RECORD_TYPES.items():
+        if not cls.happened:
+            continue
+        for record in dataset.records[type_name].values():
+            span = spans.get(Path(origin[(type_name, record.id)].file).parent)
+            date = getattr(record, "date", None)
+            if span is not None and isinstance(date, EdtfDate):
+                first, last, named = span
+                if not date.overlaps(None if cls.may_precede_coverage else first, last):
+                    covered = f"{first.isoformat()} to {last.isoformat()}"
+                    problem(
+                        type_name,
+                        record.id,
+                        "date",
+                        f"{date} is outside what its dataset covers ({named}: {covered})",
+                    )
+
+
 def raw_id(raw: RawRecord) -> str | None:
     record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
     return record_id if isinstance(record_id, str) else None
@@ -447,6 +574,7 @@ def build_dataset(
     problems.extend(_check_references(dataset, origin, broken, unread))
     if not problems:
         problems.extend(_check_state_changes(dataset, origin))
+        problems.extend(_spans_hold(dataset, origin))
         # Only with every record read: a broken one would make its topics look unlinked.
         problems.extend(_check_topics(dataset, origin))
     if problems:

@@ -6,9 +6,12 @@ bibtexparser; each must give back the title, the date and the address of every s
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 # The documented 2.x entry point; the package re-exports it without listing it in __all__.
 from bibtexparser import parse_string  # type: ignore[attr-defined]
@@ -21,6 +24,8 @@ from citeproc import (  # type: ignore[import-untyped]
     formatter,
 )
 from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pylatexenc.latex2text import (  # type: ignore[import-untyped]
     LatexNodes2Text,
     MacroTextSpec,
@@ -209,10 +214,17 @@ def test_csl_json_dates_and_the_access_date_are_date_parts(runner: CliRunner) ->
 
 def latex_decoder() -> LatexDecodingMiddleware:
     """bibtexparser's own LaTeX decoding (pylatexenc), told that \\textasciicircum is the
-    ASCII caret: pylatexenc turns it into U+02C6, a modifier letter, which LaTeX does not."""
+    ASCII caret (pylatexenc turns it into U+02C6, a modifier letter, which LaTeX does not),
+    and that \\textbraceleft and \\textbraceright are braces, as LaTeX prints them."""
     context = get_default_latex_context_db()
     context.add_context_category(
-        "ascii-caret", macros=[MacroTextSpec("textasciicircum", "^")], prepend=True
+        "as-latex-prints",
+        macros=[
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+        ],
+        prepend=True,
     )
     return LatexDecodingMiddleware(decoder=LatexNodes2Text(latex_context=context))
 
@@ -405,6 +417,89 @@ def test_a_title_ending_in_a_question_mark_gets_no_full_stop() -> None:
     ref = cite.Reference("k", "Is NATO obsolete?", "P", "news", None, None, None, None)
     assert cite.chicago(ref) == "\u201cIs NATO obsolete?\u201d P."
     assert cite.apa(ref) == "Is NATO obsolete? (n.d.). P."
+
+
+# --- BibTeX read as BibTeX reads it (issue 20, F3) -----------------------------------------
+
+_ENTRY = re.compile(r"\s*@(\w+)\{([^,\s]+),")
+_FIELD = re.compile(r"\s*(\w+)\s*=\s*")
+_MACRO = re.compile(r"\w+")
+_COMMA = re.compile(r"\s*,")
+_CLOSE = re.compile(r"\s*\}")
+
+
+def read_as_bibtex_does(text: str) -> dict[str, dict[str, str]]:
+    """Entries by key, their values raw, found as BibTeX, biber and pybtex find them: a
+    braced value ends where its braces balance, and every brace counts, escaped (\\{) or
+    not. bibtexparser is more forgiving, so it alone would not catch a value that runs on."""
+    entries: dict[str, dict[str, str]] = {}
+    at = 0
+    while (entry := _ENTRY.match(text, at)) is not None:
+        at, fields = entry.end(), {}
+        while (field := _FIELD.match(text, at)) is not None:
+            at = field.end()
+            if text[at] == "{":
+                depth, end = 0, at
+                while True:
+                    assert end < len(text), f"{field[1]} of {entry[2]} never ends"
+                    depth += {"{": 1, "}": -1}.get(text[end], 0)
+                    if depth == 0:
+                        break
+                    end += 1
+                fields[field[1]], at = text[at + 1 : end], end + 1
+            else:
+                macro = _MACRO.match(text, at)
+                assert macro is not None, text[at : at + 40]
+                fields[field[1]], at = macro[0], macro.end()
+            if (comma := _COMMA.match(text, at)) is not None:
+                at = comma.end()
+        close = _CLOSE.match(text, at)
+        assert close is not None, f"entry {entry[2]} does not end: {text[at : at + 40]!r}"
+        entries[entry[2]] = fields
+        at = close.end()
+    assert not text[at:].strip(), f"left unread: {text[at : at + 40]!r}"
+    return entries
+
+
+BIB_FIELDS = ["title", "howpublished", "publisher", "date", "year", "month", "url", "urldate"]
+# Braces balanced or not, escaped or not, and every other character TeX gives a meaning to.
+# One line, as cite.reference() makes every value.
+BIB_TEXT = (
+    st.text(alphabet=st.sampled_from('ab Z{}\\&%$#_~^@,="()'), max_size=30)
+    .map(lambda text: " ".join(text.split()))
+    .filter(bool)
+)
+
+
+def two_references(title: str, publisher: str) -> list[cite.Reference]:
+    day = parse_date("1994-06-22")
+    first = cite.Reference("s1", title, publisher, "news", day, "https://example.org/a", day, None)
+    second = cite.Reference("s2", "Second", "Pub2", "news", day, "https://example.org/b", day, None)
+    return [first, second]
+
+
+@pytest.mark.parametrize(
+    "title", ["Just {unbalanced", "Just }unbalanced", "x}}, author = {Mallory", "\\{ \\}"]
+)
+def test_unbalanced_braces_keep_every_entry_and_field(title: str) -> None:
+    text = cite.render(two_references(title, title), CitationStyle.bibtex)
+    entries = read_as_bibtex_does(text)
+    assert list(entries) == ["s1", "s2"]
+    assert list(entries["s1"]) == BIB_FIELDS == list(entries["s2"])
+    decoded, _ = read_bibtex(text)
+    assert decoded["s1"]["title"] == decoded["s1"]["publisher"] == title
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=BIB_TEXT, publisher=BIB_TEXT)
+def test_any_title_and_publisher_give_bibtex_that_parses(title: str, publisher: str) -> None:
+    text = cite.render(two_references(title, publisher), CitationStyle.bibtex)
+    entries = read_as_bibtex_does(text)
+    assert list(entries) == ["s1", "s2"]
+    assert list(entries["s1"]) == BIB_FIELDS == list(entries["s2"])
+    decoded, _ = read_bibtex(text)
+    assert list(decoded) == ["s1", "s2"]
+    assert (decoded["s1"]["title"], decoded["s1"]["publisher"]) == (title, publisher)
 
 
 def test_a_quotation_cites_the_document_its_words_come_from_first(bundled: Dataset) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from nato_russia import loader, model
 from nato_russia.cli.app import app
-from nato_russia.model import Dataset, Event, optional_text
+from nato_russia.model import Dataset, Event, text_field
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -119,7 +119,7 @@ def add_a_field_to_events(monkeypatch: pytest.MonkeyPatch) -> None:
 
     @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
     class EventWithMore(Event):
-        more: str | None = optional_text()
+        more: str | None = text_field(optional=True)
 
     monkeypatch.setitem(model.RECORD_TYPES, "event", EventWithMore)
 

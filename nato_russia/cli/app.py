@@ -22,7 +22,7 @@ from nato_russia.cli.common import (
     say,
     silence_stdout,
 )
-from nato_russia.errors import ExitCode
+from nato_russia.errors import ExitCode, short_arguments
 from nato_russia.loader import DataSelection, load
 from nato_russia.model import RECORD_TYPES
 from nato_russia.render.terminal import ColorChoice
@@ -330,7 +330,8 @@ def _report_usage_error(exc: typer.TyperException) -> int:
         message = _no_such_command(message)
     context = getattr(exc, "ctx", None)
     hint = f" (see {context.command_path} --help)" if context is not None else ""
-    say(f"Error: {message}{hint}")
+    # Click quotes the argument whole: a 5,000-character date would be a 5,000-character line.
+    say(f"Error: {short_arguments(message)}{hint}")
     return int(getattr(exc, "exit_code", ExitCode.USAGE))
 
 

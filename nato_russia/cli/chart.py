@@ -96,7 +96,6 @@ def chart(
     chosen = filters(date_from, date_to, topic=topic)
     earliest, latest = chosen.earliest, chosen.latest
     dataset = data.load()
-    note_coverage(dataset, earliest, latest)
     events = query.timeline(dataset, chosen)
     picture = charts.build(
         dataset,
@@ -105,6 +104,8 @@ def chart(
         events=events,
         topic=query.resolve_topic(dataset, topic),
     )
+    # After build, which refuses a span wholly outside the data in one line.
+    note_coverage(dataset, earliest, latest)
     if svg is not None:
         _write_svg(picture, svg, force=force)
         return

@@ -43,13 +43,13 @@ def status(
     cooperation, treaties), since when, by whose decision and on which record; the councils'
     last meetings; the latest events. Worked out from the dated state changes."""
     from nato_russia.render import output, views
-    from nato_russia.status import coverage, status_on
+    from nato_russia.status import coverage, data_begins, status_on
 
     when = dt.date.today() if day is None else bound(day, "DATE", upper=True)
     assert when is not None
     dataset = data.load()
     covered = coverage(dataset)
-    begins = covered.first if covered is not None else dt.date(1990, 1, 1)
+    begins = data_begins(dataset)
     # At a terminal the notes are the tables' footer, where the pager keeps them in view.
     notes = [f"note: nothing to tell yet: the data begins in {begins.year}"] * (when < begins)
     notes += filter(None, [coverage_note(dataset, when)])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from nato_russia import __version__
-from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record
+from nato_russia.model import PLURALS, RECORD_TYPES, Correction, Dataset, Record
 from nato_russia.query import sorted_records
 from nato_russia.render import delimited, flat, json_out, markdown
 
@@ -36,7 +35,7 @@ def json_document(dataset: Dataset) -> dict[str, Any]:
 
 
 def json_text(dataset: Dataset) -> str:
-    return json.dumps(json_document(dataset), ensure_ascii=False, indent=2) + "\n"
+    return json_out.json_text(json_document(dataset))
 
 
 def jsonl_text(dataset: Dataset) -> str:
@@ -51,22 +50,26 @@ def markdown_text(dataset: Dataset) -> str:
     return markdown.chronology(dataset, CHRONOLOGY_TITLE)
 
 
-def _correction_rows(dataset: Dataset) -> list[dict[str, str]]:
-    rows = []
+def corrections(dataset: Dataset) -> Iterator[tuple[str, Record, int, Correction]]:
+    """Each correction of the backgrounder, with its record and its place among the record's."""
     for type_name, records in ordered(dataset):
         for record in records:
             for position, correction in enumerate(getattr(record, "corrections", ()), 1):
-                rows.append(
-                    {
-                        "record_type": type_name,
-                        "record_id": record.id,
-                        "position": str(position),
-                        "says": correction.says,
-                        "finding": correction.finding,
-                        "sources": flat.LIST_SEPARATOR.join(correction.sources),
-                    }
-                )
-    return rows
+                yield type_name, record, position, correction
+
+
+def _correction_rows(dataset: Dataset) -> list[dict[str, str]]:
+    return [
+        {
+            "record_type": type_name,
+            "record_id": record.id,
+            "position": str(position),
+            "says": c.says,
+            "finding": c.finding,
+            "sources": flat.LIST_SEPARATOR.join(c.sources),
+        }
+        for type_name, record, position, c in corrections(dataset)
+    ]
 
 
 def csv_files(dataset: Dataset) -> dict[str, str]:

@@ -19,22 +19,19 @@ vacuumed: a database written from empty has no free pages to give back.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import operator
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
-from nato_russia.export.documents import SCHEMA_VERSION, ordered
-from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, FieldSchema, Record, field_schemas
-from nato_russia.render.flat import date_part_names
+from nato_russia.export.documents import SCHEMA_VERSION, corrections, ordered
+from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record, field_schemas
+from nato_russia.render.flat import date_part_names, date_values
 from nato_russia.search import text_fields
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-FTS_HASH_SIZE = 8 << 20  # bytes; see _set_hash_size
 # The file is a scratch file of write_atomically, which fsyncs it, renames it into place and
 # deletes it after a failure: SQLite need not guard it against a crash, so it keeps no journal
 # and never waits for the disk. The foreign keys are checked once, all together, at the end
@@ -49,14 +46,6 @@ _PRAGMAS = (
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _link_table(type_name: str, name: str) -> str:
-    return f"{PLURALS[type_name]}_{name}"
-
-
-def _is_link(schema: FieldSchema) -> bool:
-    return schema.kind in ("refs", "tags") and not schema.derived
 
 
 def _columns(type_name: str) -> list[tuple[str, str]]:
@@ -94,15 +83,29 @@ def _columns(type_name: str) -> list[tuple[str, str]]:
 _SINGULAR = {"aliases": "alias"}  # the column of a list of tags names one of them
 
 
-def _link_columns(type_name: str, name: str, schema: FieldSchema) -> tuple[str, str, str]:
-    """A link table's two columns (the owner's id, the value) and the value's definition."""
-    owner = f"{type_name}_id"
-    if schema.kind == "tags":
-        value = _SINGULAR.get(name, name.removesuffix("s"))
-        return owner, value, f"{value} TEXT NOT NULL"
-    (target,) = schema.targets
-    value = f"{target}_id"
-    return owner, value, f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+class _Link(NamedTuple):
+    """A list field stored as a link table: events_actors (event_id, actor_id, position)."""
+
+    field: str
+    table: str
+    owner: str  # the owner's id column
+    value: str  # the value's column
+    definition: str  # and its definition
+
+
+def _link_tables(type_name: str) -> Iterator[_Link]:
+    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+        if schema.kind not in ("refs", "tags") or schema.derived:
+            continue
+        table = f"{PLURALS[type_name]}_{name}"
+        if schema.kind == "tags":
+            value = _SINGULAR.get(name, name.removesuffix("s"))
+            yield _Link(name, table, f"{type_name}_id", value, f"{value} TEXT NOT NULL")
+        else:
+            (target,) = schema.targets
+            value = f"{target}_id"
+            definition = f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
+            yield _Link(name, table, f"{type_name}_id", value, definition)
 
 
 def schema_sql() -> list[str]:
@@ -120,11 +123,8 @@ def _indexes_sql() -> list[str]:
         if "date" in schemas:
             statements.append(f"CREATE INDEX {table}_date ON {table}(date)")
             statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
-        for name, schema in schemas.items():
-            if _is_link(schema):
-                _, value, _ = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                statements.append(f"CREATE INDEX {link}_value ON {link}({value})")
+        for link in _link_tables(type_name):
+            statements.append(f"CREATE INDEX {link.table}_value ON {link.table}({link.value})")
     statements.append("CREATE INDEX corrections_record ON corrections(record_type, record_id)")
     return statements
 
@@ -137,16 +137,13 @@ def _tables_sql() -> list[str]:
         table = PLURALS[type_name]
         definitions = ", ".join(definition for _, definition in _columns(type_name))
         statements.append(f"CREATE TABLE {table} ({definitions})")
+        for link in _link_tables(type_name):
+            statements.append(
+                f"CREATE TABLE {link.table} ({link.owner} TEXT NOT NULL REFERENCES {table}(id), "
+                f"{link.definition}, position INTEGER NOT NULL, "
+                f"PRIMARY KEY ({link.owner}, position))"
+            )
         schemas = field_schemas(cls)
-        for name, schema in schemas.items():
-            if _is_link(schema):
-                owner, _, value_definition = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                statements.append(
-                    f"CREATE TABLE {link} ({owner} TEXT NOT NULL REFERENCES {table}(id), "
-                    f"{value_definition}, position INTEGER NOT NULL, "
-                    f"PRIMARY KEY ({owner}, position))"
-                )
         searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
         statements.append(
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
@@ -165,67 +162,23 @@ def _tables_sql() -> list[str]:
     return statements
 
 
-_Cells = Callable[[Record], tuple[object, ...]]
-
-
 def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
-    """The date and its six columns, as flat.date_parts spells them but typed for SQL."""
-    if value is None:
-        return (None,) * 7
-    start = value.start
-    return (
-        str(value),
-        value.earliest().isoformat(),
-        value.latest().isoformat(),
-        value.precision,
-        start.year,
-        start.month,
-        start.day,
-    )
+    return (None,) * 7 if value is None else (str(value), *date_values(value))
 
 
-def _row_cells(dataset: Dataset, type_name: str) -> _Cells:
-    """A function from a record to its row of the type's own table, in _columns order."""
-    names: list[str] = []
-    # (index in names, the targets of a reference to several types, or () for a date): the
-    # values that become more than one column.
-    spread: list[tuple[int, tuple[str, ...]]] = []
-    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        if schema.kind in ("id", "text", "enum", "slug", "int") or (
-            schema.kind == "ref" and len(schema.targets) == 1
-        ):
-            names.append(name)
-        elif schema.kind == "date" or schema.kind == "ref":
-            spread.append((len(names), schema.targets if schema.kind == "ref" else ()))
-            names.append(name)
-    get = operator.attrgetter(*names)
-    # Records share dates (a year, a busy day), so each date's columns are worked out once.
-    dates: dict[EdtfDate | None, tuple[object, ...]] = {}
-
-    def cells(record: Record) -> tuple[object, ...]:
-        values = get(record)
-        if len(names) == 1:
-            values = (values,)
-        if not spread:
-            return tuple(values)
-        row: list[object] = []
-        done = 0
-        for index, targets in spread:
-            row += values[done:index]
-            value = values[index]
-            if not targets:
-                found = dates.get(value)
-                if found is None:
-                    found = dates[value] = _date_cells(value)
-                row += found
-            else:
-                target = dataset.find(value, targets) if value is not None else None
-                row += (value, target.type_name if target is not None else None)
-            done = index + 1
-        row += values[done:]
-        return tuple(row)
-
-    return cells
+def _row(dataset: Dataset, record: Record) -> tuple[object, ...]:
+    """A record's row of its type's own table, in _columns order."""
+    row: list[object] = []
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "date":
+            row += _date_cells(value)
+        elif schema.kind == "ref" and len(schema.targets) > 1:
+            target = dataset.find(value, schema.targets) if value is not None else None
+            row += (value, target.type_name if target is not None else None)
+        elif schema.kind in ("id", "text", "enum", "slug", "int", "ref"):
+            row.append(value)
+    return tuple(row)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -245,59 +198,29 @@ def _search_rows(records: list[Record], type_name: str) -> Iterator[tuple[str, s
         yield type_name, record.id, record.label, body
 
 
-def _set_hash_size(db: sqlite3.Connection, fts: str) -> None:
-    # FTS5 writes its pending terms out as a new segment, to be merged later, whenever they pass
-    # the hash size (1 MB by default); a larger one means fewer, larger segments and less
-    # merging, which makes building the indexes take about a third less time. The setting stays
-    # with the table and only bounds the memory of a later writer.
-    # An SQLite too old to have the option builds the indexes at the usual speed.
-    with contextlib.suppress(sqlite3.OperationalError):
-        db.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', ?)", (FTS_HASH_SIZE,))
-
-
 def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     db.executemany(
         "INSERT INTO nrr_meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("generator", f"nrr {__version__}")],
     )
-    corrections: list[tuple[int, str, str, int, str, str]] = []
-    corrections_sources: list[tuple[int, str, int]] = []
+    correction_rows: list[tuple[int, str, str, int, str, str]] = []
+    correction_sources: list[tuple[int, str, int]] = []
     everything: list[tuple[str, list[Record]]] = list(ordered(dataset))
     for type_name, records in everything:
         table = PLURALS[type_name]
-        cells = _row_cells(dataset, type_name)
         columns = [name for name, _ in _columns(type_name)]
-        db.executemany(_insert_sql(table, columns), map(cells, records))
-        for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-            if _is_link(schema):
-                owner, value, _ = _link_columns(type_name, name, schema)
-                link = _link_table(type_name, name)
-                sql = _insert_sql(link, (owner, value, "position"))
-                db.executemany(sql, _links(records, name))
-            elif schema.kind == "corrections":
-                for record in records:
-                    for position, correction in enumerate(getattr(record, name), 1):
-                        number = len(corrections) + 1
-                        corrections.append(
-                            (
-                                number,
-                                type_name,
-                                record.id,
-                                position,
-                                correction.says,
-                                correction.finding,
-                            )
-                        )
-                        corrections_sources += (
-                            (number, source, n) for n, source in enumerate(correction.sources, 1)
-                        )
-    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", corrections)
-    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", corrections_sources)
+        db.executemany(_insert_sql(table, columns), (_row(dataset, r) for r in records))
+        for link in _link_tables(type_name):
+            sql = _insert_sql(link.table, (link.owner, link.value, "position"))
+            db.executemany(sql, _links(records, link.field))
+    for number, (type_name, record, position, c) in enumerate(corrections(dataset), 1):
+        correction_rows.append((number, type_name, record.id, position, c.says, c.finding))
+        correction_sources += ((number, source, n) for n, source in enumerate(c.sources, 1))
+    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", correction_rows)
+    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", correction_sources)
     for type_name, _ in everything:
         fts = f"{PLURALS[type_name]}_fts"
-        _set_hash_size(db, fts)
         db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-    _set_hash_size(db, "search")
     for type_name, records in everything:
         db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", _search_rows(records, type_name))
 
@@ -319,10 +242,6 @@ def write_database(dataset: Dataset, path: Path) -> None:
 
     The file must be a scratch file that the caller deletes if this fails (write_atomically's):
     without a journal, a failed build is not rolled back."""
-    # The rows are millions of short-lived tuples and no cycles: the collector would walk the
-    # whole dataset again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
     db = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in _PRAGMAS:
@@ -337,5 +256,3 @@ def write_database(dataset: Dataset, path: Path) -> None:
         db.execute("COMMIT")
     finally:
         db.close()
-        if collecting:
-            gc.enable()

@@ -16,8 +16,10 @@ from typing import Any
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate, PartialDate
-from nato_russia.model import Dataset, Event, Period, Quotation, Source, in_date_order
+from nato_russia.model import Dataset, Event, Period, Quotation, Source, is_web_address
+from nato_russia.query import sorted_records
 from nato_russia.render.delimited import looks_like_formula
+from nato_russia.render.json_out import json_text
 from nato_russia.render.views import date_text
 
 TITLE = "NATO\u2013Russia relations"
@@ -58,7 +60,7 @@ def esc_stripped(text: str) -> str:
 def _link(source: Source) -> str:
     title = esc(source.title)
     url = source.url
-    if url and url.startswith(("https://", "http://")):
+    if url and is_web_address(url):  # validation refuses others; user code may not validate
         return f'<a href="{esc(url)}">{title}</a>'
     return title
 
@@ -107,15 +109,6 @@ def slide_text(dataset: Dataset, event: Event) -> str:
     return "".join(parts)
 
 
-def _events(dataset: Dataset) -> list[Event]:
-    return [e for e in in_date_order(dataset.of_type("event").values()) if isinstance(e, Event)]
-
-
-def _periods(dataset: Dataset) -> list[Period]:
-    periods = (p for p in dataset.of_type("period").values() if isinstance(p, Period))
-    return sorted(periods, key=lambda p: (p.order, p.id))
-
-
 def _group(dataset: Dataset, event: Event) -> str:
     period = dataset.get("period", event.period)
     return period.label if period is not None else event.period
@@ -133,7 +126,7 @@ def title_text(events: list[Event]) -> str:
 
 
 def timeline_document(dataset: Dataset) -> dict[str, Any]:
-    events = _events(dataset)
+    events = [e for e in sorted_records(dataset, "event") if isinstance(e, Event)]
     slides = []
     for event in events:
         slide: dict[str, Any] = {"unique_id": event.id, "start_date": _partial(event.date.start)}
@@ -146,7 +139,8 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
         slide["autolink"] = False
         slides.append(slide)
     eras = []
-    for period in _periods(dataset):
+    for period in sorted_records(dataset, "period"):
+        assert isinstance(period, Period)
         start, end = _whole_span(period.date)
         eras.append({"start_date": start, "end_date": end, "text": {"headline": esc(period.title)}})
     return {
@@ -201,7 +195,7 @@ def sheet_rows(dataset: Dataset) -> list[dict[str, str]]:
 
 
 def timeline_json(dataset: Dataset) -> str:
-    return json.dumps(timeline_document(dataset), ensure_ascii=False, indent=2) + "\n"
+    return json_text(timeline_document(dataset))
 
 
 def sheet_csv(dataset: Dataset) -> str:

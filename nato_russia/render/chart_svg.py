@@ -75,8 +75,8 @@ def render(chart: Chart) -> str:
     def x(day: dt.date) -> float:
         return left + position(chart, day) * span
 
-    def x_after(day: dt.date) -> float:  # where the day ends
-        return left + position(chart, day + dt.timedelta(days=1)) * span
+    def x_after(day: dt.date) -> float:  # where the day ends (date.max has no day after)
+        return left + (position(chart, day) + 1 / chart.days) * span
 
     parts: list[str] = []
     y = MARGIN + 18

@@ -368,9 +368,25 @@ def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
 
 
 def draw(chart: Chart, console: Any, width: int | None = None) -> None:
-    """The picture in colour, at the console's width unless told another."""
-    for line in render_lines(chart, width or console.width, plain=False):
-        console.print(line, no_wrap=True, overflow="crop", crop=True)
+    """The picture in colour, at the console's width unless told another. A picture wider
+    than the terminal (one narrower than 40 columns, or a --width beyond it) is never cut at
+    its edge, which would lose the later years without a word: its lines are left for the
+    terminal to wrap, under a note that says so."""
+    drawn = fit_width(width or console.width)
+    wider = drawn > console.width
+    if wider:
+        console.print(
+            Text(
+                f"The picture is {drawn} columns wide and the terminal {console.width}, "
+                "so its lines wrap.",
+                style="italic",
+            )
+        )
+    for line in render_lines(chart, drawn, plain=False):
+        if wider:
+            console.print(line, soft_wrap=True)
+        else:
+            console.print(line, no_wrap=True, overflow="crop", crop=True)
 
 
 def write_plain(chart: Chart, width: int, out: TextIO) -> None:

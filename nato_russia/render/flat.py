@@ -49,20 +49,18 @@ def date_part_names(name: str) -> tuple[str, ...]:
     return tuple(f"{name}_{part.removeprefix('date_')}" for part in DATE_PARTS)
 
 
+def date_values(value: EdtfDate) -> tuple[str, str, str, int, int | None, int | None]:
+    """What a date's companion columns hold (DATE_PARTS), typed: SQL keeps the numbers."""
+    start = value.start
+    first, last = value.earliest().isoformat(), value.latest().isoformat()
+    return (first, last, value.precision, start.year, start.month, start.day)
+
+
 def date_parts(value: EdtfDate | None, name: str = "date") -> dict[str, str]:
     names = date_part_names(name)
     if value is None:
         return dict.fromkeys(names, "")
-    start = value.start
-    parts = (
-        value.earliest().isoformat(),
-        value.latest().isoformat(),
-        value.precision,
-        str(start.year),
-        "" if start.month is None else str(start.month),
-        "" if start.day is None else str(start.day),
-    )
-    return dict(zip(names, parts, strict=True))
+    return {n: "" if v is None else str(v) for n, v in zip(names, date_values(value), strict=True)}
 
 
 def correction_text(correction: Correction) -> str:

@@ -3,12 +3,12 @@ by id; a detail command gives each as a small object with what its view shows of
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas, schema_of
+from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas
 from nato_russia.query import citing_records
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
@@ -38,15 +38,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record_to_dict(record: Record) -> dict[str, Any]:
+def _fields(record: Record, names: Iterable[str]) -> dict[str, Any]:
+    schemas = field_schemas(type(record))
     result: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        if schema_of(f).kind == "date":
-            result.update(date_fields(f.name, value))
+    for name in names:
+        value = getattr(record, name)
+        if schemas[name].kind == "date":
+            result.update(date_fields(name, value))
         else:
-            result[f.name] = _plain(value)
+            result[name] = _plain(value)
     return result
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    return _fields(record, field_schemas(type(record)))
 
 
 def link_to_dict(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> dict[str, Any]:
@@ -55,15 +60,7 @@ def link_to_dict(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> 
     record = dataset.find(record_id, targets)
     if record is None:  # validation rules this out for loaded data; say no more than known
         return {"type": targets[0] if len(targets) == 1 else None, "id": record_id}
-    result: dict[str, Any] = {"type": record.type_name, "id": record.id}
-    schemas = field_schemas(type(record))
-    for name in record.link_fields:
-        value = getattr(record, name)
-        if schemas[name].kind == "date":
-            result.update(date_fields(name, value))
-        else:
-            result[name] = _plain(value)
-    return result
+    return {"type": record.type_name, "id": record.id, **_fields(record, record.link_fields)}
 
 
 def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
@@ -94,23 +91,25 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:
     record = hit.record
-    result: dict[str, Any] = {"type": record.type_name, "id": record.id}
-    result.update(date_fields("date", getattr(record, "date", None)))
-    result.update(
-        {
-            "title": record.label,
-            "score": hit.score,
-            "matched_fields": list(hit.matched_fields),
-            "snippet": hit.snippet,
-            "matches": [list(span) for span in hit.spans],
-        }
-    )
-    return result
+    return {
+        "type": record.type_name,
+        "id": record.id,
+        **date_fields("date", getattr(record, "date", None)),
+        "title": record.label,
+        "score": hit.score,
+        "matched_fields": list(hit.matched_fields),
+        "snippet": hit.snippet,
+        "matches": [list(span) for span in hit.spans],
+    }
+
+
+def json_text(value: Any) -> str:
+    """The one layout of nrr's JSON documents: indented, UTF-8 as is, a final line break."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_json(value: Any, out: TextIO) -> None:
-    json.dump(value, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text(value))
 
 
 # Line breaks to Python's str.splitlines() (and to JavaScript) though not to JSON: escaped, so

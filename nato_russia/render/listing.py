@@ -122,6 +122,7 @@ def plan(view: TableView, width: int) -> _Plan:
             id_after = ident
     extras = [i for i, kind in enumerate(kinds) if kind == "key" and i not in chosen]
     extras += [i for i, kind in enumerate(kinds) if kind == "prose" and i not in chosen]
+    extras = [i for i in extras if not view.columns[i].whole]  # those go under the record
     widths = dict.fromkeys(range(len(kinds)), 0)
     for index in extras:
         if id_after is not None:
@@ -232,6 +233,16 @@ def print_list(view: TableView, console: Console) -> None:
             _print_line(console, line)
 
 
+def _print_under(view: TableView, cells: Sequence[Text], console: Console) -> None:
+    # Whole, wrapped between words, indented under the record it belongs to.
+    for column, text in zip(view.columns, cells, strict=True):
+        if column.whole and column.kind != "title" and text.plain:
+            room = max(console.width - STACKED_INDENT, EXTRA_MIN)
+            for line in text.wrap(console, room, overflow="fold"):
+                line.rstrip()
+                _print_line(console, Text(" " * STACKED_INDENT).append_text(line))
+
+
 def print_stacked(view: TableView, console: Console) -> None:
     """Two lines a record: the date and the title (cut to the line); under them, indented, the
     other columns as far as they fit, the id among them dim and whole."""
@@ -241,15 +252,25 @@ def print_stacked(view: TableView, console: Console) -> None:
     date = kinds.index("date") if "date" in kinds else None
     # In the view's order: a search result's type before its id reads as the command that
     # opens it ("event tmd-exercise-2004").
-    rest = [i for i, kind in enumerate(kinds) if kind not in ("title", "url") and i != date]
+    rest = [
+        i
+        for i, kind in enumerate(kinds)
+        if kind not in ("title", "url") and i != date and not view.columns[i].whole
+    ]
     for row in view.rows:
         cells = _cells(view, row)
         first = Text()
         if date is not None and cells[date].plain:
             first.append_text(cells[date])
             first.append(" " * GAP)
-        first.append_text(_cut(cells[title], max(width - cell_len(first.plain), 1)))
-        _print_line(console, first)
+        if view.columns[title].whole:
+            first.append_text(cells[title])
+            for line in first.wrap(console, width, overflow="fold"):
+                line.rstrip()
+                _print_line(console, line)
+        else:
+            first.append_text(_cut(cells[title], max(width - cell_len(first.plain), 1)))
+            _print_line(console, first)
         second = Text(" " * STACKED_INDENT)
         for index in rest:
             text = cells[index]
@@ -274,3 +295,4 @@ def print_stacked(view: TableView, console: Console) -> None:
             second.append_text(_cut(text, left))
         if second.plain.strip():
             _print_line(console, second)
+        _print_under(view, cells, console)

@@ -23,6 +23,7 @@ from nato_russia.model import (
     Source,
     field_schemas,
     in_date_order,
+    is_web_address,
 )
 from nato_russia.query import sorted_records
 from nato_russia.render.views import Cell, TableView, date_text, field_label
@@ -59,7 +60,7 @@ def escape(text: str) -> str:
 
 
 def link(text: str, url: str | None) -> str:
-    if url and url.startswith(("https://", "http://")) and not re.search(r"[\s<>]", url):
+    if url and is_web_address(url):
         return f"[{escape(text)}](<{url}>)"
     return escape(text)
 
@@ -213,31 +214,25 @@ def _count(number: int, noun: str) -> str:
 
 def _chapters(dataset: Dataset, heading: str) -> list[str]:
     """A chapter per period, with its events in date order (the heading is each period's)."""
-    events = [r for r in in_date_order(dataset.of_type("event").values()) if isinstance(r, Event)]
-    periods = sorted(
-        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
-        key=lambda p: (p.order, p.id),
-    )
+    events = [r for r in sorted_records(dataset, "event") if isinstance(r, Event)]
     lines: list[str] = []
-    for period in periods:
-        in_period = [e for e in events if e.period == period.id]
+    for period in sorted_records(dataset, "period"):
+        assert isinstance(period, Period)
         lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
         lines += [escape(period.summary), ""]
-        for event in in_period:
+        for event in (e for e in events if e.period == period.id):
             lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
     return lines
 
 
 def _channels(dataset: Dataset, heading: str) -> list[str]:
     """Each channel of the relationship with its dated changes, in date order."""
-    channels = sorted(
-        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
-        key=lambda c: (c.order, c.id),
-    )
+    channels = sorted_records(dataset, "channel")
     if not channels:
         return []
     lines = [f"## {escape(heading)}", ""]
     for channel in channels:
+        assert isinstance(channel, Channel)
         lines += [f"### {_heading(channel)}", "", record_body(dataset, channel, 4)]
         changes = (dataset.get("state_change", i) for i in channel.changes)
         for change in in_date_order(c for c in changes if c is not None):
@@ -247,7 +242,7 @@ def _channels(dataset: Dataset, heading: str) -> list[str]:
 
 def _sources(dataset: Dataset, heading: str) -> list[str]:
     """The sources as a list of references, one line each."""
-    sources = in_date_order(dataset.of_type("source").values())
+    sources = sorted_records(dataset, "source")
     if not sources:
         return []
     lines = [f"## {escape(heading)}", ""]

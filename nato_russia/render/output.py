@@ -50,7 +50,8 @@ def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
         sys.stdout.write(text)
     else:
         sys.stdout.flush()
-        page(text, terminal.pager)
+        if not page(text, terminal.pager):
+            sys.stdout.write(text)
 
 
 def show_table(

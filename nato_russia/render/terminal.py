@@ -7,6 +7,7 @@ httpie's tests build a MockEnvironment) never asks sys.stdout or os.environ itse
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -60,7 +61,7 @@ class Terminal:
         else:
             use_color = is_tty
         terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env), wide)
-        return cls(**{**_fields(terminal), **overrides}) if overrides else terminal
+        return dataclasses.replace(terminal, **overrides)
 
     def console(self, file: TextIO | None = None) -> Any:
         """A Rich console for this terminal (built per call: a module-level one would freeze
@@ -78,10 +79,6 @@ class Terminal:
         )
 
 
-def _fields(terminal: Terminal) -> dict[str, Any]:
-    return {name: getattr(terminal, name) for name in Terminal.__dataclass_fields__}
-
-
 def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
     if no_pager:
         return None
@@ -91,23 +88,32 @@ def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
     return DEFAULT_PAGER if shutil.which("less") else None
 
 
-def page(text: str, command: str) -> None:
-    """Show text through a pager. A pager that quits before reading it all (q in less) is
-    the reader's choice, not an error; Ctrl-C belongs to the pager while it runs."""
+# How a POSIX shell exits when it cannot run the command: found but not runnable, not found.
+_NOT_STARTED = (126, 127)
+
+
+def page(text: str, command: str) -> bool:
+    """Show text through a pager; False when the pager could not be started (the shell said
+    why on stderr), so that the caller prints the text itself rather than lose it. A pager
+    that quits before reading it all (q in less) is the reader's choice, not an error;
+    Ctrl-C belongs to the pager while it runs."""
     import signal
     import subprocess  # only when paging: most runs never start a pager
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        process = subprocess.Popen(
-            command, shell=True, stdin=subprocess.PIPE, encoding="utf-8", errors="replace"
-        )
+        try:
+            process = subprocess.Popen(
+                command, shell=True, stdin=subprocess.PIPE, encoding="utf-8", errors="replace"
+            )
+        except OSError:  # no shell to start it with
+            return False
         assert process.stdin is not None
         try:
             process.stdin.write(text)
             process.stdin.close()
         except BrokenPipeError:
             pass
-        process.wait()
+        return process.wait() not in _NOT_STARTED
     finally:
         signal.signal(signal.SIGINT, previous)

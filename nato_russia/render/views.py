@@ -55,6 +55,10 @@ class Column(NamedTuple):
     header: str
     kind: ColumnKind = "prose"
     keep: bool = False  # shown in a list at a terminal however narrow (as dates are)
+    # In a list stacked for a narrow terminal: a title wrapped rather than cut with "…", and
+    # another column printed whole on indented lines under its record rather than cut to
+    # the line (a search hit's match is what the hit is about). Wider lists leave it out.
+    whole: bool = False
 
 
 class TableView(NamedTuple):
@@ -177,9 +181,9 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
         Column("Type", "key", keep=True),  # results mix types: the command to open one
         Column("ID", "id"),
         Column("Date", "date"),
-        Column("Title", "title"),
+        Column("Title", "title", whole=True),
         Column("Fields", "key"),
-        Column("Match"),
+        Column("Match", whole=True),
     )
     rows = tuple(
         (
