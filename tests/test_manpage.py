@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import typer.core
 import typer.main
 from typer.testing import CliRunner
 
@@ -28,6 +29,7 @@ def test_examples_in_reads_what_the_help_writes() -> None:
 
 def test_every_commands_examples_are_in_the_man_page() -> None:
     group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
     page = manpage(group)
     section = _section(page, "EXAMPLES")
     context = group.make_context("nrr", [], resilient_parsing=True)
