@@ -323,7 +323,7 @@ def target_specs() -> dict[str, Target]:
         specs[f"pipe {name}"] = Target("startup", f"`nrr {name}` {pipe}", 1.15, "x")
     for args in STARTUP_COMMANDS:
         name = " ".join(args)
-        specs[f"tty {name}"] = Target("pty", f"`nrr {name}` {tty}", 1.05, "x")
+        specs[f"tty {name}"] = Target("pty", f"`nrr {name}` {tty}", 1.5, "x")  # issue 18
     specs.update(
         {
             "10k cold": Target(

@@ -20,7 +20,6 @@ import json
 import operator
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -241,6 +240,8 @@ def _from_plain(plain: dict[str, list[list[Any]]]) -> Dataset:
 
 def _write_atomically(path: Path, content: bytes) -> bool:
     """Write a file by way of a temporary file and a rename, so no reader sees half of it."""
+    import tempfile  # only when writing: a warm run reads
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

@@ -5,7 +5,10 @@ No printing; render/chart_text.py and render/chart_svg.py draw it.
 A lane follows status.py's reading rule: a change's state holds from its day until the
 channel's next change. A change known only to its month or year is drawn from the first day of
 that month or year (the earliest it can have happened), and its span says so (`approximate`),
-so that a picture never looks more precise than the data behind it.
+so that a picture never looks more precise than the data behind it. For the same reason a span
+says how it is known (`Evidence`): from the day nrr status would call a state unconfirmed (no
+source has shown it for years) the rest of it is "not recorded", and a state that one party
+alone reports (StateChange.reported_only) is "reported", each drawn apart from a known state.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from enum import StrEnum
 from nato_russia.dates import EdtfDate, PartialDate
 from nato_russia.errors import ExitCode, NrrError
 from nato_russia.model import Channel, Dataset, Event, Period, StateChange, in_date_order
-from nato_russia.status import Coverage, coverage, data_begins
+from nato_russia.status import (
+    STALE_AFTER_YEARS,
+    Coverage,
+    coverage,
+    data_begins,
+    unconfirmed_from,
+)
 
 DENSEST = 3  # how many of the busiest years the legend names
 
@@ -50,9 +59,35 @@ _DESCRIPTIONS = {
     StateClass.OPEN: "active, open or in force",
     StateClass.LIMITED: "limited, restricted or announced to end",
     StateClass.SUSPENDED: "suspended or frozen",
-    StateClass.ENDED: "closed, ended or withdrawn",
+    StateClass.ENDED: "closed, ended or withdrawn, or under review once ended",
     StateClass.OTHER: "other states",
 }
+
+
+class Evidence(StrEnum):
+    """How a span of a lane is known."""
+
+    KNOWN = "known"  # a record of the state, within a few years of a source showing it
+    REPORTED = "reported"  # one party's word alone, or a report (reported-dissolved)
+    # Carried on from the last change, but no source has shown it for STALE_AFTER_YEARS years
+    # or more: nrr status calls it unconfirmed.
+    NOT_RECORDED = "not-recorded"
+
+    @property
+    def description(self) -> str:
+        """What the legend says of it (the known states are described by their kinds)."""
+        return _EVIDENCE[self]
+
+
+_EVIDENCE = {
+    Evidence.KNOWN: "known",
+    Evidence.REPORTED: "reported only (one party's word, or a report; nrr state-change ID "
+    "says whose)",
+    Evidence.NOT_RECORDED: "not recorded: the last state carried on, but no source shows it "
+    f"for {STALE_AFTER_YEARS} years or more (nrr status calls it unconfirmed)",
+}
+BLANK = "A blank lane has no state recorded yet (before the channel's first change)"
+
 
 # The bundled channels' states, read one by one (channels.yaml names them per channel).
 _KNOWN: dict[str, StateClass] = {
@@ -82,7 +117,6 @@ _KNOWN: dict[str, StateClass] = {
             "resumption-decided",  # decided in March 2009; the Council met again in June
             "suspension-announced",
             "closure-announced",
-            "under-review",
             "breach-found",
             "withdrawal-notified",
             "us-withdrawn",  # Open Skies still bound Russia and the other Allies
@@ -113,6 +147,9 @@ _KNOWN: dict[str, StateClass] = {
             "terminated",
             "moratorium-ended",
             "expired",
+            # The Founding Act's, after NATO ended the partnership in 2022: whether it still
+            # binds is in question, which must not read as a recovery from "ended".
+            "under-review",
         ),
         StateClass.ENDED,
     ),
@@ -201,6 +238,7 @@ class Span:
     change: str  # the state change's id
     since: EdtfDate
     approximate: bool  # the change is known only to a month or year (or a range of days)
+    evidence: Evidence = Evidence.KNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +307,16 @@ class Chart:
     def approximate(self) -> bool:
         return any(span.approximate for lane in self.lanes for span in lane.spans)
 
+    @property
+    def blank(self) -> bool:
+        """Whether a lane begins after the chart does (or is empty): no state recorded yet."""
+        return any(not lane.spans or lane.spans[0].start > self.start for lane in self.lanes)
+
+    def states_by(self, evidence: Evidence) -> list[str]:
+        """The states drawn with this evidence, in first-seen order (the legend lists them)."""
+        found = (s.state for lane in self.lanes for s in lane.spans if s.evidence is evidence)
+        return list(dict.fromkeys(found))
+
 
 _KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -306,7 +354,7 @@ def build(
         if not chosen:
             chosen, topic_lanes = channels, False
     lanes = tuple(
-        Lane(c.id, c.title, tuple(_spans(changes[c.id], start, lanes_end))) for c in chosen
+        Lane(c.id, c.title, tuple(_spans(c, changes[c.id], start, lanes_end))) for c in chosen
     )
     picked = dataset.events() if events is None else list(events)
     return Chart(
@@ -351,7 +399,9 @@ def _links(dataset: Dataset, changes: Sequence[StateChange], topic: str) -> bool
     return False
 
 
-def _spans(changes: Sequence[StateChange], start: dt.date, end: dt.date) -> Iterable[Span]:
+def _spans(
+    channel: Channel, changes: Sequence[StateChange], start: dt.date, end: dt.date
+) -> Iterable[Span]:
     for number, change in enumerate(changes):
         begins = change.date.earliest()
         following = changes[number + 1].date.earliest() if number + 1 < len(changes) else None
@@ -361,15 +411,24 @@ def _spans(changes: Sequence[StateChange], start: dt.date, end: dt.date) -> Iter
         first = max(begins, start)
         if ends < first:
             continue  # before the chart, after it, or replaced on its own first day
-        yield Span(
-            start=first,
-            end=ends,
-            state=change.state,
-            kind=classify(change.state),
-            change=change.id,
-            since=change.date,
-            approximate=change.date.is_range or change.date.precision != "day",
-        )
+        known = Evidence.REPORTED if change.reported_only else Evidence.KNOWN
+        stale = unconfirmed_from(channel, change)
+        # The known part first, then what nrr status would call unconfirmed.
+        pieces = [(first, ends, known)]
+        if stale is not None and stale <= ends:
+            pieces = [(first, stale - dt.timedelta(days=1), known)] if first < stale else []
+            pieces.append((max(first, stale), ends, Evidence.NOT_RECORDED))
+        for piece_start, piece_end, evidence in pieces:
+            yield Span(
+                start=piece_start,
+                end=piece_end,
+                state=change.state,
+                kind=classify(change.state),
+                change=change.id,
+                since=change.date,
+                approximate=change.date.is_range or change.date.precision != "day",
+                evidence=evidence,
+            )
 
 
 def _bands(dataset: Dataset, start: dt.date, end: dt.date) -> Iterable[Band]:

@@ -5,6 +5,7 @@ common cases are answered here, before anything heavy is imported, in the same f
 completion scripts (`nrr --install-completion`) expect for bash, zsh and fish:
 
 - an id after `nrr agreement`, `nrr event`, ..., or after `--period`/`--actor`;
+- any record's id after `nrr cite`, or one of a type after its `TYPE:` (channel:founding-act);
 - a format after `--format`/`-f` of a command that has one;
 - a topic after `--topic`;
 - the value of an `actor:`, `period:`, `topic:` or `type:` word of a `nrr search` query.
@@ -74,6 +75,13 @@ ID_PREFIX = "- id:"
 # Options of a detail command that take a value (`nrr topic ID --from 2010`): their values are
 # not the ID.
 VALUE_OPTIONS = (*FORMAT_OPTIONS, "--from", "--to")
+# nrr cite ID [--style STYLE]: the option with a value (Typer lists the styles), and the
+# spellings of the type in TYPE:ID as cite.find_record reads them (state-change or state_change).
+CITE_VALUE_OPTIONS = ("--style", "-s")
+CITE_TYPES = {
+    **{command: command for command in ID_COMMANDS},
+    **{command.replace("-", "_"): command for command in ID_COMMANDS},
+}
 
 
 def _bundled_lines(plural: str) -> list[str]:
@@ -99,6 +107,12 @@ def bundled_ids(command: str) -> list[str]:
     lines."""
     lines = _bundled_lines(ID_COMMANDS[command])
     return [_scalar(line[len(ID_PREFIX) :]) for line in lines if line.startswith(ID_PREFIX)]
+
+
+def cite_ids() -> list[str]:
+    """Every bundled record's id, each once (an agreement and a channel share founding-act),
+    sorted: what `nrr cite` takes."""
+    return sorted({i for command in ID_COMMANDS for i in bundled_ids(command)})
 
 
 def bundled_topics() -> list[str]:
@@ -165,25 +179,54 @@ def _field_values(field: str) -> list[str]:
     return bundled_ids(field)
 
 
-def search_field(args: list[str], incomplete: str, *, bash: bool) -> tuple[str, str, str] | None:
-    """Where the word being completed is the value of an `actor:`, `period:`, `topic:` or
-    `type:` filter of a search query: (field, the value typed so far, what each reply starts
-    with); None if it is no such word. `args` are the words before it.
+def prefixed(
+    args: list[str], incomplete: str, names: dict[str, str], *, bash: bool
+) -> tuple[str, str, str] | None:
+    """Where the word being completed is the value after a `NAME:` (a search filter, a cite
+    type): (names[NAME], the value typed so far, what each reply starts with); None if it is
+    no such word. `args` are the words before it; NAME matches whatever its case.
 
     zsh and fish hand over the word whole (actor:pu -> replies actor:putin), and so does bash
     without ':' in COMP_WORDBREAKS; with it (the default) bash splits the word into actor, :,
     pu and replaces only the last piece, so that piece is what is offered (putin; :putin when
-    the cursor is just after the colon). Typer's completer for the query uses this too."""
+    the cursor is just after the colon)."""
     field, colon, value = incomplete.partition(":")
-    if colon and field.lower() in SEARCH_FIELDS:
-        return field.lower(), value, f"{field}:"
+    if colon and field.lower() in names:
+        return names[field.lower()], value, f"{field}:"
     if not bash:
         return None
-    if incomplete == ":" and args and args[-1].lower() in SEARCH_FIELDS:
-        return args[-1].lower(), "", ":"
-    if len(args) >= 2 and args[-1] == ":" and args[-2].lower() in SEARCH_FIELDS:
-        return args[-2].lower(), incomplete, ""
+    if incomplete == ":" and args and args[-1].lower() in names:
+        return names[args[-1].lower()], "", ":"
+    if len(args) >= 2 and args[-1] == ":" and args[-2].lower() in names:
+        return names[args[-2].lower()], incomplete, ""
     return None
+
+
+def search_field(args: list[str], incomplete: str, *, bash: bool) -> tuple[str, str, str] | None:
+    """Where the word being completed is the value of an `actor:`, `period:`, `topic:` or
+    `type:` filter of a search query (see `prefixed`). Typer's completer for the query uses
+    this too."""
+    return prefixed(args, incomplete, {f: f for f in SEARCH_FIELDS}, bash=bash)
+
+
+def cite_word(
+    args: list[str], incomplete: str, *, bash: bool
+) -> tuple[str | None, str, str] | None:
+    """Where the word being completed is an ID of `nrr cite ID [ID ...]` (args: the words after
+    `cite`): (the command of the type its `TYPE:` names, or None for every type; the id typed
+    so far; what each reply starts with). None where the word is no ID (the value of --style)."""
+    if args and args[-1] in CITE_VALUE_OPTIONS:
+        return None
+    return prefixed(args, incomplete, CITE_TYPES, bash=bash) or (None, incomplete, "")
+
+
+def _cite_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:
+    found = cite_word(rest, incomplete, bash=bash)
+    if found is None:
+        return None
+    command, typed, reply = found
+    ids = cite_ids() if command is None else bundled_ids(command)
+    return [reply + value for value in matching(ids, typed)]
 
 
 def _search_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:
@@ -210,6 +253,8 @@ def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | No
         return matching(bundled_topics(), incomplete)
     if command == "search":
         return _search_values(rest, incomplete, bash=shell == "complete_bash")
+    if command == "cite":
+        return _cite_values(rest, incomplete, bash=shell == "complete_bash")
     if previous[1] in VALUE_OPTIONS:
         return None  # a date after --from/--to: nothing to list
     if command in ID_COMMANDS and not _positional(rest):

@@ -1,10 +1,12 @@
 """The `nrr` console script. Kept free of heavy imports so that TAB completion of ids can be
-answered before Typer, Rich or YAML are loaded; everything else goes to the Typer app."""
+answered before Typer, Rich or YAML are loaded, and a piped `nrr TYPE ID` without Typer
+(fastpath.py); everything else goes to the Typer app."""
 
 from __future__ import annotations
 
 import os  # loaded already by Python's start-up
 import signal
+import sys
 
 INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it before it is needed
 
@@ -28,6 +30,12 @@ def main() -> None:
 
     if answer_early():
         return
+    from nato_russia.fastpath import answer
+
+    # A piped `nrr TYPE ID` is answered without Typer (Ctrl-C meanwhile: the early handler).
+    code = answer(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     from nato_russia.cli.app import main as run_cli
 
     if _EARLY:

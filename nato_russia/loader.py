@@ -15,19 +15,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nato_russia import __version__
 from nato_russia.errors import DataError, Problem
 from nato_russia.model import Dataset, schema_fingerprint
-from nato_russia.readers import (
-    RawRecord,
-    data_files,
-    line_of,
-    read_bytes,
-    read_records,
-    record_type_of,
-)
-from nato_russia.validation import build_dataset
+from nato_russia.readers import data_files, read_bytes
+
+# A warm run reads the cache and nothing else: the strict reading and the validator are
+# imported where a dataset is built from its files.
+if TYPE_CHECKING:
+    from nato_russia.readers import RawRecord
 
 ENV_DATA = "NRR_DATA"
 # Past this many bytes of data to read and check, a first load takes seconds rather than a
@@ -84,6 +82,8 @@ class DataSelection:
 
 
 def _with_lines(problems: list[Problem]) -> list[Problem]:
+    from nato_russia.readers import line_of
+
     located = []
     for p in problems:
         if p.line is None and p.index is not None:
@@ -99,6 +99,8 @@ def _read_all(
     """Parse every file strictly, collecting the problems of unreadable files rather than
     stopping at the first; also the record types of those. `contents` holds files already
     read (for the cache key); each is let go once parsed."""
+    from nato_russia.readers import read_records, record_type_of
+
     contents = {} if contents is None else contents
     raw: list[RawRecord] = []
     problems: list[Problem] = []
@@ -149,6 +151,8 @@ def _checked(files: list[Path], contents: dict[Path, bytes] | None = None) -> Da
     size = sum(path.stat().st_size for path in files)
     if size > NOTE_BYTES:
         sys.stderr.write(f"note: reading and checking {size / 2**20:,.0f} MB of data once\n")
+    from nato_russia.validation import build_dataset
+
     raw, problems, _ = _read_all(files, contents)
     if problems:
         raise DataError(problems)
@@ -160,6 +164,8 @@ def _checked(files: list[Path], contents: dict[Path, bytes] | None = None) -> Da
 
 def check(selection: DataSelection) -> tuple[Dataset | None, list[Problem]]:
     """Validate everything without the cache and return every problem found (nrr validate)."""
+    from nato_russia.validation import build_dataset
+
     try:
         files = selection.files()
     except DataError as exc:

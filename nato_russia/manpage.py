@@ -83,6 +83,7 @@ def manpage(group: Any, today: dt.date | None = None) -> str:
         out += [".SS " + roff(f"nrr {name} {usage}".strip())]
         out.append(roff(" ".join((command.help or "").split())))
         out += _options(command, sub)
+    out += _examples(group, context)
     out.append(SECTIONS_AFTER.rstrip("\n"))
     return "\n".join(out) + "\n"
 
@@ -96,3 +97,38 @@ def _options(command: Any, context: Any) -> list[str]:
         names, help_text = record
         lines += [".TP", ".B " + roff(names), roff(" ".join(help_text.split()))]
     return lines
+
+
+# How a command's help sets out its examples (cli.common.examples): this heading, then a
+# paragraph that click must not re-wrap (a "\b" line), one command line per line.
+EXAMPLES_HEADING = "Examples:"
+
+
+def examples_in(epilog: str | None) -> list[str]:
+    """The example command lines of a command's help epilog, in its order."""
+    lines = (epilog or "").splitlines()
+    if EXAMPLES_HEADING not in lines:
+        return []
+    found: list[str] = []
+    for line in lines[lines.index(EXAMPLES_HEADING) + 1 :]:
+        if line.startswith("  "):
+            found.append(line.strip())
+        elif found:
+            break  # the paragraph after the examples
+    return found
+
+
+def _examples(group: Any, context: Any) -> list[str]:
+    """EXAMPLES: each command's examples from its -h, under its one-line summary. Hyphens as
+    \\- so that a pasted line has ASCII '-', never the hyphen groff may print for '-'."""
+    out = [".SH EXAMPLES"]
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        lines = [] if command is None or command.hidden else examples_in(command.epilog)
+        if not lines:
+            continue
+        summary = command.get_short_help_str(limit=200)
+        out += [".PP", roff(summary), ".RS 4", ".nf"]
+        out += [roff(line).replace("-", "\\-") for line in lines]
+        out += [".fi", ".RE"]
+    return out if len(out) > 1 else []

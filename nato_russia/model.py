@@ -620,6 +620,12 @@ class StateChange(RecordType):
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = corrections_field()
 
+    @property
+    def reported_only(self) -> bool:
+        """Whether the state rests on a report rather than a record of it: one party alone
+        says so (an `attribution`), or the state itself is a report (reported-dissolved)."""
+        return self.attribution is not None or self.state.startswith("reported-")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):

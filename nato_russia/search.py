@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -46,6 +46,9 @@ PROXIMITY_WINDOW = 8  # words between two terms (as FTS5's NEAR counts them)
 # A record whose id the query spells ("founding act" for founding-act) is the one it names;
 # as much as a title match, so that it passes records that merely mention the name in a title.
 NAME_BONUS = 5.0
+# A person's, body's or state's name typed alone asks what they did: the events that name them
+# come before their own record (which still ranks by its name, as high as any title).
+NOT_NAMED = frozenset({"actor"})
 MAX_NAME_WORDS = 8  # the longest run of query words tried as an id
 ALIAS_FIELDS = ("aliases",)
 SNIPPET_RADIUS = 60  # characters either side of the first match
@@ -342,7 +345,9 @@ class Results:
         return len(self.hits) < self.total
 
 
-def _sort_key(scored: _Scored, query: Query, sort: Sort) -> tuple[Any, ...]:
+def _sort_key(
+    scored: _Scored, query: Query, sort: Sort, agreements: Mapping[str, Record]
+) -> tuple[Any, ...]:
     record = scored.record
     dates = _date_key(record)
     last = (*dates, record.type_name, record.id)
@@ -371,6 +376,10 @@ def _sort_key(scored: _Scored, query: Query, sort: Sort) -> tuple[Any, ...]:
         *ordered,
         -scored.score,
         kind,
+        # Two quotations of the same words, one from an agreement: the agreement's first, as
+        # the text the relationship rests on (the Founding Act's clause before NATO's statement
+        # that announced it).
+        getattr(record, "document", None) not in agreements,
         *last,
     )
 
@@ -391,12 +400,13 @@ def search(
     named = named_records(dataset, query)
     query = query.without_stop_words()
     found = []
+    agreements = dataset.records.get("agreement", {})
     for record in _candidates(dataset, query):
         if not query.matches(record):
             continue
         scored = _score(record, query, every=every, named=named)
         if scored is not None:
-            found.append((_sort_key(scored, query, sort), scored))
+            found.append((_sort_key(scored, query, sort, agreements), scored))
     found.sort(key=lambda pair: pair[0])
     kept = found[:limit] if limit is not None else found
     # Snippets only for the hits shown: cutting one costs more than scoring the record.
@@ -412,7 +422,11 @@ def named_records(dataset: Dataset, query: Query) -> frozenset[tuple[str, str]]:
     for start in range(len(typed)):
         for end in range(start + 1, min(len(typed), start + MAX_NAME_WORDS) + 1):
             key = "-".join(typed[start:end])
-            found.update((t, key) for t, records in dataset.records.items() if key in records)
+            found.update(
+                (t, key)
+                for t, records in dataset.records.items()
+                if key in records and t not in NOT_NAMED
+            )
     return frozenset(found)
 
 

@@ -147,6 +147,21 @@ def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState 
     return ChannelState(channel, latest, False, _latest(settled) if settled else None, stale_years)
 
 
+def unconfirmed_from(channel: Channel, change: StateChange) -> dt.date | None:
+    """The first day on which nrr status calls the change's state unconfirmed: STALE_AFTER_YEARS
+    whole years after the last day a source showed it holding. None for a final state (a
+    treaty ended), which stands until a new act undoes it."""
+    if change.state in channel.final_states:
+        return None
+    last = (change.confirmed or change.date).latest()
+    year = last.year + STALE_AFTER_YEARS
+    if year > dt.MAXYEAR:
+        return None
+    if (last.month, last.day) == (2, 29):  # its years are whole on 1 March, as _years_between
+        return dt.date(year, 3, 1)  # counts them
+    return last.replace(year=year)
+
+
 def _years_between(earlier: dt.date, later: dt.date) -> int:
     """Whole years from one day to a later one (0 when `earlier` is not before `later`)."""
     if earlier >= later:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,38 @@ BACKGROUNDER = SHARED_SOURCES / "nato-russia-backgrounder-2015-12.txt"
 FACTS = SHARED_SOURCES / "facts.md"
 
 
+@pytest.fixture(scope="session")
+def _warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data's load cache, built once per session (per worker under xdist): every
+    test starts from a copy, so a command in a test is a warm run, as it is for a user."""
+    home = tmp_path_factory.mktemp("warm-cache-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home))
+        patch.delenv("NRR_DATA", raising=False)
+        loader.load(loader.DataSelection())
+    return home / "nrr"
+
+
 @pytest.fixture(autouse=True)
-def _private_cache(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+def _cache_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, _warm_cache: Path
 ) -> Path:
-    """Every test gets its own cache directory, and never sees the user's NRR_DATA."""
+    """Every test gets its own cache directory, holding a copy of the bundled data's entry
+    (a copy: a test may damage its entry), and never sees the user's NRR_DATA."""
     cache_home = tmp_path_factory.mktemp("cache-home")
+    shutil.copytree(_warm_cache, cache_home / "nrr")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.delenv("NRR_DATA", raising=False)
+    return cache_home / "nrr"
+
+
+@pytest.fixture
+def _private_cache(
+    _cache_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """An empty cache directory of the test's own, for tests that look inside the cache."""
+    cache_home = tmp_path_factory.mktemp("empty-cache-home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     return cache_home / "nrr"
 
 
@@ -145,3 +170,28 @@ def write_generated_events(
     directory.mkdir()
     (directory / "events.json").write_text(json.dumps(events))
     return directory
+
+
+# The heaviest tests (fuzzing, whole processes, a wheel), by file and name: `-m "not slow"`
+# leaves them out of a quick edit loop; `uv run pytest` runs them with the rest. Kept here in
+# one list rather than as a decorator in each file, so that the list reads as one budget.
+SLOW = {
+    ("test_hostile_files.py", "test_any_file_either_loads_or_gives_data_errors"),
+    ("test_load_rules.py", "test_varied_valid_data_comes_back_from_the_cache_as_it_was"),
+    ("test_loader.py", "test_any_record_either_loads_or_gives_data_errors"),
+    ("test_faults.py", "test_escapes_in_data_are_refused_and_shown_visibly"),
+    ("test_faults.py", "test_a_narrow_terminal_loses_no_character"),
+    ("test_faults.py", "test_any_argument_list_ends_in_a_documented_way"),
+    ("test_faults.py", "test_sigterm_during_an_export_leaves_nothing_behind"),
+    ("test_wheel.py", "test_wheel_installed_in_a_fresh_venv_prints_the_same_timeline"),
+    ("test_completion.py", "test_early_answers_match_typer_and_import_nothing_heavy"),
+    ("test_fastpath.py", "test_the_console_script_reads_as_the_app"),
+    ("test_startup.py", "test_a_command_imports_only_what_it_runs"),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if (item.path.name, name) in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -22,6 +22,7 @@ from nato_russia.completion import (
     TYPE_NAMES,
     bundled_ids,
     bundled_topics,
+    cite_ids,
 )
 from nato_russia.model import RECORD_TYPES, Dataset
 from nato_russia.render.formats import Format
@@ -92,6 +93,12 @@ def test_completion_knows_every_detail_command_and_its_file() -> None:
         "nrr status -f c",
         "nrr export json --period ",
         "nrr export json --actor p",
+        "nrr cite georgia-d",
+        "nrr cite f",
+        "nrr cite --style apa nrc-",
+        "nrr cite channel:fo",
+        "nrr cite founding-act georgia-d",
+        "nrr cite state_change:nrc-r",
     ],
 )
 def test_early_answers_match_typer_and_import_nothing_heavy(shell: str, line: str) -> None:
@@ -216,3 +223,36 @@ def test_zsh_escapes_the_colon_as_typer_does() -> None:
 @pytest.mark.parametrize("line", ["nrr search missile", "nrr search foo:bar", "nrr search id:f"])
 def test_other_search_words_fall_through_to_typer(line: str) -> None:
     assert "typer" in complete(FAST, "bash", line).stderr
+
+
+def test_cite_offers_every_records_id_once(bundled: Dataset) -> None:
+    every = sorted({i for type_name in RECORD_TYPES for i in bundled.of_type(type_name)})
+    assert cite_ids() == every
+    assert _offered("bash", "nrr cite ") == every
+    # The audit's case: a quotation's id, which nrr cite needs most.
+    assert _offered("bash", "nrr cite georgia-d") == ["georgia-disproportionate"]
+    # founding-act is an agreement and a channel: offered once.
+    assert _offered("fish", "nrr cite founding-a").count("founding-act") == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_cite_offers_the_ids_of_the_type_its_prefix_names(shell: str, bundled: Dataset) -> None:
+    channels = sorted(i for i in bundled.of_type("channel") if i.startswith("n"))
+    assert sorted(_offered(shell, "nrr cite channel:n")) == [f"channel:{i}" for i in channels]
+    assert _offered(shell, "nrr cite Quotation:georgia-d") == ["Quotation:georgia-disproportionate"]
+
+
+def test_cite_completes_the_piece_after_a_colon_word_break() -> None:
+    assert _offered("bash", "nrr cite channel : founding") == ["founding-act"]
+
+
+@pytest.mark.parametrize("line", ["nrr cite founding-act --style ", "nrr cite founding-act -s a"])
+def test_cite_offers_no_id_where_the_word_is_no_id(line: str) -> None:
+    result = complete(FAST, "bash", line)
+    assert not set(result.stdout.split()) & set(cite_ids())
+
+
+def test_cite_offers_ids_for_each_of_several() -> None:
+    # nrr cite ID [ID ...]: one bibliography of several records.
+    assert _offered("bash", "nrr cite founding-act georgia-d") == ["georgia-disproportionate"]
+    assert _offered("bash", "nrr cite -s apa nrc channel:founding") == ["channel:founding-act"]

@@ -664,8 +664,30 @@ def test_the_timeline_page_embeds_the_timeline_safely(
     page = target.read_text(encoding="utf-8")
     assert page.count("</script>") == 2  # the library's and the page's own: no more
     assert "<!--" not in page.split("<body>")[1]
-    data = page.split("var data = ", 1)[1].split(";\nnew TL.Timeline", 1)[0]
+    data = page.split("var data = ", 1)[1].split(";\nif (window.TL)", 1)[0]
     document = json.loads(data)
     assert document["events"]
     assert any("alert(1)" in e["text"]["headline"] for e in document["events"])
-    assert 'src="https://cdn.knightlab.com/libs/timeline3/latest/js/timeline.js"' in page
+    assert 'src="https://cdn.knightlab.com/libs/timeline3/3.9.11/js/timeline.js"' in page
+
+
+def test_timelinejs_page_pins_the_library_and_says_when_it_cannot_load(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # Offline, the library's script fails and TL stays undefined: the page must then keep a
+    # message in view (audit: a completely white page) and never call TL.Timeline.
+    target = tmp_path / "timeline.html"
+    result = runner.invoke(app, ["export", "timelinejs-html", "-o", str(target)])
+    assert result.exit_code == 0
+    page = target.read_text(encoding="utf-8")
+    assert "/latest/" not in page
+    assert page.count("https://cdn.knightlab.com/libs/timeline3/3.9.11/") >= 2  # css and js
+    body = page.split("<body>", 1)[1]
+    missing = body.split('<div id="timeline-missing">', 1)[1].split("</div>", 1)[0]
+    assert "could not be shown" in missing and "internet connection" in missing
+    assert "hidden" not in body.split('<div id="timeline-missing">', 1)[0]  # shown by default
+    script = body.split("<script>", 1)[1].split("</script>", 1)[0]
+    guarded = script.split("if (window.TL) {", 1)[1].split("\n}", 1)[0]
+    assert 'getElementById("timeline-missing").hidden = true' in guarded
+    assert "new TL.Timeline(" in guarded
+    assert "new TL.Timeline(" not in script.replace(guarded, "")

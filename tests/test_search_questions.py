@@ -187,9 +187,18 @@ def test_sources_come_after_the_records_that_cite_them(bundled: Dataset, text: s
     assert any(kinds) and kinds == sorted(kinds)
 
 
-def test_medvedev_finds_the_man_then_an_event_before_any_source(bundled: Dataset) -> None:
-    types = [hit.record.type_name for hit in run(bundled, "medvedev").results[:2]]
-    assert types == ["actor", "event"]  # the record the query names, then what he did
+def test_medvedev_puts_what_he_did_first_and_finds_the_man(bundled: Dataset) -> None:
+    hits = run(bundled, "medvedev").results
+    assert hits[0].record.type_name == "event"  # a name typed alone asks what they did
+    assert ("actor", "medvedev") in [(h.record.type_name, h.record.id) for h in hits[:3]]
+
+
+def test_the_founding_acts_clause_comes_before_the_statement_that_announced_it(
+    bundled: Dataset,
+) -> None:
+    first, second = run(bundled, "substantial combat forces").results[:2]
+    assert first.record.id == "founding-act-substantial-combat-forces"
+    assert second.record.id == "nac-substantial-combat-forces-1997"
 
 
 def test_kosovo_1999_puts_an_event_of_1999_first(bundled: Dataset) -> None:

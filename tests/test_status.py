@@ -436,3 +436,67 @@ def test_status_marks_a_state_whose_last_confirmation_is_years_old(
         ("A test treaty", treaty[0], treaty_years),
     ):
         assert rows[title][3].endswith(f"(unconfirmed for {years} years)") == stale, rows[title]
+
+
+def test_compare_with_one_date_ends_where_the_data_ends_when_today_is_later(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2026, 12, 6))
+    code, out, err = run(runner, "compare", "2014", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    # The data's coverage ends in February 2026, before the day the clock gives.
+    assert (answer["from"], answer["to"]) == ("2014-12-31", "2026-02-28")
+    assert err == (
+        "note: comparing with 28 February 2026, where the data ends (today is 6 December 2026)\n"
+    )
+    channels = {c["channel"] for c in answer["channels"]}
+    assert "nrc" in channels  # political dialogue only in 2014, reported dissolved in 2025
+    # The same answer as with the day written out.
+    code, same, _ = run(runner, "compare", "2014", "2026-02-28", "--format", "json")
+    assert (code, same) == (0, out)
+
+
+def test_compare_with_one_date_takes_today_inside_the_data(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2020, 6, 1))
+    code, out, err = run(runner, "compare", "2013", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["to"] == "2020-06-01"
+    assert err == "note: comparing with today, 1 June 2020\n"
+
+
+def test_compare_with_one_date_after_the_data_is_a_usage_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nato_russia.cli import status as status_command
+
+    monkeypatch.setattr(status_command, "today", lambda: dt.date(2026, 12, 6))
+    code, out, err = run(runner, "compare", "2026-06")
+    assert (code, out) == (2, "")
+    assert "2026-06 comes after 28 February 2026, where the data ends" in err
+
+
+def test_compare_lists_the_changes_in_date_order_with_states_in_words(bundled: Dataset) -> None:
+    from nato_russia.model import StateChange
+    from nato_russia.render.compare_view import compare_tables
+    from nato_russia.status import compare
+
+    first, second = dt.date(2013, 1, 1), dt.date(2023, 12, 31)
+    _, changes = compare_tables(compare(bundled, first, second), first, second)
+    # The table words its dates; each row's change (by its title) gives the day to sort by.
+    day_of = {
+        c.title: c.date.earliest()
+        for c in bundled.of_type("state_change").values()
+        if isinstance(c, StateChange)
+    }
+    days = [day_of[row[2].text] for row in changes.rows]
+    assert days == sorted(days) and len(days) > 10
+    states = [row[3].text for row in changes.rows]
+    assert "suspended by Russia" in states and "political dialogue only" in states
+    assert not any("-" in state for state in states)  # words, as in the first table

@@ -173,7 +173,12 @@ def test_help_groups_the_commands(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize("command", [c for _, names in cli.COMMAND_GROUPS for c in names])
-def test_every_command_has_help_with_examples(runner: CliRunner, command: str) -> None:
+def test_every_command_has_help_with_examples(
+    runner: CliRunner, command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The examples run here: `nrr chart --svg chart.svg` must not leave a file in the
+    # repository (the stray chart.svg at its root came from this test).
+    monkeypatch.chdir(tmp_path)
     code, out = run(runner, command, "-h")
     assert code == 0
     assert "Examples:" in out or command in ("search", "export")

@@ -327,7 +327,7 @@ def test_a_warm_run_reads_the_cache_and_parses_nothing(
     def refuse(*args: object) -> None:
         raise AssertionError("a warm run must not parse data files")
 
-    monkeypatch.setattr(loader, "read_records", refuse)
+    monkeypatch.setattr(readers, "read_records", refuse)
     assert timeline_ids("--data", str(json_dir)) == cold
 
 

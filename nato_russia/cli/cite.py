@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from nato_russia.cli.common import Commands, Data, examples, say
+from nato_russia.cli.common import Commands, Data, completion_dataset, examples, say
 from nato_russia.render.formats import CitationStyle as Style
 
 commands = Commands()
@@ -14,6 +14,24 @@ STYLE_HELP = (
     "chicago (the default), apa or mla: references as text; bibtex: entries for LaTeX; "
     "csl-json: items for Zotero and other reference managers."
 )
+
+
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Typer's completion of the ID, for what completion.py leaves to it (--data, NRR_DATA):
+    the same words from the loaded data. (Click asks it only for the ID, never for the value
+    of --style, and hands over the whole word, TYPE: included.)"""
+    from nato_russia import completion
+
+    found = completion.cite_word([], incomplete, bash=False)
+    dataset = completion_dataset(ctx) if found is not None else None
+    if found is None or dataset is None:
+        return []
+    command, typed, reply = found
+    if command is None:
+        ids = sorted({i for records in dataset.records.values() for i in records})
+    else:
+        ids = list(dataset.of_type(completion.CITE_TYPES[command].replace("-", "_")))
+    return [reply + value for value in completion.matching(ids, typed)]
 
 
 @commands.command(
@@ -40,6 +58,7 @@ def cite(
             metavar="ID",
             help="Any record's id (agreement, event, quotation, source, ...), or TYPE:ID; "
             "several for one bibliography.",
+            autocompletion=_complete_id,
         ),
     ],
     style: Annotated[

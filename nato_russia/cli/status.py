@@ -2,7 +2,7 @@
 two days); the work is in nato_russia.status."""
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,10 +15,19 @@ from nato_russia.cli.common import (
     coverage_note,
     examples,
     note_coverage,
+    say,
     terminal,
 )
 
+if TYPE_CHECKING:
+    from nato_russia.model import Dataset
+
 commands = Commands()
+
+
+def today() -> dt.date:
+    """The day nrr status and compare take for "today" (tests set another)."""
+    return dt.date.today()
 
 
 @commands.command(
@@ -45,7 +54,7 @@ def status(
     from nato_russia.render import output, views
     from nato_russia.status import coverage, data_begins, status_on
 
-    when = dt.date.today() if day is None else bound(day, "DATE", upper=True)
+    when = today() if day is None else bound(day, "DATE", upper=True)
     assert when is not None
     dataset = data.load()
     covered = coverage(dataset)
@@ -69,27 +78,41 @@ def status(
     short_help="What changed between two days: channels, and the events that did it.",
     epilog=examples(
         "nrr compare 2013-01-01 2023-01-01",
+        "nrr compare 2014",
         "nrr compare 1999-01 2000-06 --format json",
     ),
 )
 def compare(
     first: Annotated[str, typer.Argument(metavar="DATE1", help="The earlier day.")],
-    second: Annotated[str, typer.Argument(metavar="DATE2", help="The later day.")],
+    second: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[DATE2]",
+            help="The later day. Default: today, or the last day the data covers if that "
+            "is earlier (a note on stderr says which).",
+        ),
+    ] = None,
     *,
     fmt: Output,
     data: Data,
 ) -> None:
     """The channels of the relationship whose state changed between two days, their state on
-    each, and the changes in between with the events they belong to."""
+    each, and the changes in between with the events they belong to. A year or month means its
+    last day."""
     from nato_russia.render import compare_view, output
     from nato_russia.status import compare as compare_days
 
     earlier = bound(first, "DATE1", upper=True)
     later = bound(second, "DATE2", upper=True)
-    assert earlier is not None and later is not None
-    if earlier > later:
+    assert earlier is not None
+    if later is not None and earlier > later:
         raise typer.BadParameter(f"{first} comes after {second}", param_hint="DATE1")
     dataset = data.load()
+    if later is None:
+        later, wording = _until(dataset)
+        if earlier > later:
+            raise typer.BadParameter(f"{first} comes after {wording}", param_hint="DATE1")
+        say(f"note: comparing with {wording}")
     note_coverage(dataset, later)
     found = compare_days(dataset, earlier, later)
     output.show_compare(
@@ -100,3 +123,18 @@ def compare(
         lambda: compare_view.compare_rows(found),
         terminal=terminal(),
     )
+
+
+def _until(dataset: "Dataset") -> tuple[dt.date, str]:
+    """The later day when none is given: today, unless the data stops before it, since a
+    state "today" past the data's end would be the last one recorded, not today's."""
+    from nato_russia.render.views import day_text
+    from nato_russia.status import coverage
+
+    now = today()
+    covered = coverage(dataset)
+    if covered is not None and covered.last < now:
+        return covered.last, (
+            f"{day_text(covered.last)}, where the data ends (today is {day_text(now)})"
+        )
+    return now, f"today, {day_text(now)}"

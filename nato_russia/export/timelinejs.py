@@ -208,8 +208,13 @@ def sheet_csv(dataset: Dataset) -> str:
 
 
 # Knight Lab's own address for the library, as its instructions for putting a timeline in a
-# page give it. The page loads it when opened in a browser; nrr itself fetches nothing.
-LIBRARY = "https://cdn.knightlab.com/libs/timeline3/latest"
+# page give it, at the version tests/e2e checks the exports against (never "latest", which
+# could change under a page written years ago). The page loads it when opened in a browser;
+# nrr itself fetches nothing.
+LIBRARY_VERSION = "3.9.11"
+LIBRARY = f"https://cdn.knightlab.com/libs/timeline3/{LIBRARY_VERSION}"
+# The message stays on the page unless the library loaded (offline, a blocked address) or
+# scripts ran at all: a white page would not say what went wrong.
 PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -217,14 +222,25 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <link title="timeline-styles" rel="stylesheet" href="{library}/css/timeline.css">
 <script src="{library}/js/timeline.js"></script>
-<style>html, body {{ height: 100%; margin: 0; }} #timeline-embed {{ height: 100%; }}</style>
+<style>html, body {{ height: 100%; margin: 0; }} #timeline-embed {{ height: 100%; }}
+#timeline-missing {{ font: 16px/1.5 sans-serif; max-width: 40em; margin: 2em auto; }}</style>
 </head>
 <body>
+<div id="timeline-missing">
+<p><strong>The timeline could not be shown.</strong></p>
+<p>This page draws it with TimelineJS {library_version}, which it loads from {library}
+when it is opened. That needs an internet connection and JavaScript; one of them is missing
+here (offline, a blocked address, or scripts turned off).</p>
+<p>The same events are in nrr itself: <code>nrr timeline</code>.</p>
+</div>
 <div id="timeline-embed"></div>
 <script>
 // The timeline's data, written by nrr {version}.
 var data = {data};
-new TL.Timeline("timeline-embed", data, {{ autolink: false }});
+if (window.TL) {{
+  document.getElementById("timeline-missing").hidden = true;
+  new TL.Timeline("timeline-embed", data, {{ autolink: false }});
+}}
 </script>
 </body>
 </html>
@@ -242,6 +258,7 @@ def timeline_page(dataset: Dataset) -> str:
     return PAGE.format(
         title=html.escape(TITLE),
         library=LIBRARY,
+        library_version=LIBRARY_VERSION,
         version=__version__,
         data=data,
     )

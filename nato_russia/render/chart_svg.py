@@ -18,7 +18,7 @@ import textwrap
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from nato_russia.chart import Chart, StateClass, position
+from nato_russia.chart import BLANK, Chart, Evidence, StateClass, position
 
 WIDTH = 1280
 MARGIN = 16
@@ -29,13 +29,20 @@ BAND = 22
 BARS = 60  # the tallest events-per-year bar
 FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
 
+# One family of colour per meaning: green for cooperation and treaties in force, ambers for
+# limited (light) and suspended (dark), grey for what has ended (or is in question once ended).
 KIND_COLOURS = {
     StateClass.OPEN: "#2e7d32",
     StateClass.LIMITED: "#f2b705",
-    StateClass.SUSPENDED: "#d84315",
+    StateClass.SUSPENDED: "#d9730d",
     StateClass.ENDED: "#9e9e9e",
     StateClass.OTHER: "#8e24aa",
 }
+# A reported state: its colour paler, inside a dashed outline; a state not recorded: stripes
+# of its colour on white (a pattern per kind, defined only for the kinds drawn so).
+REPORTED_OPACITY = 0.45
+REPORTED_OUTLINE = 'stroke="#000000" stroke-width="1" stroke-dasharray="4 2"'
+KEY_COLOUR = "#616161"  # the legend's examples of the two, which stand for every kind
 BAND_COLOURS = ("#dbe4f0", "#f3e6c8", "#d7ecd9", "#eadcef", "#f6d5c8", "#d3eeee")
 BAR_COLOUR = "#1f6f8b"
 
@@ -151,13 +158,22 @@ def render(chart: Chart) -> str:
             x0, x1 = x(piece.start), x_after(piece.end)
             since = piece.since.display()
             note = " (known only to the month or year: drawn from its first day)"
-            tip = f"{piece.state} since {since}{note if piece.approximate else ''}: {piece.change}"
+            how = {
+                Evidence.KNOWN: "",
+                Evidence.REPORTED: " (reported only)",
+                Evidence.NOT_RECORDED: f" (not recorded from {piece.start.isoformat()} on)",
+            }[piece.evidence]
+            tip = (
+                f"{piece.state} since {since}{note if piece.approximate else ''}{how}: "
+                f"{piece.change}"
+            )
             parts.append(
-                f'<rect class="span kind-{piece.kind.value}" data-state={_attr(piece.state)} '
+                f'<rect class="span kind-{piece.kind.value} {piece.evidence.value}" '
+                f'data-state={_attr(piece.state)} data-evidence="{piece.evidence.value}" '
                 f'data-change={_attr(piece.change)} data-start="{piece.start.isoformat()}" '
                 f'data-end="{piece.end.isoformat()}" x="{_num(x0)}" y="{top}" '
                 f'width="{_num(max(0.5, x1 - x0))}" height="{LANE}" '
-                f'fill="{KIND_COLOURS[piece.kind]}"><title>{_text(tip)}</title></rect>'
+                f"{_paint(piece.kind, piece.evidence)}><title>{_text(tip)}</title></rect>"
             )
         parts.append("</g>")
     parts.append("</g>")
@@ -196,10 +212,46 @@ def render(chart: Chart) -> str:
         'role="img" aria-labelledby="chart-title">\n'
         f'<title id="chart-title">{_text(title)}</title>\n'
         "<desc>One lane per channel of the relationship (nrr status), coloured by its state "
-        "over time; the periods as bands; the events counted per year.</desc>\n"
-        f'<rect width="{WIDTH}" height="{total}" fill="#ffffff"/>\n'
+        "over time (a state only reported paler in a dashed outline, one not recorded "
+        "striped); the periods as bands; the events counted per year.</desc>\n"
+        f'<rect width="{WIDTH}" height="{total}" fill="#ffffff"/>\n' + _patterns(chart)
     )
     return head + "\n".join(parts) + "\n</svg>\n"
+
+
+def _paint(kind: StateClass, evidence: Evidence) -> str:
+    """The fill (and outline) of a span of this kind, known as it is."""
+    colour = KIND_COLOURS[kind]
+    if evidence is Evidence.REPORTED:
+        return f'fill="{colour}" fill-opacity="{REPORTED_OPACITY}" {REPORTED_OUTLINE}'
+    if evidence is Evidence.NOT_RECORDED:
+        return f'fill="url(#not-recorded-{kind.value})"'
+    return f'fill="{colour}"'
+
+
+def _stripes(name: str, colour: str) -> str:
+    return (
+        f'<pattern id="{name}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)">'
+        '<rect width="6" height="6" fill="#ffffff"/>'
+        f'<rect width="2.5" height="6" fill="{colour}"/></pattern>'
+    )
+
+
+def _patterns(chart: Chart) -> str:
+    kinds = {s.kind for lane in chart.lanes for s in lane.spans}
+    unrecorded = {
+        s.kind for lane in chart.lanes for s in lane.spans if s.evidence is Evidence.NOT_RECORDED
+    }
+    if not unrecorded:
+        return ""
+    found = [
+        _stripes(f"not-recorded-{kind.value}", KIND_COLOURS[kind])
+        for kind in StateClass
+        if kind in unrecorded and kind in kinds
+    ]
+    found.append(_stripes("not-recorded-key", KEY_COLOUR))
+    return "<defs>" + "".join(found) + "</defs>\n"
 
 
 def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
@@ -216,6 +268,36 @@ def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
             parts.append(f'<text x="{MARGIN + 30}" y="{y + number * 15}">{_text(line)}</text>')
         parts.append("</g>")
         y += 15 * len(lines) + 4
+    keys = (
+        (
+            Evidence.REPORTED,
+            f'fill="{KEY_COLOUR}" fill-opacity="{REPORTED_OPACITY}" {REPORTED_OUTLINE}',
+            Evidence.REPORTED.description,
+        ),
+        (Evidence.NOT_RECORDED, 'fill="url(#not-recorded-key)"', Evidence.NOT_RECORDED.description),
+    )
+    for evidence, paint, words in keys:
+        states = chart.states_by(evidence)
+        if not states:
+            continue
+        text = f"{words}: {', '.join(states)}" if evidence is Evidence.REPORTED else words
+        parts.append(
+            f'<g class="legend-evidence" data-evidence="{evidence.value}">'
+            f'<rect x="{MARGIN}" y="{y - 10}" width="22" height="12" {paint}/>'
+        )
+        lines = _wrap(text, WIDTH - 2 * MARGIN - 30)
+        for number, line in enumerate(lines):
+            parts.append(f'<text x="{MARGIN + 30}" y="{y + number * 15}">{_text(line)}</text>')
+        parts.append("</g>")
+        y += 15 * len(lines) + 4
+    if chart.blank:
+        parts.append(
+            '<g class="legend-evidence" data-evidence="none">'
+            f'<rect x="{MARGIN}" y="{y - 10}" width="22" height="12" fill="none" '
+            'stroke="#000000" stroke-opacity="0.15"/>'
+            f'<text x="{MARGIN + 30}" y="{y}">{_text(BLANK)}</text></g>'
+        )
+        y += 19
     y += 8
     column = (WIDTH - 2 * MARGIN) // 2
     rows = (len(chart.bands) + 1) // 2
@@ -227,6 +309,11 @@ def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
     y += rows * 15 + 8
     densest = ", ".join(f"{year} ({count})" for year, count in chart.densest())
     notes = [f"Events: {chart.events} in all" + (f"; most in {densest}." if densest else ".")]
+    if any(chart.states_by(e) for e in (Evidence.REPORTED, Evidence.NOT_RECORDED)):
+        notes.append(
+            "A state reported only, or not recorded, is drawn in the colour of its kind, as a "
+            "known one is."
+        )
     if chart.approximate:
         notes.append(
             "A change known only to its month or year is drawn from the first day of that "

@@ -4,8 +4,10 @@ ASCII, no escape codes). One layout draws both, so the two never disagree.
 The picture is a grid: each column stands for an equal run of days, so a year takes about
 width / years columns (at 40 columns, about one). A cell shows what holds for most of its days;
 a state shorter than a column may not show at all, which the SVG (exact to the day) does not
-lose. From 120 columns on, the lane names stand left of the lanes; below that each name takes
-its own line above its lane, so that narrow terminals keep the whole width for the years.
+lose. A known state is a block in its kind's colour and shade (#, =, - or x in a pipe); a
+reported one a checked block (~), a state not recorded dots (.), both in the same colour. From
+120 columns on, the lane names stand left of the lanes; below that each name takes its own line
+above its lane, so that narrow terminals keep the whole width for the years.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, TextIO
 
 from rich.text import Text
 
-from nato_russia.chart import Chart, Span, StateClass
+from nato_russia.chart import BLANK, Chart, Evidence, Span, StateClass
 
 MIN_WIDTH, MAX_WIDTH = 40, 300
 SIDE_BY_SIDE = 120  # from this width on, lane names stand left of the lanes
@@ -30,7 +32,9 @@ YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
 
 @dataclass(frozen=True, slots=True)
 class Glyphs:
-    kinds: dict[StateClass, str]
+    kinds: dict[StateClass, str]  # a known state of each kind
+    reported: str  # a state only reported (in its kind's colour at a terminal)
+    not_recorded: str  # a state carried on that no source shows any more
     axis: str  # the axis line
     major: str  # a labelled year
     minor: str  # any other year, where years are wide enough to mark
@@ -46,6 +50,8 @@ UNICODE = Glyphs(
         StateClass.ENDED: "\u2591",
         StateClass.OTHER: "?",
     },
+    reported="\u259a",
+    not_recorded="\u00b7",
     axis="\u2500",
     major="\u253c",
     minor="\u252c",
@@ -60,6 +66,8 @@ PLAIN = Glyphs(
         StateClass.ENDED: "x",
         StateClass.OTHER: "?",
     },
+    reported="~",
+    not_recorded=".",
     axis="-",
     major="+",
     minor="'",
@@ -67,10 +75,12 @@ PLAIN = Glyphs(
     ellipsis="...",
 )
 
+# One family of colour per meaning, as in the SVG: green for cooperation and treaties in
+# force, ambers for limited and suspended, grey for what has ended.
 KIND_STYLES = {
     StateClass.OPEN: "green",
     StateClass.LIMITED: "yellow",
-    StateClass.SUSPENDED: "red",
+    StateClass.SUSPENDED: "dark_orange",
     StateClass.ENDED: "grey50",
     StateClass.OTHER: "magenta",
 }
@@ -136,9 +146,17 @@ def _majority(runs: list[tuple[int, int]], spans: Sequence[tuple[int, int, int]]
     return found
 
 
-def _lane_cells(grid: _Grid, spans: Sequence[Span]) -> list[StateClass | None]:
+def _lane_cells(grid: _Grid, spans: Sequence[Span]) -> list[Span | None]:
     ranges = [(i, *_offsets(grid.chart, s.start, s.end)) for i, s in enumerate(spans)]
-    return [spans[i].kind if i >= 0 else None for i in _majority(grid.runs(), ranges)]
+    return [spans[i] if i >= 0 else None for i in _majority(grid.runs(), ranges)]
+
+
+def _glyph(span: Span, glyphs: Glyphs) -> str:
+    if span.evidence is Evidence.REPORTED:
+        return glyphs.reported
+    if span.evidence is Evidence.NOT_RECORDED:
+        return glyphs.not_recorded
+    return glyphs.kinds[span.kind]
 
 
 def _band_cells(grid: _Grid) -> list[int]:
@@ -239,9 +257,9 @@ def _band_row(grid: _Grid, plain: bool) -> _Line:
 
 def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs, plain: bool) -> _Line:
     line = _Line(grid.columns)
-    for column, kind in enumerate(_lane_cells(grid, spans)):
-        if kind is not None:
-            line.put(column, glyphs.kinds[kind], None if plain else KIND_STYLES[kind])
+    for column, span in enumerate(_lane_cells(grid, spans)):
+        if span is not None:
+            line.put(column, _glyph(span, glyphs), None if plain else KIND_STYLES[span.kind])
     return line
 
 
@@ -301,6 +319,18 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
     for kind, states in chart.kinds():
         lead = f"{glyphs.kinds[kind] * 2} "
         wrapped(f"{kind.description}: {', '.join(states)}", lead, KIND_STYLES[kind], indent=3)
+    for evidence, glyph in (
+        (Evidence.REPORTED, glyphs.reported),
+        (Evidence.NOT_RECORDED, glyphs.not_recorded),
+    ):
+        words = evidence.description
+        states = chart.states_by(evidence)
+        if states and evidence is Evidence.REPORTED:
+            wrapped(f"{words}: {', '.join(states)}", f"{glyph * 2} ", "bold", indent=3)
+        elif states:
+            wrapped(words, f"{glyph * 2} ", "bold", indent=3)
+    if chart.blank:
+        wrapped(f"{BLANK}.")
     for band in chart.bands:
         wrapped(f"{band.date.display()}: {band.short_title}", f"{band.key} ", indent=2)
     densest = ", ".join(f"{year} ({count})" for year, count in chart.densest())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from nato_russia.model import Channel, StateChange, in_date_order
 from nato_russia.render.json_out import date_fields
 from nato_russia.render.views import Cell, Column, TableView, day_text, state_label
 from nato_russia.status import ChannelState, Difference
@@ -41,16 +42,24 @@ def compare_tables(
         tuple(
             (
                 Cell(c.date.display()),
-                Cell(d.channel.title),
+                Cell(channel.title),
                 Cell(c.title),
-                Cell(c.state),
+                Cell(state_label(c)),
                 Cell(c.event or ""),
             )
-            for d in differences
-            for c in d.changes
+            for channel, c in _in_date_order(differences)
         ),
     )
     return states, changes
+
+
+def _in_date_order(differences: list[Difference]) -> list[tuple[Channel, StateChange]]:
+    """Every change in between, across the channels, in date order (by id on one day): the
+    story of what happened, rather than one channel's after another's."""
+    found = [(d.channel, c) for d in differences for c in d.changes]
+    ordered = in_date_order(c for _, c in found)
+    place = {c.id: n for n, c in enumerate(ordered)}
+    return sorted(found, key=lambda pair: place[pair[1].id])
 
 
 def _brief(state: ChannelState | None) -> dict[str, Any] | None:

@@ -30,7 +30,9 @@ def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
     """Draw with Rich; at a terminal, output taller than the screen goes through the pager,
     as git and gh do (never in a pipe: there is no one to page for)."""
     if not (terminal.is_tty and terminal.pager):
-        draw(terminal.console())
+        console = terminal.console()
+        with console:  # held until the end and written in one go, not a write per line
+            draw(console)
         return
     buffer = io.StringIO()
     draw(terminal.console(file=buffer))
