@@ -179,8 +179,15 @@ def test_source_detail_lists_every_record_that_cites_it(
     source = bundled.get("source", "founding-act-reprint-bits")
     assert isinstance(source, Source)
     lines = section(out, "Cited by")
-    citing = query.citing_records(bundled, source.id)
-    assert [line.split(" \u2014 ")[0] for line in lines] == [r.id for r in citing]
+    # Worked out here from the records themselves, not by the code the view uses.
+    citing = [
+        r.id
+        for r in bundled.all_records()
+        if source.id in getattr(r, "sources", ())
+        or any(source.id in c.sources for c in getattr(r, "corrections", ()))
+    ]
+    shown = [line.split(" \u2014 ")[0] for line in lines]
+    assert sorted(shown) == sorted(citing) and len(shown) > 1
 
 
 def test_source_detail_names_the_citing_record_where_types_share_an_id(
