@@ -306,7 +306,8 @@ def test_urls_are_never_drawn_inside_a_box(bundled: Dataset) -> None:
 # Then each linked record on a line of its own (issue 19: run on, a title and the next id
 # could not be told apart without colour):                         158 / 90 / 71
 # Then its combat-forces clause and "three no's", quotations of their own (issue 17): 172 / 97 / 76
-COMPACT = {40: 172, 80: 97, 120: 76}
+# Then each source's publisher tier beside its kind (issue 17):      173 / 99 / 76
+COMPACT = {40: 173, 80: 99, 120: 76}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -13,6 +13,8 @@ from nato_russia.cli.app import app
 from nato_russia.dates import parse_date
 from nato_russia.model import RECORD_TYPES, Dataset, Source
 from nato_russia.render import views
+from nato_russia.render.rich_out import print_detail
+from tests.conftest import render_at
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -233,3 +235,19 @@ def test_an_unknown_tier_is_a_usage_error_naming_the_tiers(runner: CliRunner) ->
     code, out, err = run(runner, "sources", "--tier", "stat")
     assert (code, out) == (2, "")
     assert "Did you mean: state-media?" in err and "research-institute" in err
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_a_detail_view_at_a_terminal_shows_each_sources_tier(bundled: Dataset, width: int) -> None:
+    record = bundled.get("event", "cfe-suspension-2023-11-07")
+    assert record is not None
+    out = render_at(width, lambda c: print_detail(views.detail_view(bundled, record), c))
+    flat = " ".join(out.split())
+    assert "TASS [news; state-media of Russia]" in flat
+    assert "[news; news-agency]" in flat
+
+
+def test_a_markdown_detail_shows_each_sources_tier(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "event", "cfe-suspension-2023-11-07", "--format", "markdown")
+    assert code == 0
+    assert "TASS (news; state-media of Russia)" in out

@@ -26,7 +26,7 @@ from nato_russia.model import (
     is_web_address,
 )
 from nato_russia.query import sorted_records
-from nato_russia.render.views import Cell, TableView, date_text, field_label
+from nato_russia.render.views import Cell, TableView, date_text, field_label, tier_text
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
 # GitHub turns bare web addresses into links; a backslash before the ':' or '.' prevents it.
@@ -111,7 +111,8 @@ def source_item(source: Source) -> str:
     parts = [link(source.title, source.url), escape(source.publisher)]
     if source.date is not None:
         parts.append(escape(source.date.display()))
-    return ", ".join(parts) + f" ({escape(source.kind)})"  # so that a reader can weigh it
+    # Its kind and its publisher's tier, so that a reader can weigh it.
+    return ", ".join(parts) + f" ({escape(source.kind)}; {escape(tier_text(source))})"
 
 
 def _quote(dataset: Dataset, quotation: Quotation) -> list[str]:

@@ -226,7 +226,7 @@ def _linked(
             link = Link(record_id, f"\u201c{record.text}\u201d")
             line = f"{record_id} \u2014 {link.title}"
         elif isinstance(record, Source):
-            title = f"{record.title}, {record.publisher} [{record.kind}]"
+            title = f"{record.title}, {record.publisher} [{record.kind}; {tier_text(record)}]"
             date = record.date.display() if record.date is not None else ""
             link = Link(record_id, title, date, record.url)
             line = f"{record_id} \u2014 {source_line(record)}"
