@@ -135,6 +135,7 @@ class ListColumn:
     field: str
     kind: Literal["key", "date", "prose"] = "prose"  # keys and dates never wrap
     count: bool = False  # for a list of links: how many, rather than their titles
+    keep: bool = False  # shown in a list at a terminal however narrow, as dates are
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -731,7 +732,8 @@ class Source(RecordType):
         _ID,
         ListColumn("Title", "title"),
         ListColumn("Kind", "kind", "key"),
-        ListColumn("Tier", "tier", "key"),
+        # What kind of publisher made it is what a reader weighs a source by: at every width.
+        ListColumn("Tier", "tier", "key", keep=True),
         ListColumn("Publisher", "publisher"),
         ListColumn("Cited by", "cited_by", "key", count=True),
         ListColumn("URL", "url"),

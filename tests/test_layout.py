@@ -193,7 +193,11 @@ def test_lists_take_a_line_a_record_and_keep_dates_and_ids_whole(
     # the id goes under it, and when that is true of many, every record takes two lines).
     per_record = 1 if width >= 80 else 2
     header = 2  # the title, and the column headers on one line
-    assert len(lines) <= header + per_record * len(view.rows) + whole_lines(view, width)
+    # A column kept at every width (a source's tier) may leave a record with a long id too
+    # little title on one line: at most one record in ten goes on two.
+    kept = any(column.keep for column in view.columns if column.kind != "date")
+    spare = len(view.rows) // 10 if kept and width >= 80 else 0
+    assert len(lines) <= header + per_record * len(view.rows) + whole_lines(view, width) + spare
     ids = [row[column].text for row in view.rows for column in id_columns(view)]
     for line in lines:
         assert len(line) <= width or line.strip() in ids, line

@@ -132,7 +132,7 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
         if cls.label_field in names
         else next((c.field for c in cls.list_columns if c.kind == "prose"), None)
     )
-    columns = tuple(Column(c.header, _list_kind(c, title)) for c in cls.list_columns)
+    columns = tuple(Column(c.header, _list_kind(c, title), keep=c.keep) for c in cls.list_columns)
     rows = tuple(
         tuple(
             _list_cell(dataset, record, column, schemas[column.field])
