@@ -1,21 +1,14 @@
 """Shell completion answered without importing Typer, Rich or YAML.
 
-Every TAB press runs nrr again. Through Typer that costs many times a bare Python start, so the
-common cases are answered here, before anything heavy is imported, in the same formats Typer's
-completion scripts (`nrr --install-completion`) expect for bash, zsh and fish:
+Every TAB press runs nrr again, and through Typer that costs many times a bare Python start. So
+the common cases are answered here, in the formats Typer's completion scripts expect for bash,
+zsh and fish: an id after a detail command, `nrr cite` (TYPE:ID too), `--period` or `--actor`;
+a format after `--format`/`-f`; a topic after `--topic`; the value of an `actor:`, `period:`,
+`topic:` or `type:` word of a search query. Ids match whatever their case, as lookups do.
+Anything else (commands, options, datasets from --data or NRR_DATA) falls through to Typer.
 
-- an id after `nrr agreement`, `nrr event`, ..., or after `--period`/`--actor`;
-- any record's id after `nrr cite`, or one of a type after its `TYPE:` (channel:founding-act);
-- a format after `--format`/`-f` of a command that has one;
-- a topic after `--topic`;
-- the value of an `actor:`, `period:`, `topic:` or `type:` word of a `nrr search` query.
-
-Ids match whatever their case, as lookups do. Anything else (commands, options, user datasets
-from --data or NRR_DATA) falls through to Typer, which answers it fully.
-
-The ids come from a plain scan of the bundled YAML files (their `- id: ...` lines; topics are
-records too, in data/topics.yaml); tests check that this scan finds exactly what the real
-loader does, and that the copies below agree with the model and the command line.
+The ids come from a plain scan of the bundled files' `- id: ...` lines; tests check that it
+finds what the real loader does, and that the copies below agree with the model and the CLI.
 """
 
 from __future__ import annotations
@@ -26,51 +19,30 @@ import os
 import sys
 
 COMPLETE_VAR = "_NRR_COMPLETE"
-# The detail commands that take an id (nrr <type> ID), and the bundled file of each type's
-# records. A copy of what model.RECORD_TYPES says, since importing it costs a TAB press
-# milliseconds; a test keeps the two the same.
-ID_COMMANDS = {
-    "source": "sources",
-    "dataset": "datasets",
-    "period": "periods",
-    "actor": "actors",
-    "term": "terms",
-    "topic": "topics",
-    "agreement": "agreements",
-    "principle": "principles",
-    "area": "areas",
-    "event": "events",
-    "channel": "channels",
-    "state-change": "state_changes",
-    "quotation": "quotations",
-}
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# The record types (model.RECORD_TYPES' keys, in order): the detail command of each is its name
+# with '-' for '_' (nrr state-change ID), its bundled file data/<name>s.yaml. A copy, since
+# importing the model costs a TAB press milliseconds; a test keeps the two the same.
+TYPE_NAMES: tuple[str, ...] = ("source", "dataset", "period", "actor", "term", "topic")
+TYPE_NAMES += ("agreement", "principle", "area", "event", "channel", "state_change", "quotation")
+ID_COMMANDS = {name.replace("_", "-"): f"{name}s" for name in TYPE_NAMES}
 # Options whose value is an id, by the command they belong to: (command, option) -> command
 # whose ids complete it.
-ID_OPTIONS = {
-    ("timeline", "--period"): "period",
-    ("timeline", "--actor"): "actor",
-    ("export", "--period"): "period",
-    ("export", "--actor"): "actor",
-}
+ID_OPTIONS = {(c, f"--{t}"): t for c in ("timeline", "export") for t in ("period", "actor")}
 TOPIC_OPTIONS = frozenset({("timeline", "--topic"), ("export", "--topic"), ("chart", "--topic")})
 # render.formats.Format, and the commands that take --format (detail and list commands,
 # timeline, search, status): copies, kept the same by tests.
 FORMATS = ("table", "json", "jsonl", "csv", "tsv", "markdown")
 FORMAT_OPTIONS = ("--format", "-f")
+LIST_COMMANDS = tuple(f"{command}s" for command in ID_COMMANDS)
 FORMAT_COMMANDS = frozenset(
-    {
-        *ID_COMMANDS,
-        *(plural.replace("_", "-") for plural in ID_COMMANDS.values()),
-        "timeline",
-        "search",
-        "compare",
-        "status",
-    }
+    {*ID_COMMANDS, *LIST_COMMANDS, "timeline", "search", "compare", "status"}
 )
-# The search filters whose values can be listed, and the record type names `type:` takes
-# (querylang accepts model.RECORD_TYPES' keys, the commands with '_' for '-').
-SEARCH_FIELDS = ("actor", "period", "topic", "type")
-TYPE_NAMES = tuple(command.replace("-", "_") for command in ID_COMMANDS)
+# The search filters whose values can be listed (`type:` takes TYPE_NAMES).
+SEARCH_FIELDS = {field: field for field in ("actor", "period", "topic", "type")}
 ID_PREFIX = "- id:"
 # Options of a detail command that take a value (`nrr topic ID --from 2010`): their values are
 # not the ID.
@@ -78,35 +50,24 @@ VALUE_OPTIONS = (*FORMAT_OPTIONS, "--from", "--to")
 # nrr cite ID [--style STYLE]: the option with a value (Typer lists the styles), and the
 # spellings of the type in TYPE:ID as cite.find_record reads them (state-change or state_change).
 CITE_VALUE_OPTIONS = ("--style", "-s")
-CITE_TYPES = {
-    **{command: command for command in ID_COMMANDS},
-    **{command.replace("-", "_"): command for command in ID_COMMANDS},
-}
+CITE_TYPES = {spelling: c for c in ID_COMMANDS for spelling in (c, c.replace("-", "_"))}
 
 
-def _bundled_lines(plural: str) -> list[str]:
-    """The lines of a bundled data file (data/<plural>.yaml), found as loader.bundled_data_dir
-    finds them, with os.path rather than pathlib (see the imports); none if it is missing."""
+def bundled_ids(command: str) -> list[str]:
+    """The ids in the bundled data file of a detail command's type, read from its `- id: ...`
+    lines; found as loader.bundled_data_dir finds it, with os.path rather than pathlib (see
+    the imports); none if it is missing."""
     package_dir = os.path.dirname(os.path.abspath(__file__))
     data = os.path.join(package_dir, "data")
     if not os.path.isdir(data):
         data = os.path.join(os.path.dirname(package_dir), "data")
     try:
-        with open(os.path.join(data, f"{plural}.yaml"), encoding="utf-8") as file:
-            return file.read().splitlines()
+        with open(os.path.join(data, f"{ID_COMMANDS[command]}.yaml"), encoding="utf-8") as file:
+            lines = file.read().splitlines()
     except OSError:
         return []
-
-
-def _scalar(text: str) -> str:
-    return text.strip().strip("'\"")
-
-
-def bundled_ids(command: str) -> list[str]:
-    """The ids in the bundled data file of a detail command's type, read from its `- id: ...`
-    lines."""
-    lines = _bundled_lines(ID_COMMANDS[command])
-    return [_scalar(line[len(ID_PREFIX) :]) for line in lines if line.startswith(ID_PREFIX)]
+    ids = (line[len(ID_PREFIX) :] for line in lines if line.startswith(ID_PREFIX))
+    return [text.strip().strip("'\"") for text in ids]
 
 
 def cite_ids() -> list[str]:
@@ -122,13 +83,10 @@ def bundled_topics() -> list[str]:
 
 def _words(shell: str) -> tuple[list[str], str] | None:
     """(words before the cursor after the program name, the word being completed)."""
+    bash = shell == "complete_bash"
     try:
-        line = (
-            os.environ["COMP_WORDS"]
-            if shell == "complete_bash"
-            else os.environ["_TYPER_COMPLETE_ARGS"]
-        )
-        cword = int(os.environ["COMP_CWORD"]) if shell == "complete_bash" else None
+        line = os.environ["COMP_WORDS" if bash else "_TYPER_COMPLETE_ARGS"]
+        cword = int(os.environ["COMP_CWORD"]) if bash else None
     except (KeyError, ValueError):
         return None
     if any(char in line for char in "'\"\\"):
@@ -145,10 +103,6 @@ def _words(shell: str) -> tuple[list[str], str] | None:
     return words, ""
 
 
-def _is_number(text: str) -> bool:
-    return text.strip().lstrip("-").isdigit()
-
-
 def matching(values: list[str] | tuple[str, ...], incomplete: str) -> list[str]:
     """The values that complete `incomplete`, whatever the case, as lookups forgive it
     (`nrr agreement F` offers founding-act)."""
@@ -159,24 +113,13 @@ def matching(values: list[str] | tuple[str, ...], incomplete: str) -> list[str]:
 def _positional(rest: list[str]) -> list[str]:
     """The words of a detail command that are not options or the values of --format/-f and
     --from/--to (its value options besides --data, which leaves completion to Typer anyway)."""
-    words = []
-    after_option = False
-    for word in rest:
-        if after_option:
-            after_option = False
-        elif word in VALUE_OPTIONS:
-            after_option = True
+    words, following = [], iter(rest)
+    for word in following:
+        if word in VALUE_OPTIONS:
+            next(following, None)
         elif not word.startswith("-"):
             words.append(word)
     return words
-
-
-def _field_values(field: str) -> list[str]:
-    if field == "type":
-        return list(TYPE_NAMES)
-    if field == "topic":
-        return bundled_topics()
-    return bundled_ids(field)
 
 
 def prefixed(
@@ -202,39 +145,37 @@ def prefixed(
     return None
 
 
-def search_field(args: list[str], incomplete: str, *, bash: bool) -> tuple[str, str, str] | None:
-    """Where the word being completed is the value of an `actor:`, `period:`, `topic:` or
-    `type:` filter of a search query (see `prefixed`). Typer's completer for the query uses
-    this too."""
-    return prefixed(args, incomplete, {f: f for f in SEARCH_FIELDS}, bash=bash)
-
-
-def cite_word(
-    args: list[str], incomplete: str, *, bash: bool
-) -> tuple[str | None, str, str] | None:
-    """Where the word being completed is an ID of `nrr cite ID [ID ...]` (args: the words after
-    `cite`): (the command of the type its `TYPE:` names, or None for every type; the id typed
-    so far; what each reply starts with). None where the word is no ID (the value of --style)."""
-    if args and args[-1] in CITE_VALUE_OPTIONS:
-        return None
-    return prefixed(args, incomplete, CITE_TYPES, bash=bash) or (None, incomplete, "")
-
-
-def _cite_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:
-    found = cite_word(rest, incomplete, bash=bash)
-    if found is None:
-        return None
-    command, typed, reply = found
-    ids = cite_ids() if command is None else bundled_ids(command)
-    return [reply + value for value in matching(ids, typed)]
-
-
-def _search_values(rest: list[str], incomplete: str, *, bash: bool) -> list[str] | None:
-    found = search_field(rest, incomplete, bash=bash)
+def search_values(
+    args: list[str], incomplete: str, values_of: Callable[[str], list[str]], *, bash: bool
+) -> list[str] | None:
+    """The replies where the word being completed is the value of an `actor:`, `period:`,
+    `topic:` or `type:` filter of a search query (see `prefixed`): what completes it among
+    values_of(the filter); None where the word is no such value. Typer's completer for the
+    query uses this too, with the values of the loaded data."""
+    found = prefixed(args, incomplete, SEARCH_FIELDS, bash=bash)
     if found is None:
         return None
     field, typed, reply = found
-    return [reply + value for value in matching(_field_values(field), typed)]
+    return [reply + value for value in matching(values_of(field), typed)]
+
+
+def cite_values(
+    args: list[str], incomplete: str, values_of: Callable[[str | None], list[str]], *, bash: bool
+) -> list[str] | None:
+    """The replies where the word being completed is an ID of `nrr cite ID [ID ...]` (args: the
+    words after `cite`): what completes it among values_of(the command of the type its `TYPE:`
+    names, or None for every type); None where the word is no ID (the value of --style)."""
+    if args and args[-1] in CITE_VALUE_OPTIONS:
+        return None
+    found = prefixed(args, incomplete, CITE_TYPES, bash=bash)
+    command, typed, reply = found or (None, incomplete, "")
+    return [reply + value for value in matching(values_of(command), typed)]
+
+
+def _bundled_field(field: str) -> list[str]:
+    if field == "type":
+        return list(TYPE_NAMES)
+    return bundled_topics() if field == "topic" else bundled_ids(field)
 
 
 def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | None:
@@ -245,6 +186,7 @@ def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | No
     if any(word in ("--data", "--no-bundled") or word.startswith("--data=") for word in rest):
         return None
     previous = (command, rest[-1] if rest else "")
+    bash = shell == "complete_bash"
     if previous[1] in FORMAT_OPTIONS:
         return matching(FORMATS, incomplete) if command in FORMAT_COMMANDS else None
     if previous in ID_OPTIONS:
@@ -252,9 +194,11 @@ def _completions(shell: str, args: list[str], incomplete: str) -> list[str] | No
     if previous in TOPIC_OPTIONS:
         return matching(bundled_topics(), incomplete)
     if command == "search":
-        return _search_values(rest, incomplete, bash=shell == "complete_bash")
+        return search_values(rest, incomplete, _bundled_field, bash=bash)
     if command == "cite":
-        return _cite_values(rest, incomplete, bash=shell == "complete_bash")
+        return cite_values(
+            rest, incomplete, lambda c: bundled_ids(c) if c else cite_ids(), bash=bash
+        )
     if previous[1] in VALUE_OPTIONS:
         return None  # a date after --from/--to: nothing to list
     if command in ID_COMMANDS and not _positional(rest):
@@ -288,9 +232,8 @@ def answer_early() -> bool:
     shell = os.environ.get(COMPLETE_VAR)
     if shell not in ("complete_bash", "complete_zsh", "complete_fish"):
         return False
-    if shell == "complete_bash" and (
-        not _is_number(os.environ.get("COMP_CWORD", "")) or "COMP_WORDS" not in os.environ
-    ):
+    cword = os.environ.get("COMP_CWORD", "").strip().lstrip("-")
+    if shell == "complete_bash" and (not cword.isdigit() or "COMP_WORDS" not in os.environ):
         return True  # nonsense from the shell: offer nothing rather than fail in Typer
     parsed = _words(shell)
     if parsed is None:

@@ -22,16 +22,15 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
     of --style, and hands over the whole word, TYPE: included.)"""
     from nato_russia import completion
 
-    found = completion.cite_word([], incomplete, bash=False)
-    dataset = completion_dataset(ctx) if found is not None else None
-    if found is None or dataset is None:
-        return []
-    command, typed, reply = found
-    if command is None:
-        ids = sorted({i for records in dataset.records.values() for i in records})
-    else:
-        ids = list(dataset.of_type(completion.CITE_TYPES[command].replace("-", "_")))
-    return [reply + value for value in completion.matching(ids, typed)]
+    def values_of(command: str | None) -> list[str]:
+        dataset = completion_dataset(ctx)
+        if dataset is None:
+            return []
+        if command is None:
+            return sorted({i for records in dataset.records.values() for i in records})
+        return list(dataset.of_type(command.replace("-", "_")))
+
+    return completion.cite_values([], incomplete, values_of, bash=False) or []
 
 
 @commands.command(

@@ -33,18 +33,15 @@ class SortOrder(StrEnum):
 def _complete_query(ctx: typer.Context, args: list[str], incomplete: str) -> list[str]:
     from nato_russia import completion, query
 
-    found = completion.search_field(args, incomplete, bash=False)
-    dataset = completion_dataset(ctx) if found is not None else None
-    if found is None or dataset is None:
-        return []
-    field, typed, reply = found
-    if field == "type":
-        values = list(RECORD_TYPES)
-    elif field == "topic":
-        values = query.topics(dataset)
-    else:
-        values = list(dataset.of_type(field))
-    return [reply + value for value in completion.matching(values, typed)]
+    def values_of(field: str) -> list[str]:
+        dataset = completion_dataset(ctx)
+        if dataset is None:
+            return []
+        if field == "type":
+            return list(RECORD_TYPES)
+        return query.topics(dataset) if field == "topic" else list(dataset.of_type(field))
+
+    return completion.search_values(args, incomplete, values_of, bash=False) or []
 
 
 @commands.command(
