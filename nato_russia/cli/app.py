@@ -16,13 +16,7 @@ import typer
 
 from nato_russia import __version__
 from nato_russia.cli import chart, cite, export, records, search, status, timeline, topics
-from nato_russia.cli.common import (
-    Commands,
-    choose_terminal,
-    reporting_errors,
-    say,
-    silence_stdout,
-)
+from nato_russia.cli.common import choose_terminal, reporting_errors, say, silence_stdout
 from nato_russia.errors import ExitCode, short_arguments
 from nato_russia.loader import DataSelection, load
 from nato_russia.model import RECORD_TYPES
@@ -44,21 +38,16 @@ class GroupedCommands(typer.core.TyperGroup):
     """`nrr -h` with its commands in groups (COMMAND_GROUPS), not one flat list of 30."""
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = self.commands
         listed: set[str] = set()
-        for title, names in COMMAND_GROUPS:
-            rows = []
-            for name in names:
-                command = self.get_command(ctx, name)
-                if command is not None and not command.hidden:
-                    rows.append((name, command.get_short_help_str(limit=formatter.width)))
-                    listed.add(name)
-            if rows:
+        for title, names in (*COMMAND_GROUPS, ("Other commands", tuple(commands))):
+            shown = [name for name in names if name in commands and name not in listed]
+            listed.update(shown)
+            if shown:
                 with formatter.section(title):
-                    formatter.write_dl(rows)
-        rest = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx) if n not in listed]
-        if rest:
-            with formatter.section("Other commands"):
-                formatter.write_dl([(n, c.get_short_help_str()) for n, c in rest if c is not None])
+                    formatter.write_dl(
+                        [(n, commands[n].get_short_help_str(formatter.width)) for n in shown]
+                    )
 
 
 app = typer.Typer(
@@ -75,18 +64,8 @@ app = typer.Typer(
 )
 
 # The modules of commands, in the order `nrr --help-man` lists their commands.
-COMMAND_MODULES: tuple[Commands, ...] = (
-    timeline.commands,
-    records.commands,
-    search.commands,
-    status.commands,
-    export.commands,
-    chart.commands,
-    cite.commands,
-    topics.commands,
-)
-for _commands in COMMAND_MODULES:
-    app.registered_commands.extend(_commands.registered_commands)
+for _module in (timeline, records, search, status, export, chart, cite, topics):
+    app.registered_commands.extend(_module.commands.registered_commands)
 
 
 def _help_man(value: bool) -> None:
@@ -185,7 +164,7 @@ def main() -> None:
 
 
 GLOBAL_FLAGS = ("--no-color", "--no-pager")
-GLOBAL_OPTIONS = ("--color",)  # with a value
+GLOBAL_OPTION = "--color"  # with a value
 
 
 def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
@@ -193,20 +172,16 @@ def split_global_options(args: list[str]) -> tuple[list[str], list[str]]:
     of the command line in its order."""
     moved: list[str] = []
     rest: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
+    words = iter(args)
+    for arg in words:
         if arg == "--":
-            rest.extend(args[i:])
-            break
-        if arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
+            rest += [arg, *words]
+        elif arg in GLOBAL_FLAGS or arg.startswith(f"{GLOBAL_OPTION}="):
             moved.append(arg)
-        elif arg in GLOBAL_OPTIONS and i + 1 < len(args):
-            moved.extend(args[i : i + 2])
-            i += 1
+        elif arg == GLOBAL_OPTION and (value := next(words, None)) is not None:
+            moved += [arg, value]
         else:
             rest.append(arg)
-        i += 1
     return moved, rest
 
 
@@ -224,9 +199,7 @@ def command_named(args: list[str]) -> str | None:
 
 
 def _name_of(info: typer.models.CommandInfo) -> str:
-    if info.name:
-        return info.name
-    return typer.main.get_command_name(info.callback.__name__ if info.callback else "")
+    return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
 
 
 def app_for(args: list[str]) -> typer.Typer:
@@ -340,17 +313,9 @@ def _report_usage_error(exc: typer.TyperException, args: Sequence[str] = ()) -> 
 
 # What people type for a date or a span of years, and which of --from/--to each means.
 DATE_OPTIONS: dict[str, tuple[str, ...]] = {
-    "--year": ("--from", "--to"),
-    "--years": ("--from", "--to"),
-    "--date": ("--from", "--to"),
-    "--on": ("--from", "--to"),
-    "--in": ("--from", "--to"),
-    "--since": ("--from",),
-    "--start": ("--from",),
-    "--after": ("--from",),
-    "--until": ("--to",),
-    "--end": ("--to",),
-    "--before": ("--to",),
+    **dict.fromkeys(("--year", "--years", "--date", "--on", "--in"), ("--from", "--to")),
+    **dict.fromkeys(("--since", "--start", "--after"), ("--from",)),
+    **dict.fromkeys(("--until", "--end", "--before"), ("--to",)),
 }
 # Click offers every option difflib finds 0.6 alike: --year gets --actor, --date --data. Only
 # one this close is likely to be what was meant ("--limt" for --limit is 0.91).

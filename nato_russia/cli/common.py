@@ -1,12 +1,11 @@
-"""What every command of the command line shares: the option types, loading the datasets the
-options name, the terminal, and turning expected failures into one line on stderr.
+"""What every command shares: the option types, loading the datasets the options name, the
+terminal, and turning expected failures into one line on stderr.
 
 A command module makes its registry with `Commands()` and declares each command as a plain
-decorated function. Two parameter types stand for groups of options that most commands take:
-`Output` (--format/-f and --json, given to the command as one `Format | None`) and `Data`
-(--data, --no-bundled, --no-cache, given as `DataOptions`). `Commands.command` puts the
-options themselves into the signature Typer reads, and runs the command so that an expected
-failure (NrrError) ends it with one line and its exit code.
+decorated function. Two parameter types stand for groups of options most commands take:
+`Output` (--format/-f and --json, given as one `Format | None`) and `Data` (--data,
+--no-bundled, --no-cache, given as `DataOptions`); `Commands.command` puts the options
+themselves into the signature Typer reads.
 """
 
 import dataclasses
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -183,7 +182,7 @@ def limited(records: list[Any], limit: int | None) -> list[Any]:
     return records[:limit] if limit else records
 
 
-def output_format(fmt: Format | None, as_json: bool) -> Format | None:
+def output_format(fmt: FormatOption = None, as_json: JsonFlag = False) -> Format | None:
     if as_json and fmt not in (None, Format.json):
         raise typer.BadParameter(
             f"--json is short for --format json; it cannot go with --format {fmt}",
@@ -192,74 +191,44 @@ def output_format(fmt: Format | None, as_json: bool) -> Format | None:
     return Format.json if as_json else fmt
 
 
-# --- option groups: one parameter of a command, several options on its command line ----------
+def data_options(
+    data: DataPaths = None, no_bundled: NoBundled = False, no_cache: NoCache = False
+) -> DataOptions:
+    return DataOptions(data, no_bundled, no_cache)
 
 
-@dataclass(frozen=True)
-class _Group:
-    """Options that reach a command as one value."""
-
-    params: tuple[inspect.Parameter, ...]
-    combine: Callable[..., Any]
-
-    def take(self, given: dict[str, Any]) -> Any:
-        return self.combine(**{param.name: given.pop(param.name) for param in self.params})
-
-
-def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-    return inspect.Parameter(
-        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-    )
-
-
-_OUTPUT = _Group(
-    (_option("fmt", FormatOption, None), _option("as_json", JsonFlag, False)), output_format
-)
-_DATA = _Group(
-    (
-        _option("data", DataPaths, None),
-        _option("no_bundled", NoBundled, False),
-        _option("no_cache", NoCache, False),
-    ),
-    lambda data, no_bundled, no_cache: DataOptions(data, no_bundled, no_cache),
-)
-# --format/-f and --json, checked together: the format asked for (None: the default).
-Output = Annotated[Format | None, _OUTPUT]
-# --data, --no-bundled, --no-cache.
-Data = Annotated[DataOptions, _DATA]
-
-
-def _group_of(annotation: Any) -> _Group | None:
-    if get_origin(annotation) is not Annotated:
-        return None
-    return next((meta for meta in get_args(annotation)[1:] if isinstance(meta, _Group)), None)
-
-
+# Parameter types that stand for a group of options: the group's function (output_format,
+# data_options) takes the options and makes the one value the command is given.
+Output = Annotated[Format | None, output_format]
+Data = Annotated[DataOptions, data_options]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
     """The function Typer runs for `func`: the options of each group in the signature, and
     `func` called with the group's value, under reporting_errors()."""
-    signature = inspect.signature(func, eval_str=True)
     params: list[inspect.Parameter] = []
-    groups: dict[str, _Group] = {}
-    for param in signature.parameters.values():
-        group = _group_of(param.annotation)
-        if group is None:
-            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY))
-        else:
+    groups: dict[str, Callable[..., Any]] = {}
+    for param in inspect.signature(func, eval_str=True).parameters.values():
+        group = getattr(param.annotation, "__metadata__", (None,))[0]
+        if group in (output_format, data_options):
             groups[param.name] = group
-            params.extend(group.params)
+            params += inspect.signature(group).parameters.values()
+        else:
+            params.append(param)
+    params = [param.replace(kind=inspect.Parameter.KEYWORD_ONLY) for param in params]
 
     @functools.wraps(func)
     def run(**given: Any) -> Any:
         # Every group first: a usage error (--json with --format csv) before any work.
-        values = {name: group.take(given) for name, group in groups.items()}
+        values = {
+            name: group(**{p: given.pop(p) for p in inspect.signature(group).parameters})
+            for name, group in groups.items()
+        }
         with reporting_errors():
             return func(**given, **values)
 
-    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     run.__annotations__ = {param.name: param.annotation for param in params}
     return run
 
