@@ -191,19 +191,13 @@ def global_options_first(args: list[str]) -> list[str]:
     return moved + rest
 
 
-def command_named(args: list[str]) -> str | None:
-    """The command a command line runs, if it names one before any other option (`nrr -h
-    timeline` asks for the overview, not the timeline)."""
-    _, rest = split_global_options(args)
-    return rest[0] if rest and not rest[0].startswith("-") else None
-
-
 def _name_of(info: typer.models.CommandInfo) -> str:
     return info.name or typer.main.get_command_name(getattr(info.callback, "__name__", ""))
 
 
 def app_for(args: list[str]) -> typer.Typer:
-    """The app to run a command line with: one holding only the command it names.
+    """The app to run a command line with: one holding only the command it names, if it
+    names one before any other option (`nrr -h timeline` asks for the overview).
 
     Before parsing, Typer turns every registered command into a click command, reading each
     function's signature: for 30-odd commands, a fifth of a lookup's time went on commands
@@ -212,10 +206,10 @@ def app_for(args: list[str]) -> typer.Typer:
     """
     from nato_russia.completion import COMPLETE_VAR
 
-    name = command_named(args)
-    if name is None or os.environ.get(COMPLETE_VAR):
+    _, rest = split_global_options(args)
+    if not rest or rest[0].startswith("-") or os.environ.get(COMPLETE_VAR):
         return app
-    chosen = [info for info in app.registered_commands if _name_of(info) == name]
+    chosen = [info for info in app.registered_commands if _name_of(info) == rest[0]]
     if not chosen:
         return app
     narrowed = copy.copy(app)
@@ -240,7 +234,7 @@ def _run() -> int:
         if isinstance(exc.__context__, BrokenPipeError):
             silence_stdout()
             return ExitCode.OK
-        if _identity(sys.stdout) != stdout_before and _identity(sys.stdout) == _devnull():
+        if _identity(sys.stdout) != stdout_before and _identity(sys.stdout) == _identity():
             return ExitCode.OK
         raise
     except (KeyboardInterrupt, typer.Abort) as exc:
@@ -268,16 +262,12 @@ def _run() -> int:
     return outcome if isinstance(outcome, int) else ExitCode.OK
 
 
-def _identity(stream: object) -> tuple[int, int] | None:
+def _identity(stream: Any = None) -> tuple[int, int] | None:
+    """Which file a stream writes to (without one: the null device)."""
     try:
-        info = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+        info = os.fstat(stream.fileno()) if stream else os.stat(os.devnull)
     except (AttributeError, OSError, ValueError):
         return None
-    return (info.st_dev, info.st_ino)
-
-
-def _devnull() -> tuple[int, int]:
-    info = os.stat(os.devnull)
     return (info.st_dev, info.st_ino)
 
 
