@@ -95,7 +95,7 @@ def chart(
         raise typer.BadParameter(f"{svg} names a directory; give a file name", param_hint="--svg")
     chosen = filters(date_from, date_to, topic=topic)
     earliest, latest = chosen.earliest, chosen.latest
-    dataset = data.load()
+    dataset = data()
     events = query.timeline(dataset, chosen)
     picture = charts.build(
         dataset,

@@ -71,7 +71,7 @@ def cite(
     from nato_russia import cite as citing
     from nato_russia.render.output import use_utf8_stdout
 
-    dataset = data.load()
+    dataset = data()
     found = [citing.find_record(dataset, record_id) for record_id in record_ids]
     refs = citing.references(dataset, *(one.record for one in found))
     for one in found:

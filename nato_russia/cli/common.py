@@ -4,8 +4,8 @@ terminal, and turning expected failures into one line on stderr.
 A command module makes its registry with `Commands()` and declares each command as a plain
 decorated function. Two parameter types stand for groups of options most commands take:
 `Output` (--format/-f and --json, given as one `Format | None`) and `Data` (--data,
---no-bundled, --no-cache, given as `DataOptions`); `Commands.command` puts the options
-themselves into the signature Typer reads.
+--no-bundled, --no-cache, given as a function that reads the datasets they name);
+`Commands.command` puts the options themselves into the signature Typer reads.
 """
 
 import dataclasses
@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -114,18 +113,6 @@ def load_dataset(
     return load(data_selection(data, no_bundled, no_cache))
 
 
-@dataclass(frozen=True)
-class DataOptions:
-    """--data, --no-bundled and --no-cache as given; the data is read when a command asks."""
-
-    paths: list[str] | None = None
-    no_bundled: bool = False
-    no_cache: bool = False
-
-    def load(self) -> Dataset:
-        return load_dataset(self.paths, self.no_bundled, self.no_cache)
-
-
 def note_coverage(dataset: Dataset, *days: dt.date | None) -> None:
     """Say what the data covers when a command asks about days past it, so that an empty or
     short answer is never read as "nothing happened"."""
@@ -193,14 +180,15 @@ def output_format(fmt: FormatOption = None, as_json: JsonFlag = False) -> Format
 
 def data_options(
     data: DataPaths = None, no_bundled: NoBundled = False, no_cache: NoCache = False
-) -> DataOptions:
-    return DataOptions(data, no_bundled, no_cache)
+) -> Callable[[], Dataset]:
+    """What reads the datasets the options name, when the command calls it."""
+    return functools.partial(load_dataset, data, no_bundled, no_cache)
 
 
 # Parameter types that stand for a group of options: the group's function (output_format,
 # data_options) takes the options and makes the one value the command is given.
 Output = Annotated[Format | None, output_format]
-Data = Annotated[DataOptions, data_options]
+Data = Annotated[Callable[[], Dataset], data_options]
 F = TypeVar("F", bound=Callable[..., Any])
 
 

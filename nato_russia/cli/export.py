@@ -129,7 +129,7 @@ def export(
     chosen = filters(date_from, date_to, period, actor, topic)
     if target is None:
         use_utf8_stdout()
-    dataset = data.load()
+    dataset = data()
     note_coverage(dataset, chosen.earliest, chosen.latest)
     if not chosen.is_everything:
         dataset = query.subset(dataset, query.timeline(dataset, chosen))

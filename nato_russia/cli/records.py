@@ -12,7 +12,6 @@ import typer
 from nato_russia.cli.common import (
     Commands,
     Data,
-    DataOptions,
     LimitOption,
     Output,
     WideFlag,
@@ -27,11 +26,11 @@ from nato_russia.render.formats import Format
 commands = Commands()
 
 
-def show_record(type_name: str, record_id: str, fmt: Format | None, data: DataOptions) -> None:
+def show_record(type_name: str, record_id: str, fmt: Format | None, data: Data) -> None:
     from nato_russia import query
     from nato_russia.render import output, views
 
-    dataset = data.load()
+    dataset = data()
     record = query.lookup(dataset, type_name, record_id)
     output.show_record(
         fmt,
@@ -45,7 +44,7 @@ def show_record(type_name: str, record_id: str, fmt: Format | None, data: DataOp
 def list_records(
     type_name: str,
     fmt: Format | None,
-    data: DataOptions,
+    data: Data,
     limit: int | None = None,
     kind: str | None = None,
     tier: str | None = None,
@@ -56,7 +55,7 @@ def list_records(
 
     # The kind and tier first: a mistyped one is a usage error, found before any data is read.
     of_kind, of_tier = _kind_filter(kind, "kind"), _kind_filter(tier, "tier")
-    dataset = data.load()
+    dataset = data()
     records = limited(of_tier(of_kind(query.sorted_records(dataset, type_name))), limit)
     output.show_records(
         fmt,
@@ -78,16 +77,15 @@ def _kind_filter(kind: str | None, field_name: str) -> Callable[[list[Any]], lis
     return lambda records: cite.of_kind(records, wanted, field_name)
 
 
-def _complete_source_kind(incomplete: str) -> list[str]:
-    from nato_russia.cite import SOURCE_KINDS
+def _completing(words: str) -> Callable[[str], list[str]]:
+    """Typer's completion of --kind (words: "SOURCE_KINDS") or --tier ("SOURCE_TIERS")."""
 
-    return [kind for kind in SOURCE_KINDS if kind.startswith(incomplete)]
+    def complete(incomplete: str) -> list[str]:
+        from nato_russia import cite
 
+        return [word for word in getattr(cite, words) if word.startswith(incomplete)]
 
-def _complete_source_tier(incomplete: str) -> list[str]:
-    from nato_russia.cite import SOURCE_TIERS
-
-    return [tier for tier in SOURCE_TIERS if tier.startswith(incomplete)]
+    return complete
 
 
 SourceKindOption = Annotated[
@@ -97,7 +95,7 @@ SourceKindOption = Annotated[
         metavar="KIND",
         help="Only sources of this kind: official-text, official-page (NATO's pages), "
         "government-page, reprint, news or backgrounder.",
-        autocompletion=_complete_source_kind,
+        autocompletion=_completing("SOURCE_KINDS"),
     ),
 ]
 SourceTierOption = Annotated[
@@ -107,7 +105,7 @@ SourceTierOption = Annotated[
         metavar="TIER",
         help="Only sources whose publisher is of this tier: official, international-organisation, "
         "news-agency, newspaper, archive, research-institute, state-media or other.",
-        autocompletion=_complete_source_tier,
+        autocompletion=_completing("SOURCE_TIERS"),
     ),
 ]
 

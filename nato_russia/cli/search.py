@@ -102,7 +102,7 @@ def search(
         raise typer.BadParameter(
             "give at least one word or filter to search for", param_hint="QUERY"
         )
-    dataset = data.load()
+    dataset = data()
     if limit is None and fmt in (None, Format.table):
         limit = _screenful() if terminal().is_tty else PIPED_LIMIT
     outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None)

@@ -56,7 +56,7 @@ def status(
 
     when = today() if day is None else bound(day, "DATE", upper=True)
     assert when is not None
-    dataset = data.load()
+    dataset = data()
     covered = coverage(dataset)
     begins = data_begins(dataset)
     # At a terminal the notes are the tables' footer, where the pager keeps them in view.
@@ -107,7 +107,7 @@ def compare(
     assert earlier is not None
     if later is not None and earlier > later:
         raise typer.BadParameter(f"{first} comes after {second}", param_hint="DATE1")
-    dataset = data.load()
+    dataset = data()
     if later is None:
         later, wording = _until(dataset)
         if earlier > later:

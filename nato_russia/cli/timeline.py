@@ -47,7 +47,7 @@ def timeline(
     from nato_russia.render import output, views
 
     chosen = filters(date_from, date_to, period, actor, topic)
-    dataset = data.load()
+    dataset = data()
     events = limited(query.timeline(dataset, chosen), limit)
     note_coverage(dataset, chosen.earliest, chosen.latest)
     output.show_records(

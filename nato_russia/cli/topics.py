@@ -4,7 +4,8 @@ These replace the detail and list commands records.py makes for the other record
 topic's point is its thread, and its own fields (title, summary, sources) head that thread.
 """
 
-from typing import TYPE_CHECKING, Annotated
+import functools
+from typing import Annotated
 
 import typer
 
@@ -23,44 +24,8 @@ from nato_russia.cli.common import (
 from nato_russia.cli.records import list_records
 from nato_russia.model import Topic
 
-if TYPE_CHECKING:  # annotations only: a command imports its renderers when it runs
-    from nato_russia.model import Dataset
-    from nato_russia.render.formats import Format
-    from nato_russia.render.terminal import Terminal
-    from nato_russia.render.views import TableView
-    from nato_russia.thread import ThreadItem
-
 commands = Commands()
 EXAMPLE = Topic.example_id
-
-
-def _show_thread(
-    fmt: "Format | None",
-    dataset: "Dataset",
-    topic: Topic,
-    items: "list[ThreadItem]",
-    terminal: "Terminal",
-) -> None:
-    """The thread in the format asked for, through output's one dispatcher, so that it is
-    printed as every other command's answer is: one object in JSON (the topic with its
-    thread), an item a line in JSON Lines and a row each in CSV/TSV."""
-    from nato_russia.render import output, thread_view
-
-    def view() -> "TableView":
-        return thread_view.thread_table(dataset, topic, items)
-
-    output._emit(
-        fmt,
-        output._Result(
-            objects=lambda: [thread_view.thread_to_dict(topic, items)],
-            lines=lambda: [thread_view.item_to_dict(item) for item in items],
-            columns=thread_view.THREAD_COLUMNS,
-            rows=lambda: [thread_view.item_row(item) for item in items],
-            markdown=lambda: output.markdown_table(view()),
-            human=lambda rich: output.show_tables([view()], terminal=terminal, rich=rich),
-            one_object=True,
-        ),
-    )
 
 
 @commands.command(
@@ -114,14 +79,32 @@ def topic(
     it, in date order, one line each (date, what happened, type, id). State changes, the
     moments a channel of the relationship changed state, are marked as such."""
     from nato_russia import query
+    from nato_russia.render import output, thread_view
     from nato_russia.thread import thread
 
     # A malformed date or an empty range is a usage error, found before any data is read.
     chosen = filters(date_from, date_to)
     earliest, latest = chosen.earliest, chosen.latest
-    dataset = data.load()
+    dataset = data()
     found = query.lookup(dataset, "topic", record_id)
     assert isinstance(found, Topic)
     items = thread(dataset, found.id, earliest, latest)
     note_coverage(dataset, earliest, latest)
-    _show_thread(fmt, dataset, found, items, terminal(wide=wide))
+    view = functools.partial(thread_view.thread_table, dataset, found, items)
+    # Through output's one dispatcher, so that the thread is printed as every other answer
+    # is: one object in JSON (the topic with its thread), an item a line in JSON Lines, a row
+    # each in CSV/TSV.
+    output._emit(
+        fmt,
+        output._Result(
+            objects=lambda: [thread_view.thread_to_dict(found, items)],
+            lines=lambda: [thread_view.item_to_dict(item) for item in items],
+            columns=thread_view.THREAD_COLUMNS,
+            rows=lambda: [thread_view.item_row(item) for item in items],
+            markdown=lambda: output.markdown_table(view()),
+            human=lambda rich: output.show_tables(
+                [view()], terminal=terminal(wide=wide), rich=rich
+            ),
+            one_object=True,
+        ),
+    )
