@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from nato_russia import __version__
@@ -61,6 +62,11 @@ def manpage(group: Any, today: dt.date | None = None) -> str:
     day = (today or dt.date.today()).isoformat()
     # resilient_parsing: contexts to read the commands from, without running or checking them.
     context = group.make_context("nrr", [], resilient_parsing=True)
+    commands = [
+        (name, command, command.make_context(name, [], parent=context, resilient_parsing=True))
+        for name, command in group.commands.items()
+        if not command.hidden
+    ]
     out = [
         f'.TH NRR 1 "{day}" "nrr {__version__}" "User Commands"',
         ".SH NAME",
@@ -71,19 +77,20 @@ def manpage(group: Any, today: dt.date | None = None) -> str:
         ".SH DESCRIPTION",
         roff(" ".join((group.help or "").split())),
         ".SH OPTIONS",
+        *_options(group, context),
+        ".SH COMMANDS",
     ]
-    out += _options(group, context)
-    out.append(".SH COMMANDS")
-    for name in group.list_commands(context):
-        command = group.get_command(context, name)
-        if command is None or command.hidden:
-            continue
-        sub = command.make_context(name, [], parent=context, resilient_parsing=True)
+    for name, command, sub in commands:
         usage = " ".join(command.collect_usage_pieces(sub))
         out += [".SS " + roff(f"nrr {name} {usage}".strip())]
-        out.append(roff(" ".join((command.help or "").split())))
-        out += _options(command, sub)
-    out += _examples(group, context)
+        out += [roff(" ".join((command.help or "").split())), *_options(command, sub)]
+    # Each command's examples from its -h, under its one-line summary. Hyphens as \- so that
+    # a pasted line has ASCII '-', never the hyphen groff may print for '-'.
+    out.append(".SH EXAMPLES")
+    for _, command, _ in commands:
+        if lines := examples_in(command.epilog):
+            out += [".PP", roff(command.get_short_help_str(limit=200)), ".RS 4", ".nf"]
+            out += [roff(line).replace("-", "\\-") for line in lines] + [".fi", ".RE"]
     out.append(SECTIONS_AFTER.rstrip("\n"))
     return "\n".join(out) + "\n"
 
@@ -91,44 +98,18 @@ def manpage(group: Any, today: dt.date | None = None) -> str:
 def _options(command: Any, context: Any) -> list[str]:
     lines = []
     for param in command.get_params(context):
-        record = param.get_help_record(context)
-        if record is None:
-            continue
-        names, help_text = record
-        lines += [".TP", ".B " + roff(names), roff(" ".join(help_text.split()))]
+        if record := param.get_help_record(context):
+            names, help_text = record
+            lines += [".TP", ".B " + roff(names), roff(" ".join(help_text.split()))]
     return lines
 
 
-# How a command's help sets out its examples (cli.common.examples): this heading, then a
-# paragraph that click must not re-wrap (a "\b" line), one command line per line.
-EXAMPLES_HEADING = "Examples:"
-
-
 def examples_in(epilog: str | None) -> list[str]:
-    """The example command lines of a command's help epilog, in its order."""
+    """The example command lines of a command's help epilog, as cli.common.examples sets
+    them out: after an "Examples:" line, a paragraph of lines indented by two spaces."""
     lines = (epilog or "").splitlines()
-    if EXAMPLES_HEADING not in lines:
+    if "Examples:" not in lines:
         return []
-    found: list[str] = []
-    for line in lines[lines.index(EXAMPLES_HEADING) + 1 :]:
-        if line.startswith("  "):
-            found.append(line.strip())
-        elif found:
-            break  # the paragraph after the examples
-    return found
-
-
-def _examples(group: Any, context: Any) -> list[str]:
-    """EXAMPLES: each command's examples from its -h, under its one-line summary. Hyphens as
-    \\- so that a pasted line has ASCII '-', never the hyphen groff may print for '-'."""
-    out = [".SH EXAMPLES"]
-    for name in group.list_commands(context):
-        command = group.get_command(context, name)
-        lines = [] if command is None or command.hidden else examples_in(command.epilog)
-        if not lines:
-            continue
-        summary = command.get_short_help_str(limit=200)
-        out += [".PP", roff(summary), ".RS 4", ".nf"]
-        out += [roff(line).replace("-", "\\-") for line in lines]
-        out += [".fi", ".RE"]
-    return out if len(out) > 1 else []
+    rest = lines[lines.index("Examples:") + 1 :]
+    after = itertools.dropwhile(lambda line: not line.startswith("  "), rest)
+    return [line.strip() for line in itertools.takewhile(lambda line: line.startswith("  "), after)]
