@@ -239,8 +239,9 @@ def _run() -> int:
         raise
     except (KeyboardInterrupt, typer.Abort) as exc:
         # Click turns Ctrl-C (and end of input at a prompt) into Abort.
-        say("Interrupted." if _was_interrupt(exc) else "Aborted.")
-        return ExitCode.INTERRUPTED if _was_interrupt(exc) else ExitCode.FAILURE
+        interrupted = any(isinstance(e, KeyboardInterrupt) for e in (exc, exc.__context__))
+        say("Interrupted." if interrupted else "Aborted.")
+        return ExitCode.INTERRUPTED if interrupted else ExitCode.FAILURE
     except _Terminated:
         say("Terminated.")
         return ExitCode.TERMINATED
@@ -269,10 +270,6 @@ def _identity(stream: Any = None) -> tuple[int, int] | None:
     except (AttributeError, OSError, ValueError):
         return None
     return (info.st_dev, info.st_ino)
-
-
-def _was_interrupt(exc: BaseException) -> bool:
-    return isinstance(exc, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt)
 
 
 def _printable_streams() -> None:
@@ -327,7 +324,10 @@ def _no_such_option(exc: typer.TyperException, context: Any, args: Sequence[str]
         if all(opt in options for opt in meant):
             example = " ".join(f"{opt} {value}" for opt in meant)
             return f"No such option: {name}; use {'/'.join(meant)}, as in {path} {example}"
-        if any(_is_date_argument(param) for param in command.params):
+        arguments = [
+            p.human_readable_name for p in command.params if p.param_type_name == "argument"
+        ]
+        if any("DATE" in argument.upper() for argument in arguments):
             return (
                 f"No such option: {name}; {command.name} takes the date as an argument: "
                 f"{path} {value}"
@@ -346,11 +346,6 @@ def _value_after(args: Sequence[str], name: str) -> str | None:
         if arg == name and i + 1 < len(args) and not args[i + 1].startswith("-"):
             return args[i + 1]
     return None
-
-
-def _is_date_argument(param: Any) -> bool:
-    name = getattr(param, "human_readable_name", "") or ""
-    return getattr(param, "param_type_name", "") == "argument" and "DATE" in name.upper()
 
 
 def _no_such_command(message: str) -> str:

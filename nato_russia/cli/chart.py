@@ -94,18 +94,16 @@ def chart(
     if svg is not None and svg.endswith(("/", "\\")):
         raise typer.BadParameter(f"{svg} names a directory; give a file name", param_hint="--svg")
     chosen = filters(date_from, date_to, topic=topic)
-    earliest, latest = chosen.earliest, chosen.latest
     dataset = data()
-    events = query.timeline(dataset, chosen)
     picture = charts.build(
         dataset,
-        earliest=earliest,
-        latest=latest,
-        events=events,
+        earliest=chosen.earliest,
+        latest=chosen.latest,
+        events=query.timeline(dataset, chosen),
         topic=query.resolve_topic(dataset, topic),
     )
     # After build, which refuses a span wholly outside the data in one line.
-    note_coverage(dataset, earliest, latest)
+    note_coverage(dataset, chosen.earliest, chosen.latest)
     if svg is not None:
         _write_svg(picture, svg, force=force)
         return

@@ -1,5 +1,4 @@
-"""`nrr validate` (check datasets, list every problem) and `nrr export` (the whole dataset, or
-a filtered part, in one file)."""
+"""`nrr validate` and `nrr export`: the datasets checked, or written in one file."""
 
 import os
 import sys
@@ -133,12 +132,7 @@ def export(
     note_coverage(dataset, chosen.earliest, chosen.latest)
     if not chosen.is_everything:
         dataset = query.subset(dataset, query.timeline(dataset, chosen))
-    timelines = (
-        ExportFormat.timelinejs,
-        ExportFormat.timelinejs_csv,
-        ExportFormat.timelinejs_html,
-    )
-    if fmt in timelines and not (dataset.of_type("event")):
+    if fmt.startswith(ExportFormat.timelinejs) and not dataset.of_type("event"):
         say("warning: no events; TimelineJS refuses a timeline without one")
     write_export(dataset, fmt, target, force=force, stdout=sys.stdout)
     if target is not None:

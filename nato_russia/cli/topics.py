@@ -84,12 +84,11 @@ def topic(
 
     # A malformed date or an empty range is a usage error, found before any data is read.
     chosen = filters(date_from, date_to)
-    earliest, latest = chosen.earliest, chosen.latest
     dataset = data()
     found = query.lookup(dataset, "topic", record_id)
     assert isinstance(found, Topic)
-    items = thread(dataset, found.id, earliest, latest)
-    note_coverage(dataset, earliest, latest)
+    items = thread(dataset, found.id, chosen.earliest, chosen.latest)
+    note_coverage(dataset, chosen.earliest, chosen.latest)
     view = functools.partial(thread_view.thread_table, dataset, found, items)
     # Through output's one dispatcher, so that the thread is printed as every other answer
     # is: one object in JSON (the topic with its thread), an item a line in JSON Lines, a row
