@@ -25,10 +25,7 @@ from nato_russia.render.terminal import ColorChoice
 # How `nrr -h` groups the commands: the questions people come with, in the order they come.
 COMMAND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Where things stand", ("status", "compare", "timeline", "chart", "search")),
-    (
-        "Read one record",
-        tuple(cls.command() for cls in RECORD_TYPES.values()),
-    ),
+    ("Read one record", tuple(cls.command() for cls in RECORD_TYPES.values())),
     ("List records", tuple(cls.list_command() for cls in RECORD_TYPES.values())),
     ("Cite it, check your data, or have everything in one file", ("cite", "validate", "export")),
 )

@@ -104,7 +104,7 @@ def search(
         )
     dataset = data()
     if limit is None and fmt in (None, Format.table):
-        limit = _screenful() if terminal().is_tty else PIPED_LIMIT
+        limit = max(5, shutil.get_terminal_size().lines - 8) if terminal().is_tty else PIPED_LIMIT
     outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None)
     for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
         say(line)
@@ -119,7 +119,3 @@ def search(
         say(outcome.more_notice)
     if not hits:
         raise typer.Exit(ExitCode.FAILURE)  # as grep and ripgrep do: nothing matched
-
-
-def _screenful() -> int:
-    return max(5, shutil.get_terminal_size().lines - 8)
