@@ -4,6 +4,7 @@ The commands are made from the record types (model.RECORD_TYPES), two for each; 
 detail command is its thread instead (topics.py).
 """
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -26,21 +27,6 @@ from nato_russia.render.formats import Format
 commands = Commands()
 
 
-def show_record(type_name: str, record_id: str, fmt: Format | None, data: Data) -> None:
-    from nato_russia import query
-    from nato_russia.render import output, views
-
-    dataset = data()
-    record = query.lookup(dataset, type_name, record_id)
-    output.show_record(
-        fmt,
-        dataset,
-        record,
-        lambda: views.detail_view(dataset, record),
-        terminal=terminal(),
-    )
-
-
 def list_records(
     type_name: str,
     fmt: Format | None,
@@ -57,13 +43,8 @@ def list_records(
     of_kind, of_tier = _kind_filter(kind, "kind"), _kind_filter(tier, "tier")
     dataset = data()
     records = limited(of_tier(of_kind(query.sorted_records(dataset, type_name))), limit)
-    output.show_records(
-        fmt,
-        type_name,
-        records,
-        lambda: views.list_table(dataset, type_name, records),
-        terminal=terminal(wide=wide),
-    )
+    view = functools.partial(views.list_table, dataset, type_name, records)
+    output.show_records(fmt, type_name, records, view, terminal=terminal(wide=wide))
 
 
 def _kind_filter(kind: str | None, field_name: str) -> Callable[[list[Any]], list[Any]]:
@@ -126,7 +107,13 @@ def _add_record_commands(type_name: str) -> None:
         fmt: Output,
         data: Data,
     ) -> None:
-        show_record(type_name, record_id, fmt, data)
+        from nato_russia import query
+        from nato_russia.render import output, views
+
+        dataset = data()
+        record = query.lookup(dataset, type_name, record_id)
+        view = functools.partial(views.detail_view, dataset, record)
+        output.show_record(fmt, dataset, record, view, terminal=terminal())
 
     def list_all(
         limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, data: Data

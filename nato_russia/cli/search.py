@@ -1,5 +1,6 @@
 """`nrr search`: every record and field, in the query language of nato_russia.querylang."""
 
+import functools
 import shutil
 from enum import StrEnum
 from typing import Annotated
@@ -109,12 +110,8 @@ def search(
     for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
         say(line)
     hits = outcome.results
-    output.show_hits(
-        fmt,
-        hits,
-        lambda: views.search_table(outcome.shown_query, hits),
-        terminal=terminal(wide=wide),
-    )
+    view = functools.partial(views.search_table, outcome.shown_query, hits)
+    output.show_hits(fmt, hits, view, terminal=terminal(wide=wide))
     if outcome.more_notice:  # after the table, where it is read last, as gh does
         say(outcome.more_notice)
     if not hits:

@@ -1,5 +1,7 @@
 """`nrr timeline`: events in date order, filtered by date, period, actor or topic."""
 
+import functools
+
 from nato_russia.cli.common import (
     ActorOption,
     Commands,
@@ -50,10 +52,5 @@ def timeline(
     dataset = data()
     events = limited(query.timeline(dataset, chosen), limit)
     note_coverage(dataset, chosen.earliest, chosen.latest)
-    output.show_records(
-        fmt,
-        "event",
-        events,
-        lambda: views.timeline_table(dataset, events),
-        terminal=terminal(wide=wide),
-    )
+    view = functools.partial(views.timeline_table, dataset, events)
+    output.show_records(fmt, "event", events, view, terminal=terminal(wide=wide))
