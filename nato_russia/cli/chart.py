@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -16,10 +16,6 @@ from nato_russia.cli.common import (
     say,
     terminal,
 )
-
-if TYPE_CHECKING:
-    from nato_russia.chart import Chart
-    from nato_russia.render.terminal import Terminal
 
 commands = Commands()
 
@@ -104,36 +100,28 @@ def chart(
     )
     # After build, which refuses a span wholly outside the data in one line.
     note_coverage(dataset, chosen.earliest, chosen.latest)
-    if svg is not None:
-        _write_svg(picture, svg, force=force)
+    if svg is None:
+        from nato_russia.render import chart_text
+        from nato_russia.render.output import _rich
+
+        shown_at = terminal()
+        if shown_at.is_tty or shown_at.color:
+            _rich(lambda console: chart_text.draw(picture, console, width), shown_at)
+        else:
+            chart_text.write_plain(picture, width or shown_at.width, sys.stdout)
         return
-    _draw(picture, terminal(), width)
-
-
-def _write_svg(picture: "Chart", name: str, *, force: bool) -> None:
     from nato_russia.export.files import write_atomically
     from nato_russia.render import chart_svg
     from nato_russia.render.output import use_utf8_stdout
 
     document = chart_svg.render(picture)
-    if name == "-":
+    if svg == "-":
         use_utf8_stdout()  # the file says it is UTF-8, whatever the locale
         sys.stdout.write(document)
         return
-    target = Path(name)
 
     def write(path: Path) -> None:
         path.write_bytes(document.encode("utf-8"))
 
-    write_atomically(target, write, force=force)
-    say(f"wrote {target}")
-
-
-def _draw(picture: "Chart", terminal: "Terminal", width: int | None) -> None:
-    from nato_russia.render import chart_text
-    from nato_russia.render.output import _rich
-
-    if terminal.is_tty or terminal.color:
-        _rich(lambda console: chart_text.draw(picture, console, width), terminal)
-    else:
-        chart_text.write_plain(picture, width or terminal.width, sys.stdout)
+    write_atomically(Path(svg), write, force=force)
+    say(f"wrote {Path(svg)}")
