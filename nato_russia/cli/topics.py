@@ -29,7 +29,6 @@ EXAMPLE = Topic.example_id
 
 
 @commands.command(
-    name="topics",
     short_help="Every topic, with the years it spans and its number of records.",
     epilog=examples("nrr topics", "nrr topics --format csv"),
 )
@@ -41,7 +40,6 @@ def topics(limit: LimitOption = None, wide: WideFlag = False, *, fmt: Output, da
 
 
 @commands.command(
-    name="topic",
     short_help="One topic told as a thread, in date order.",
     epilog=examples(
         f"nrr topic {EXAMPLE}",
