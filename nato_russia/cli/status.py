@@ -2,7 +2,7 @@
 two days); the work is in nato_russia.status."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,7 @@ from nato_russia.cli.common import (
     say,
     terminal,
 )
-
-if TYPE_CHECKING:
-    from nato_russia.model import Dataset
+from nato_russia.model import Dataset
 
 commands = Commands()
 
@@ -125,7 +123,7 @@ def compare(
     )
 
 
-def _until(dataset: "Dataset") -> tuple[dt.date, str]:
+def _until(dataset: Dataset) -> tuple[dt.date, str]:
     """The later day when none is given: today, unless the data stops before it, since a
     state "today" past the data's end would be the last one recorded, not today's."""
     from nato_russia.render.views import day_text
