@@ -26,7 +26,6 @@ from nato_russia.model import Channel, Dataset, Event, Period, StateChange
 from nato_russia.query import sorted_records
 from nato_russia.status import (
     STALE_AFTER_YEARS,
-    Coverage,
     changes_in_order,
     channels_in_order,
     coverage,
@@ -241,6 +240,7 @@ def build(
         held = f"{day_wording(first, upper=False)} to {day_wording(last, upper=True)}"
         raise NothingToDraw(f"nothing to draw from {asked}: the data runs from {held}")
     lanes_end = min(end, data_end) if data_end else end
+    until = covered.last_wording if covered and end == data_end else day_wording(end, upper=True)
     linked = [c for c in channels if topic is not None and _links(dataset, changes[c.id], topic)]
     picked = dataset.events() if events is None else events
     # An event known only to a month or year, or lasting days, counts in the year it begins.
@@ -251,7 +251,7 @@ def build(
         start=start,
         end=end,
         data_end=data_end,
-        title=_title(start, end, covered),
+        title=f"NATO\u2013Russia relations, {day_wording(start, upper=False)} to {until}",
         lanes=tuple(
             Lane(c.id, c.title, tuple(_spans(c, changes[c.id], start, lanes_end)))
             for c in linked or channels
@@ -313,23 +313,14 @@ def _bands(dataset: Dataset, start: dt.date, end: dt.date) -> Iterable[Band]:
             yield Band(period.id, key, period.title, period.date, first, last)
 
 
-def _title(start: dt.date, end: dt.date, covered: Coverage | None) -> str:
-    ends_with_data = covered is not None and end == covered.last
-    until = covered.last_wording if covered and ends_with_data else day_wording(end, upper=True)
-    return f"NATO\u2013Russia relations, {day_wording(start, upper=False)} to {until}"
-
-
 def day_wording(day: dt.date, *, upper: bool) -> str:
     """A bound as a reader says it: a whole year or month by its name ('2014', 'June 1994'),
     else the day. `upper`: the day ends a span (31 December is the end of a year)."""
-    whole_year = (day.month, day.day) == ((12, 31) if upper else (1, 1))
-    if whole_year:
+    if (day.month, day.day) == ((12, 31) if upper else (1, 1)):
         return str(day.year)
     # The month's length, not the day after: there is no day after date.max.
     whole_month = day.day == (calendar.monthrange(day.year, day.month)[1] if upper else 1)
-    if whole_month:
-        return EdtfDate(PartialDate(day.year, day.month)).display()
-    return EdtfDate(PartialDate(day.year, day.month, day.day)).display()
+    return EdtfDate(PartialDate(day.year, day.month, None if whole_month else day.day)).display()
 
 
 def position(chart: Chart, day: dt.date) -> float:
