@@ -178,24 +178,27 @@ def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
         "INSERT INTO nrr_meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("generator", f"nrr {__version__}")],
     )
-    for type_name, records in ordered(dataset):
-        table = PLURALS[type_name]
+    everything = list(ordered(dataset))
+    for type_name, records in everything:
         columns = [name for name, _ in _columns(type_name)]
-        db.executemany(_insert_sql(table, columns), (_row(dataset, r) for r in records))
+        rows = [_row(dataset, r) for r in records]
+        db.executemany(_insert_sql(PLURALS[type_name], columns), rows)
         for link in _link_tables(type_name):
             sql = _insert_sql(link.table, (link.owner, link.value, "position"))
             lists = [(r.id, getattr(r, link.field)) for r in records]
-            links = [(i, item, n) for i, items in lists for n, item in enumerate(items, 1)]
-            db.executemany(sql, links)
-        db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
-        bodies = ("\n".join(text for _, text in text_fields(r)) for r in records)
-        texts = ((type_name, r.id, r.label, body) for r, body in zip(records, bodies, strict=True))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", texts)
+            db.executemany(sql, [(i, v, n) for i, items in lists for n, v in enumerate(items, 1)])
     numbered = list(enumerate(corrections(dataset), 1))
     fixes = [(n, kind, r.id, place, c.says, c.finding) for n, (kind, r, place, c) in numbered]
     db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", fixes)
     cited = [(n, source, i) for n, (*_, c) in numbered for i, source in enumerate(c.sources, 1)]
     db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", cited)
+    # The indexes last, each table's own first: the order of the writes decides the file's bytes.
+    for fts in (f"{PLURALS[type_name]}_fts" for type_name, _ in everything):
+        db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    for type_name, records in everything:
+        bodies = ("\n".join(text for _, text in text_fields(r)) for r in records)
+        texts = ((type_name, r.id, r.label, body) for r, body in zip(records, bodies, strict=True))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", texts)
 
 
 def _check_references(db: sqlite3.Connection) -> None:
