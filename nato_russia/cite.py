@@ -53,7 +53,6 @@ def find_record(dataset: Dataset, wanted: str) -> Found:
     type_name = type_part.strip().replace("-", "_")
     if sep and type_name in RECORD_TYPES:
         return Found(query.lookup(dataset, type_name, id_part.strip()))
-    # Which record an id names when several types use it: each type's cite_rank.
     types = sorted(
         (t for t in RECORD_TYPES if t in dataset.records), key=lambda t: RECORD_TYPES[t].cite_rank
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
+from html import escape as esc  # quotes too: every piece of data becomes HTML
 from typing import Any
 
 from nato_russia import __version__
@@ -41,10 +41,6 @@ SHEET_COLUMNS = (
     "Group",
     "Background",
 )
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def esc_stripped(text: str) -> str:
@@ -220,7 +216,7 @@ def timeline_page(dataset: Dataset) -> str:
     data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return PAGE.format(
-        title=html.escape(TITLE),
+        title=esc(TITLE),
         library=LIBRARY,
         library_version=LIBRARY_VERSION,
         version=__version__,
