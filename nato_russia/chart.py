@@ -189,18 +189,18 @@ class Chart:
         return sorted(busy, key=lambda item: (-item[1], item[0]))[:DENSEST]
 
     @property
-    def _spans(self) -> list[Span]:
+    def _all_spans(self) -> list[Span]:
         return [span for lane in self.lanes for span in lane.spans]
 
     def kinds(self) -> list[tuple[StateClass, list[str]]]:
         """The kinds of state the lanes show, each with its states in first-seen order."""
-        seen = dict.fromkeys((span.kind, span.state) for span in self._spans)
+        seen = dict.fromkeys((span.kind, span.state) for span in self._all_spans)
         found = {kind: [state for k, state in seen if k is kind] for kind in StateClass}
         return [(kind, states) for kind, states in found.items() if states]
 
     @property
     def approximate(self) -> bool:
-        return any(span.approximate for span in self._spans)
+        return any(span.approximate for span in self._all_spans)
 
     @property
     def blank(self) -> bool:
@@ -209,7 +209,7 @@ class Chart:
 
     def states_by(self, evidence: Evidence) -> list[str]:
         """The states drawn with this evidence, in first-seen order (the legend lists them)."""
-        return list(dict.fromkeys(s.state for s in self._spans if s.evidence is evidence))
+        return list(dict.fromkeys(s.state for s in self._all_spans if s.evidence is evidence))
 
 
 _KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -266,9 +266,9 @@ def build(
 def _links(dataset: Dataset, changes: Sequence[StateChange], topic: str) -> bool:
     """Whether a channel belongs to a topic: one of its changes, or the event it rests on,
     is linked to it (state changes may carry topics of their own)."""
-    events = [dataset.get("event", c.event) for c in changes if c.event]
-    return any(topic in c.topics for c in changes) or any(
-        isinstance(e, Event) and topic in e.topics for e in events
+    return any(
+        topic in c.topics or topic in getattr(dataset.get("event", c.event or ""), "topics", ())
+        for c in changes
     )
 
 
@@ -290,18 +290,10 @@ def _spans(
         if stale is not None and stale <= ends:
             pieces = [(first, stale - dt.timedelta(days=1), known)] if first < stale else []
             pieces.append((max(first, stale), ends, Evidence.NOT_RECORDED))
-        approximate = change.date.is_range or change.date.precision != "day"
-        for piece_start, piece_end, evidence in pieces:
-            yield Span(
-                piece_start,
-                piece_end,
-                change.state,
-                classify(change.state),
-                change.id,
-                change.date,
-                approximate,
-                evidence,
-            )
+        kind = classify(change.state)
+        approx = change.date.is_range or change.date.precision != "day"
+        for begin, until, evidence in pieces:
+            yield Span(begin, until, change.state, kind, change.id, change.date, approx, evidence)
 
 
 def _bands(dataset: Dataset, start: dt.date, end: dt.date) -> Iterable[Band]:
