@@ -130,10 +130,9 @@ def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState 
     stale_years = 0
     if latest.state not in channel.final_states:
         stale_years = _years_between((latest.confirmed or latest.date).latest(), day)
-    if latest.date.latest() <= day:
-        return ChannelState(channel, latest, settled=True, stale_years=stale_years)
-    settled = [c for c in begun if c.date.latest() <= day]
-    return ChannelState(channel, latest, False, settled[-1] if settled else None, stale_years)
+    settled = latest.date.latest() <= day
+    before = [] if settled else [c for c in begun if c.date.latest() <= day]
+    return ChannelState(channel, latest, settled, before[-1] if before else None, stale_years)
 
 
 def unconfirmed_from(channel: Channel, change: StateChange) -> dt.date | None:
