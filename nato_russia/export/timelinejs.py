@@ -30,16 +30,9 @@ _WHEN = ("Year", "Month", "Day", "Time")
 SHEET_COLUMNS = (
     *_WHEN,
     *(f"End {part}" for part in _WHEN),
-    "Display Date",
-    "Headline",
-    "Text",
-    "Media",
-    "Media Credit",
-    "Media Caption",
-    "Media Thumbnail",
-    "Type",
-    "Group",
-    "Background",
+    *("Display Date", "Headline", "Text"),
+    *("Media", "Media Credit", "Media Caption", "Media Thumbnail"),
+    *("Type", "Group", "Background"),
 )
 
 
