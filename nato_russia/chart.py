@@ -93,7 +93,7 @@ BLANK = "A blank lane has no state recorded yet (before the channel's first chan
 
 # The bundled states that the words of their slugs (_WORDS) would misread.
 _KNOWN = {
-    "resumption-decided": StateClass.LIMITED,  # decided in March 2009; the Council met in June
+    "resumption-decided": StateClass.LIMITED,  # decided March 2009; the Council met again in June
     "breach-found": StateClass.LIMITED,
     "us-withdrawn": StateClass.LIMITED,  # Open Skies still bound Russia and the other Allies
     "reported-not-in-effect": StateClass.ENDED,

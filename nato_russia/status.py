@@ -161,7 +161,7 @@ def _years_between(earlier: dt.date, later: dt.date) -> int:
 def _last_meetings(dataset: Dataset, channel: Channel, day: dt.date) -> list[Meeting]:
     """The council's last meeting on or before the day; and a later one known only to a month
     or year that holds the day, which may or may not come before it."""
-    body = dataset.get("actor", channel.body) if channel.body else None
+    body = dataset.get("actor", channel.body) if channel.body is not None else None
     held = [dataset.get("event", i) for i in getattr(body, "meetings", ())]
     begun = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
     found = []
