@@ -22,10 +22,12 @@ from enum import StrEnum
 
 from nato_russia.dates import EdtfDate, PartialDate
 from nato_russia.errors import ExitCode, NrrError
-from nato_russia.model import Channel, Dataset, Event, Period, StateChange, in_date_order
+from nato_russia.model import Channel, Dataset, Event, Period, StateChange
+from nato_russia.query import sorted_records
 from nato_russia.status import (
     STALE_AFTER_YEARS,
-    Coverage,
+    changes_in_order,
+    channels_in_order,
     coverage,
     data_begins,
     unconfirmed_from,
@@ -89,141 +91,34 @@ _EVIDENCE = {
 BLANK = "A blank lane has no state recorded yet (before the channel's first change)"
 
 
-# The bundled channels' states, read one by one (channels.yaml names them per channel).
-_KNOWN: dict[str, StateClass] = {
-    **dict.fromkeys(
-        (
-            "member",
-            "established",
-            "active",
-            "present",
-            "open",
-            "agreed",
-            "resumed",
-            "restart-agreed",
-            "deployed",
-            "in-force",
-            "signed",
-        ),
-        StateClass.OPEN,
-    ),
-    **dict.fromkeys(
-        (
-            "limited",
-            "reduced",
-            "restricted",
-            "political-dialogue-only",
-            "partly-suspended",
-            "resumption-decided",  # decided in March 2009; the Council met again in June
-            "suspension-announced",
-            "closure-announced",
-            "breach-found",
-            "withdrawal-notified",
-            "us-withdrawn",  # Open Skies still bound Russia and the other Allies
-        ),
-        StateClass.LIMITED,
-    ),
-    **dict.fromkeys(
-        (
-            "halted",
-            "frozen-by-russia",
-            "formal-meetings-suspended",
-            "suspended-by-russia",
-            "suspended-by-nato",
-            "suspended-by-nato-and-russia",
-            "suspended-by-united-states",
-        ),
-        StateClass.SUSPENDED,
-    ),
-    **dict.fromkeys(
-        (
-            "replaced",
-            "reported-dissolved",
-            "closed",
-            "withdrawn",
-            "partnership-ended",
-            "reported-not-in-effect",
-            "russia-withdrawn",
-            "terminated",
-            "moratorium-ended",
-            "expired",
-            # The Founding Act's, after NATO ended the partnership in 2022: whether it still
-            # binds is in question, which must not read as a recovery from "ended".
-            "under-review",
-        ),
-        StateClass.ENDED,
-    ),
+# The bundled states that the words of their slugs (_WORDS) would misread.
+_KNOWN = {
+    "resumption-decided": StateClass.LIMITED,  # decided March 2009; the Council met again in June
+    "breach-found": StateClass.LIMITED,
+    "us-withdrawn": StateClass.LIMITED,  # Open Skies still bound Russia and the other Allies
+    "reported-not-in-effect": StateClass.ENDED,
+    # The Founding Act's, after NATO ended the partnership in 2022: whether it still binds is in
+    # question, which must not read as a recovery from "ended".
+    "under-review": StateClass.ENDED,
 }
 
-# For states of user data: the words of the slug, tried in this order. Qualifiers first, so
-# that "closure-announced" or "partly-suspended" read as limited, not as closed or suspended.
-_WORDS: tuple[tuple[StateClass, frozenset[str]], ...] = (
-    (
-        StateClass.LIMITED,
-        frozenset(
-            [
-                "limited",
-                "reduced",
-                "restricted",
-                "partly",
-                "partial",
-                "announced",
-                "notified",
-                "review",
-                "only",
-                "strained",
-                "downgraded",
-            ]
-        ),
-    ),
-    (
-        StateClass.ENDED,
-        frozenset(
-            [
-                "closed",
-                "ended",
-                "withdrawn",
-                "terminated",
-                "expired",
-                "dissolved",
-                "replaced",
-                "abolished",
-                "left",
-                "revoked",
-            ]
-        ),
-    ),
-    (StateClass.SUSPENDED, frozenset(["suspended", "frozen", "halted", "paused"])),
-    (
-        StateClass.OPEN,
-        frozenset(
-            [
-                "active",
-                "open",
-                "member",
-                "present",
-                "established",
-                "agreed",
-                "resumed",
-                "deployed",
-                "force",
-                "signed",
-                "restored",
-            ]
-        ),
-    ),
-)
+# Any other state: the words of the slug, tried in this order. Qualifiers first, so that
+# "closure-announced" or "partly-suspended" read as limited, not as closed or suspended.
+_WORDS = {
+    StateClass.LIMITED: "limited reduced restricted partly partial announced notified review only "
+    "strained downgraded",
+    StateClass.ENDED: "closed ended withdrawn terminated expired dissolved replaced abolished left "
+    "revoked",
+    StateClass.SUSPENDED: "suspended frozen halted paused",
+    StateClass.OPEN: "active open member present established agreed resumed deployed force signed "
+    "restored",
+}
 
 
 def classify(state: str) -> StateClass:
-    known = _KNOWN.get(state)
-    if known is not None:
-        return known
-    words = set(state.lower().split("-"))
-    for kind, markers in _WORDS:
-        if words & markers:
-            return kind
-    return StateClass.OTHER
+    words = state.lower().split("-")
+    found = (kind for kind, markers in _WORDS.items() if set(markers.split()) & set(words))
+    return _KNOWN.get(state) or next(found, StateClass.OTHER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,24 +183,24 @@ class Chart:
     def years(self) -> range:
         return range(self.start.year, self.end.year + 1)
 
-    def densest(self, count: int = DENSEST) -> list[tuple[int, int]]:
+    def densest(self) -> list[tuple[int, int]]:
         """The busiest years, busiest first (the earlier year first on a tie)."""
         busy = [item for item in self.per_year if item[1]]
-        return sorted(busy, key=lambda item: (-item[1], item[0]))[:count]
+        return sorted(busy, key=lambda item: (-item[1], item[0]))[:DENSEST]
+
+    @property
+    def _all_spans(self) -> list[Span]:
+        return [span for lane in self.lanes for span in lane.spans]
 
     def kinds(self) -> list[tuple[StateClass, list[str]]]:
         """The kinds of state the lanes show, each with its states in first-seen order."""
-        found: dict[StateClass, list[str]] = {}
-        for lane in self.lanes:
-            for span in lane.spans:
-                states = found.setdefault(span.kind, [])
-                if span.state not in states:
-                    states.append(span.state)
-        return [(kind, found[kind]) for kind in StateClass if kind in found]
+        seen = dict.fromkeys((span.kind, span.state) for span in self._all_spans)
+        found = {kind: [state for k, state in seen if k is kind] for kind in StateClass}
+        return [(kind, states) for kind, states in found.items() if states]
 
     @property
     def approximate(self) -> bool:
-        return any(span.approximate for lane in self.lanes for span in lane.spans)
+        return any(span.approximate for span in self._all_spans)
 
     @property
     def blank(self) -> bool:
@@ -314,8 +209,7 @@ class Chart:
 
     def states_by(self, evidence: Evidence) -> list[str]:
         """The states drawn with this evidence, in first-seen order (the legend lists them)."""
-        found = (s.state for lane in self.lanes for s in lane.spans if s.evidence is evidence)
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(s.state for s in self._all_spans if s.evidence is evidence))
 
 
 _KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -333,82 +227,60 @@ def build(
     events to count (the command's filters chose them; default: all); with `topic`, only
     the channels whose changes link to it have lanes (all of them when none does)."""
     covered = coverage(dataset)
-    channels = sorted(
-        (c for c in dataset.of_type("channel").values() if isinstance(c, Channel)),
-        key=lambda c: (c.order, c.id),
-    )
-    changes = {c.id: _changes(dataset, c) for c in channels}
+    data_end = covered.last if covered else None
+    channels = channels_in_order(dataset)
+    changes = {c.id: changes_in_order(dataset, c) for c in channels}
     first = dt.date(data_begins(dataset).year, 1, 1)
-    last = max(first, _last_day(covered.last if covered else None, changes.values(), first))
+    # Never today: the same data must give the same picture on any day (docs/chart.svg).
+    days = [c.date.latest() for found in changes.values() for c in found]
+    last = max(first, data_end or max(days, default=first))
     start, end = earliest or first, latest or last
     if start > end or start > last or end < first:
         asked = f"{day_wording(start, upper=False)} to {day_wording(end, upper=True)}"
         held = f"{day_wording(first, upper=False)} to {day_wording(last, upper=True)}"
         raise NothingToDraw(f"nothing to draw from {asked}: the data runs from {held}")
-    data_end = covered.last if covered else None
     lanes_end = min(end, data_end) if data_end else end
-    chosen = channels
-    topic_lanes = True
-    if topic is not None:
-        chosen = [c for c in channels if _links(dataset, changes[c.id], topic)]
-        if not chosen:
-            chosen, topic_lanes = channels, False
-    lanes = tuple(
-        Lane(c.id, c.title, tuple(_spans(c, changes[c.id], start, lanes_end))) for c in chosen
+    until = covered.last_wording if covered and end == data_end else day_wording(end, upper=True)
+    linked = [c for c in channels if topic is not None and _links(dataset, changes[c.id], topic)]
+    picked = dataset.events() if events is None else events
+    # An event known only to a month or year, or lasting days, counts in the year it begins.
+    counted = Counter(
+        max(e.date.earliest(), start).year for e in picked if e.date.overlaps(start, end)
     )
-    picked = dataset.events() if events is None else list(events)
     return Chart(
         start=start,
         end=end,
         data_end=data_end,
-        title=_title(start, end, covered),
-        lanes=lanes,
+        title=f"NATO\u2013Russia relations, {day_wording(start, upper=False)} to {until}",
+        lanes=tuple(
+            Lane(c.id, c.title, tuple(_spans(c, changes[c.id], start, lanes_end)))
+            for c in linked or channels
+        ),
         bands=tuple(_bands(dataset, start, end)),
-        per_year=_per_year(picked, start, end),
+        per_year=tuple((year, counted[year]) for year in range(start.year, end.year + 1)),
         topic=topic,
-        topic_lanes=topic_lanes,
+        topic_lanes=topic is None or bool(linked),
     )
-
-
-def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
-    found = [dataset.get("state_change", i) for i in channel.changes]
-    return [
-        c for c in in_date_order(c for c in found if c is not None) if isinstance(c, StateChange)
-    ]
-
-
-def _last_day(
-    last: dt.date | None, changes: Iterable[list[StateChange]], start: dt.date
-) -> dt.date:
-    # Never today: the same data must give the same picture on any day (docs/chart.svg).
-    if last is not None:
-        return last
-    days = [c.date.latest() for cs in changes for c in cs]
-    return max(days) if days else start
 
 
 def _links(dataset: Dataset, changes: Sequence[StateChange], topic: str) -> bool:
     """Whether a channel belongs to a topic: one of its changes, or the event it rests on,
     is linked to it (state changes may carry topics of their own)."""
-    for change in changes:
-        if topic in getattr(change, "topics", ()):
-            return True
-        event = dataset.get("event", change.event) if change.event else None
-        if isinstance(event, Event) and topic in event.topics:
-            return True
-    return False
+    return any(
+        topic in c.topics or topic in getattr(dataset.get("event", c.event or ""), "topics", ())
+        for c in changes
+    )
 
 
 def _spans(
     channel: Channel, changes: Sequence[StateChange], start: dt.date, end: dt.date
 ) -> Iterable[Span]:
-    for number, change in enumerate(changes):
-        begins = change.date.earliest()
-        following = changes[number + 1].date.earliest() if number + 1 < len(changes) else None
+    for change, after in zip(changes, [*changes[1:], None], strict=True):
+        following = after.date.earliest() if after else None
         if following == dt.date.min:
             continue  # replaced on its own first day, which has no day before it
         ends = end if following is None else min(end, following - dt.timedelta(days=1))
-        first = max(begins, start)
+        first = max(change.date.earliest(), start)
         if ends < first:
             continue  # before the chart, after it, or replaced on its own first day
         known = Evidence.REPORTED if change.reported_only else Evidence.KNOWN
@@ -418,56 +290,29 @@ def _spans(
         if stale is not None and stale <= ends:
             pieces = [(first, stale - dt.timedelta(days=1), known)] if first < stale else []
             pieces.append((max(first, stale), ends, Evidence.NOT_RECORDED))
-        for piece_start, piece_end, evidence in pieces:
-            yield Span(
-                start=piece_start,
-                end=piece_end,
-                state=change.state,
-                kind=classify(change.state),
-                change=change.id,
-                since=change.date,
-                approximate=change.date.is_range or change.date.precision != "day",
-                evidence=evidence,
-            )
+        kind = classify(change.state)
+        approx = change.date.is_range or change.date.precision != "day"
+        for begin, until, evidence in pieces:
+            yield Span(begin, until, change.state, kind, change.id, change.date, approx, evidence)
 
 
 def _bands(dataset: Dataset, start: dt.date, end: dt.date) -> Iterable[Band]:
-    periods = sorted(
-        (p for p in dataset.of_type("period").values() if isinstance(p, Period)),
-        key=lambda p: (p.order, p.id),
-    )
-    for number, period in enumerate(periods):
+    for number, period in enumerate(sorted_records(dataset, "period")):
+        assert isinstance(period, Period)
         first, last = max(period.date.earliest(), start), min(period.date.latest(), end)
         if first <= last:
             key = _KEYS[number] if number < len(_KEYS) else "*"
             yield Band(period.id, key, period.title, period.date, first, last)
 
 
-def _per_year(events: Iterable[Event], start: dt.date, end: dt.date) -> tuple[tuple[int, int], ...]:
-    # An event known only to a month or year, or lasting days, counts in the year it begins.
-    counted = Counter(
-        max(e.date.earliest(), start).year for e in events if e.date.overlaps(start, end)
-    )
-    return tuple((year, counted.get(year, 0)) for year in range(start.year, end.year + 1))
-
-
-def _title(start: dt.date, end: dt.date, covered: Coverage | None) -> str:
-    ends_with_data = covered is not None and end == covered.last
-    until = covered.last_wording if covered and ends_with_data else day_wording(end, upper=True)
-    return f"NATO\u2013Russia relations, {day_wording(start, upper=False)} to {until}"
-
-
 def day_wording(day: dt.date, *, upper: bool) -> str:
     """A bound as a reader says it: a whole year or month by its name ('2014', 'June 1994'),
     else the day. `upper`: the day ends a span (31 December is the end of a year)."""
-    whole_year = (day.month, day.day) == ((12, 31) if upper else (1, 1))
-    if whole_year:
+    if (day.month, day.day) == ((12, 31) if upper else (1, 1)):
         return str(day.year)
     # The month's length, not the day after: there is no day after date.max.
     whole_month = day.day == (calendar.monthrange(day.year, day.month)[1] if upper else 1)
-    if whole_month:
-        return EdtfDate(PartialDate(day.year, day.month)).display()
-    return EdtfDate(PartialDate(day.year, day.month, day.day)).display()
+    return EdtfDate(PartialDate(day.year, day.month, None if whole_month else day.day)).display()
 
 
 def position(chart: Chart, day: dt.date) -> float:

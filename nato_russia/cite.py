@@ -9,12 +9,13 @@ was checked, is the dataset's `checked` date. No I/O here.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nato_russia import query
 from nato_russia.dates import MONTH_NAMES, EdtfDate, PartialDate
 from nato_russia.errors import ExitCode, NotFound, NrrError
 from nato_russia.model import (
@@ -28,6 +29,7 @@ from nato_russia.model import (
     field_schemas,
 )
 from nato_russia.render.formats import CitationStyle as Style
+from nato_russia.render.json_out import json_text
 
 # The document a fact comes from outweighs what was written about it: official texts first,
 # then reprints (the same text in another's copy: the nearest thing to the document where no
@@ -47,34 +49,24 @@ def find_record(dataset: Dataset, wanted: str) -> Found:
     """The record `wanted` names, of any type: an exact id first, else an id or title as the
     detail commands forgive it (case, spaces, punctuation). `type:id` (channel:founding-act)
     names the type; otherwise the types' cite_rank decides between types that share an id."""
-    from nato_russia import query
-
     type_part, sep, id_part = wanted.partition(":")
     type_name = type_part.strip().replace("-", "_")
     if sep and type_name in RECORD_TYPES:
         return Found(query.lookup(dataset, type_name, id_part.strip()))
-    # Which record an id names when several types use it: each type's cite_rank.
     types = sorted(
         (t for t in RECORD_TYPES if t in dataset.records), key=lambda t: RECORD_TYPES[t].cite_rank
     )
     exact = [dataset.of_type(t)[wanted] for t in types if wanted in dataset.of_type(t)]
     if not exact:
         for t in types:
-            try:
+            with contextlib.suppress(NotFound):
                 exact.append(query.lookup(dataset, t, wanted))
-            except NotFound:
-                continue
     if exact:
         return Found(exact[0], tuple(r.type_name for r in exact[1:]))
-    suggestions: list[str] = []
-    for t in types:
-        suggestions += query.suggest_records(dataset, t, wanted)
-    suggestions = list(dict.fromkeys(suggestions))[: query.MAX_SUGGESTIONS]
-    hint = (
-        "(ID is any record's id, or TYPE:ID such as agreement:founding-act; "
-        "nrr search WORDS finds one)"
-    )
-    raise NotFound("record", wanted, suggestions, hint=hint)
+    near = dict.fromkeys(s for t in types for s in query.suggest_records(dataset, t, wanted))
+    hint = "(ID is any record's id, or TYPE:ID such as agreement:founding-act; "
+    hint += "nrr search WORDS finds one)"
+    raise NotFound("record", wanted, list(near)[: query.MAX_SUGGESTIONS], hint=hint)
 
 
 def cited_ids(record: Record) -> list[str]:
@@ -82,10 +74,8 @@ def cited_ids(record: Record) -> list[str]:
     (the same links Source.cited_by is worked out from); a source rests on itself."""
     if isinstance(record, Source):
         return [record.id]
-    ids: list[str] = list(getattr(record, "sources", ()))
     corrections: tuple[Correction, ...] = getattr(record, "corrections", ())
-    for correction in corrections:
-        ids.extend(correction.sources)
+    ids = [*getattr(record, "sources", ()), *(i for c in corrections for i in c.sources)]
     return list(dict.fromkeys(ids))
 
 
@@ -140,29 +130,24 @@ class Reference:
     note: str | None
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def reference(source: Source, accessed: EdtfDate | None) -> Reference:
-    return Reference(
-        key=source.id,
-        title=_one_line(source.title),
-        publisher=_one_line(source.publisher),
-        kind=source.kind,
-        issued=source.date,
-        url=source.url.strip() if source.url else None,
-        accessed=accessed if source.url else None,
-        note=_one_line(source.note) if source.note else None,
-    )
-
-
 def references(dataset: Dataset, *records: Record) -> list[Reference]:
     """The references of one or more records as one bibliography: a source that several of
     them cite appears once, where it first appears (a repeated BibTeX key breaks the file)."""
     accessed = access_date(dataset)
     sources = [s for record in records for s in cited_sources(dataset, record)]
-    return [reference(s, accessed) for s in dict.fromkeys(sources)]
+    return [
+        Reference(
+            key=s.id,
+            title=" ".join(s.title.split()),
+            publisher=" ".join(s.publisher.split()),
+            kind=s.kind,
+            issued=s.date,
+            url=s.url.strip() if s.url else None,
+            accessed=accessed if s.url else None,
+            note=" ".join(s.note.split()) if s.note else None,
+        )
+        for s in dict.fromkeys(sources)
+    ]
 
 
 # --- dates as each style words them --------------------------------------------------------
@@ -172,31 +157,24 @@ def references(dataset: Dataset, *records: Record) -> list[Reference]:
 _MLA_MONTHS = tuple(
     "Sept." if m == "September" else f"{m[:3]}." if len(m) > 4 else m for m in MONTH_NAMES
 )
-_DASH = "\u2013"
 
 
 def _us(value: PartialDate) -> str:
     """Chicago and APA's month-day-year order: May 27, 1997; December 2015; 1997."""
-    if value.month is None:
-        return str(value.year)
-    if value.day is None:
-        return f"{MONTH_NAMES[value.month]} {value.year}"
-    return f"{MONTH_NAMES[value.month]} {value.day}, {value.year}"
+    month = MONTH_NAMES[value.month] if value.month else ""
+    return f"{month} {value.day}, {value.year}" if value.day else f"{month} {value.year}".strip()
 
 
 def _apa(value: PartialDate) -> str:
     if value.month is None:
         return str(value.year)
-    day = f" {value.day}" if value.day is not None else ""
-    return f"{value.year}, {MONTH_NAMES[value.month]}{day}"
+    return f"{value.year}, {MONTH_NAMES[value.month]}" + (f" {value.day}" if value.day else "")
 
 
 def _mla(value: PartialDate) -> str:
     """MLA's day-month-year order with abbreviated months: 27 May 1997; Dec. 2015."""
-    parts = [str(value.day)] if value.day is not None else []
-    if value.month is not None:
-        parts.append(_MLA_MONTHS[value.month])
-    return " ".join([*parts, str(value.year)])
+    month = _MLA_MONTHS[value.month] if value.month else None
+    return " ".join(str(part) for part in (value.day, month, value.year) if part)
 
 
 def _worded(
@@ -209,7 +187,7 @@ def _worded(
         return one(start)
     if start.day and end.day and start.month and (start.year, start.month) == (end.year, end.month):
         return days.format(start=start.day, end=end.day, month=months[start.month], year=end.year)
-    return f"{one(start)}{_DASH}{one(end)}"
+    return f"{one(start)}\u2013{one(end)}"
 
 
 def us_date(date: EdtfDate) -> str:
@@ -282,22 +260,19 @@ def mla(ref: Reference) -> str:
 # --- BibTeX --------------------------------------------------------------------------------
 
 # Characters with a meaning in TeX, written so that they print as themselves. One pass over
-# the text, so that the braces of \textbackslash{} are not escaped again. A brace is never
-# \{ or \}: BibTeX (and biber) count every brace, escaped or not, to find where a value
-# ends, so one unbalanced brace in a title would end the entry early or swallow the next.
-_TEX_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",
-    "}": r"\textbraceright{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_TEX_SPECIAL = re.compile("[" + re.escape("".join(_TEX_SPECIALS)) + "]")
+# the text (translate), so that the braces of \textbackslash{} are not escaped again. A brace
+# is never \{ or \}: BibTeX (and biber) count every brace, escaped or not, to find where a
+# value ends, so one unbalanced brace in a title would end the entry early or swallow the next.
+_TEX_SPECIALS = str.maketrans(
+    {c: "\\" + c for c in "&%$#_"}
+    | {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
 
 # An address is read verbatim by biblatex and by \url, so a TeX escape would become part of
 # it. Only what would break the .bib syntax (braces, a backslash, spaces) is changed, into
@@ -308,7 +283,7 @@ _BIB_MONTHS = tuple(m[:3].lower() for m in MONTH_NAMES)
 
 
 def tex_escape(text: str) -> str:
-    return _TEX_SPECIAL.sub(lambda m: _TEX_SPECIALS[m[0]], text)
+    return text.translate(_TEX_SPECIALS)
 
 
 def bib_url(url: str) -> str:
@@ -328,10 +303,8 @@ def bibtex(ref: Reference) -> str:
     if ref.issued is not None:
         start, end = ref.issued.start, ref.issued.end
         fields.append(("date", "{" + str(ref.issued) + "}"))
-        years = str(start.year)
-        if end is not None and end.year != start.year:
-            years += f"--{end.year}"
-        fields.append(("year", "{" + years + "}"))
+        later = f"--{end.year}" if end is not None and end.year != start.year else ""
+        fields.append(("year", f"{{{start.year}{later}}}"))
         if start.month is not None and (end is None or end.month == start.month):
             fields.append(("month", _BIB_MONTHS[start.month]))  # a standard macro: no braces
     if ref.url:
@@ -379,7 +352,7 @@ def render(refs: list[Reference], style: Style) -> str:
     """The citations in one style, as printed: references a blank line apart (a BibTeX file
     too), CSL-JSON as one array. Ends with a line break."""
     if style is Style.csl_json:
-        return json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=2) + "\n"
+        return json_text([csl_item(r) for r in refs])
     write = {Style.chicago: chicago, Style.apa: apa, Style.mla: mla, Style.bibtex: bibtex}[style]
     return "".join(f"{write(r)}\n" if not i else f"\n{write(r)}\n" for i, r in enumerate(refs))
 
@@ -400,8 +373,6 @@ class UnknownKind(NrrError):
 def resolve_kind(wanted: str, field_name: str = "kind") -> str:
     """A kind (or, with field_name="tier", a tier) as typed (News, "official text",
     official_text) turned into its slug, or UnknownKind naming the near ones and all of them."""
-    from nato_russia import query
-
     choices = field_schemas(Source)[field_name].choices
     key = query.slugify(wanted)
     if key in choices:

@@ -9,12 +9,11 @@ before it at hand, instead of guessing a day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar, cast
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Channel, Dataset, DatasetInfo, Event, StateChange, in_date_order
+from nato_russia.model import Channel, Dataset, DatasetInfo, Event, StateChange, date_order_key
+from nato_russia.query import sorted_records
 
 RECENT_EVENTS = 3
 # A state whose last confirmation by a source is this many years or more before the day asked
@@ -105,46 +104,35 @@ def data_begins(dataset: Dataset) -> dt.date:
     return min(days, default=STORY_BEGINS)
 
 
-_R = TypeVar("_R", StateChange, Event)
+def channels_in_order(dataset: Dataset) -> list[Channel]:
+    return [c for c in sorted_records(dataset, "channel") if isinstance(c, Channel)]
 
 
-def _latest(records: Iterable[_R]) -> _R:
-    return cast(_R, in_date_order(records)[-1])  # in_date_order returns the records it is given
-
-
-def _channels(dataset: Dataset) -> list[Channel]:
-    found = [c for c in dataset.of_type("channel").values() if isinstance(c, Channel)]
-    return sorted(found, key=lambda c: (c.order, c.id))
-
-
-def _changes(dataset: Dataset, channel: Channel) -> list[StateChange]:
-    found = [dataset.get("state_change", i) for i in channel.changes]
-    return [c for c in found if isinstance(c, StateChange)]
+def changes_in_order(dataset: Dataset, channel: Channel) -> list[StateChange]:
+    found = (dataset.get("state_change", i) for i in channel.changes)
+    return sorted((c for c in found if isinstance(c, StateChange)), key=date_order_key)
 
 
 def status_on(dataset: Dataset, day: dt.date) -> Status:
-    states: list[ChannelState] = []
-    meetings: list[Meeting] = []
-    for channel in _channels(dataset):
-        state = _state_of(dataset, channel, day)
-        if state is not None:
-            states.append(state)
-        meetings.extend(_last_meetings(dataset, channel, day))
-    return Status(day, tuple(states), tuple(meetings), tuple(_recent_events(dataset, day)))
+    channels = channels_in_order(dataset)
+    states = (_state_of(dataset, channel, day) for channel in channels)
+    meetings = (m for channel in channels for m in _last_meetings(dataset, channel, day))
+    past = [e for e in dataset.events() if e.date.latest() <= day]
+    recent = sorted(past, key=date_order_key)[-RECENT_EVENTS:]
+    return Status(day, tuple(s for s in states if s is not None), tuple(meetings), tuple(recent))
 
 
 def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState | None:
-    begun = [c for c in _changes(dataset, channel) if c.date.earliest() <= day]
+    begun = [c for c in changes_in_order(dataset, channel) if c.date.earliest() <= day]
     if not begun:
         return None
-    latest = _latest(begun)
+    latest = begun[-1]
     stale_years = 0
     if latest.state not in channel.final_states:
         stale_years = _years_between((latest.confirmed or latest.date).latest(), day)
-    if latest.date.latest() <= day:
-        return ChannelState(channel, latest, settled=True, stale_years=stale_years)
-    settled = [c for c in begun if c.date.latest() <= day]
-    return ChannelState(channel, latest, False, _latest(settled) if settled else None, stale_years)
+    settled = latest.date.latest() <= day
+    before = [] if settled else [c for c in begun if c.date.latest() <= day]
+    return ChannelState(channel, latest, settled, before[-1] if before else None, stale_years)
 
 
 def unconfirmed_from(channel: Channel, change: StateChange) -> dt.date | None:
@@ -173,26 +161,15 @@ def _years_between(earlier: dt.date, later: dt.date) -> int:
 def _last_meetings(dataset: Dataset, channel: Channel, day: dt.date) -> list[Meeting]:
     """The council's last meeting on or before the day; and a later one known only to a month
     or year that holds the day, which may or may not come before it."""
-    if channel.body is None:
-        return []
-    body = dataset.get("actor", channel.body)
+    body = dataset.get("actor", channel.body) if channel.body is not None else None
     held = [dataset.get("event", i) for i in getattr(body, "meetings", ())]
     begun = [e for e in held if isinstance(e, Event) and e.date.earliest() <= day]
     found = []
     for settled in (True, False):
         meetings = [e for e in begun if (e.date.latest() <= day) == settled]
         if meetings:
-            found.append(Meeting(channel, _latest(meetings), settled))
+            found.append(Meeting(channel, max(meetings, key=date_order_key), settled))
     return found
-
-
-def _recent_events(dataset: Dataset, day: dt.date) -> list[Event]:
-    past = [
-        e
-        for e in dataset.overlapping("event", None, day)
-        if isinstance(e, Event) and e.date.latest() <= day
-    ]
-    return [e for e in in_date_order(past)[-RECENT_EVENTS:] if isinstance(e, Event)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,22 +186,18 @@ def compare(dataset: Dataset, first: dt.date, second: dt.date) -> list[Differenc
     """The channels whose state on `second` differs from their state on `first`, each with the
     changes that did it, in date order. A channel that changed and came back to the same state
     is left out: the question is what is different."""
-    earlier, later = status_on(dataset, first), status_on(dataset, second)
-    before = {s.channel.id: s for s in earlier.channels}
-    after = {s.channel.id: s for s in later.channels}
+    before = {s.channel.id: s for s in status_on(dataset, first).channels}
+    after = {s.channel.id: s for s in status_on(dataset, second).channels}
     found = []
-    for channel in _channels(dataset):
-        changes = _changes(dataset, channel)
+    for channel in channels_in_order(dataset):
+        changes = changes_in_order(dataset, channel)
         between = [c for c in changes if first < c.date.latest() and c.date.earliest() <= second]
         was, now = before.get(channel.id), after.get(channel.id)
         if between and _state_name(was) != _state_name(now):
-            ordered = tuple(cast(list[StateChange], in_date_order(between)))
-            found.append(Difference(channel, was, now, ordered))
+            found.append(Difference(channel, was, now, tuple(between)))
     return found
 
 
 def _state_name(state: ChannelState | None) -> str | None:
     """The state a reader is told on a day: a change whose day may fall after it leaves it open."""
-    if state is None:
-        return None
-    return state.change.state if state.settled else None
+    return state.change.state if state is not None and state.settled else None

@@ -30,30 +30,19 @@ class ThreadItem:
     state: str | None = None
 
 
-def _date_text(record: Record) -> str:
-    display = getattr(record, "date_display", None)
-    if display:
-        return str(display)
-    date = getattr(record, "date", None)
-    return date.display() if isinstance(date, EdtfDate) else ""
-
-
-def _shortened(text: str, words: int = QUOTE_WORDS) -> str:
-    parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]) + " \u2026"
-
-
 def _item(record: Record) -> ThreadItem:
     date = getattr(record, "date", None)
     date = date if isinstance(date, EdtfDate) else None
-    what = full = record.label
-    if isinstance(record, Quotation):
-        full = f"\u201c{record.text}\u201d"
-        what = _shortened(full)
+    worded = getattr(record, "date_display", None) or (date.display() if date is not None else "")
+    full = f"\u201c{record.text}\u201d" if isinstance(record, Quotation) else record.label
+    words = full.split()
+    what = full
+    if isinstance(record, Quotation) and len(words) > QUOTE_WORDS:
+        what = " ".join(words[:QUOTE_WORDS]) + " \u2026"
     change = record if isinstance(record, StateChange) else None
     return ThreadItem(
         date,
-        _date_text(record),
+        str(worded),
         what,
         full,
         record.type_name,
@@ -72,16 +61,14 @@ def thread(
     for an unknown topic: resolve what people type with query.lookup first."""
     topic = dataset.of_type("topic")[topic_id]
     assert isinstance(topic, Topic)
-    undated = (dt.date.max, dt.date.max)
     chosen: list[tuple[tuple[dt.date, dt.date, int, str], Record]] = []
     for record in topic_records(dataset, topic):
         date = getattr(record, "date", None)
         rank = record.same_day_rank
         assert rank is not None  # a type a topic links to has one (tests/test_model.py)
-        if isinstance(date, EdtfDate):
-            if date.overlaps(earliest, latest):
-                chosen.append(((*date.sort_key(), rank, record.id), record))
-        elif earliest is None and latest is None:  # a date range cannot say it holds them
-            chosen.append(((*undated, rank, record.id), record))
-    chosen.sort(key=lambda pair: pair[0])
-    return [_item(record) for _, record in chosen]
+        if isinstance(date, EdtfDate) and date.overlaps(earliest, latest):
+            chosen.append(((*date.sort_key(), rank, record.id), record))
+        elif not isinstance(date, EdtfDate) and earliest is None and latest is None:
+            # Undated: last, and only when no date range is asked (it cannot say it holds them).
+            chosen.append(((dt.date.max, dt.date.max, rank, record.id), record))
+    return [_item(record) for _, record in sorted(chosen, key=lambda pair: pair[0])]

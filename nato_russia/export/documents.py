@@ -27,15 +27,11 @@ def ordered(dataset: Dataset) -> Iterator[tuple[str, list[Record]]]:
         yield type_name, sorted_records(dataset, type_name)
 
 
-def json_document(dataset: Dataset) -> dict[str, Any]:
+def json_text(dataset: Dataset) -> str:
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generator": f"nrr {__version__}"}
     for type_name, records in ordered(dataset):
         document[PLURALS[type_name]] = [json_out.record_to_dict(r) for r in records]
-    return document
-
-
-def json_text(dataset: Dataset) -> str:
-    return json_out.json_text(json_document(dataset))
+    return json_out.json_text(document)
 
 
 def jsonl_text(dataset: Dataset) -> str:
@@ -58,39 +54,23 @@ def corrections(dataset: Dataset) -> Iterator[tuple[str, Record, int, Correction
                 yield type_name, record, position, correction
 
 
-def _correction_rows(dataset: Dataset) -> list[dict[str, str]]:
-    return [
-        {
-            "record_type": type_name,
-            "record_id": record.id,
-            "position": str(position),
-            "says": c.says,
-            "finding": c.finding,
-            "sources": flat.LIST_SEPARATOR.join(c.sources),
-        }
-        for type_name, record, position, c in corrections(dataset)
-    ]
-
-
-def csv_files(dataset: Dataset) -> dict[str, str]:
-    """File name -> CSV text: one file per record type, and one of the corrections, whose
-    parts a single cell cannot keep apart."""
-    files = {}
-    for type_name, records in ordered(dataset):
-        out = io.StringIO()
-        rows = [flat.record_row(r) for r in records]
-        delimited.write_csv(flat.record_columns(type_name), rows, out)
-        files[f"{PLURALS[type_name]}.csv"] = out.getvalue()
-    out = io.StringIO()
-    delimited.write_csv(CORRECTION_COLUMNS, _correction_rows(dataset), out)
-    files["corrections.csv"] = out.getvalue()
-    return files
-
-
 def write_csv_zip(dataset: Dataset, path: Path) -> None:
+    """One CSV file per record type, and one of the corrections, whose parts a single cell
+    cannot keep apart."""
+    tables = [
+        (f"{PLURALS[t]}.csv", flat.record_columns(t), [flat.record_row(r) for r in records])
+        for t, records in ordered(dataset)
+    ]
+    fixes = [
+        (t, record.id, str(n), c.says, c.finding, flat.LIST_SEPARATOR.join(c.sources))
+        for t, record, n, c in corrections(dataset)
+    ]
+    by_column = [dict(zip(CORRECTION_COLUMNS, fix, strict=True)) for fix in fixes]
+    tables.append(("corrections.csv", CORRECTION_COLUMNS, by_column))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in csv_files(dataset).items():
+        for name, columns, rows in tables:
+            out = io.StringIO()
+            delimited.write_csv(columns, rows, out)
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, out.getvalue().encode("utf-8"), zipfile.ZIP_DEFLATED)

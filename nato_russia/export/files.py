@@ -36,10 +36,8 @@ def _problem(target: Path, exc: OSError) -> ExportTargetError:
     return ExportTargetError(f"cannot write {target}: {exc.strerror or exc}")
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def _exists(target: Path) -> ExportTargetError:
+    return ExportTargetError(f"{target} exists; add --force to replace it")
 
 
 # The names of a descriptor the process holds: resolving one (to /proc/PID/fd/pipe:[N], or to
@@ -47,20 +45,12 @@ def _umask() -> int:
 _DESCRIPTOR = re.compile(r"/dev/(?:std(?P<std>out|err)|fd/(?P<fd>\d+))|/proc/self/fd/(?P<own>\d+)")
 
 
-def _descriptor(target: Path) -> int | None:
-    named = _DESCRIPTOR.fullmatch(os.path.normpath(target))
-    if named is None:
-        return None
-    if named["std"]:
-        return 1 if named["std"] == "out" else 2
-    return int(named["fd"] or named["own"])
-
-
 def write_atomically(target: Path, write: Callable[[Path], None], *, force: bool) -> None:
     """Call write(path) on a temporary file, then put the result at target."""
-    descriptor = _descriptor(target)
-    if descriptor is not None:
-        _write_in_place(target, write, descriptor)
+    named = _DESCRIPTOR.fullmatch(os.path.normpath(target))
+    if named is not None:
+        std = {"out": 1, "err": 2}.get(named["std"] or "")
+        _write_in_place(target, write, std or int(named["fd"] or named["own"]))
         return
     try:
         # The target itself first (following links): a stream's link may resolve to a name
@@ -76,7 +66,7 @@ def write_atomically(target: Path, write: Callable[[Path], None], *, force: bool
         _write_in_place(target, write)
         return
     if mode is not None and not force:
-        raise ExportTargetError(f"{target} exists; add --force to replace it")
+        raise _exists(target)
     if not parent_is_dir:
         raise ExportTargetError(f"cannot write {target}: no directory {resolved.parent}")
     _write_beside(resolved, target, write, force)
@@ -116,41 +106,37 @@ def _write_beside(resolved: Path, target: Path, write: Callable[[Path], None], f
     temporary = Path(name)
     try:
         # mkstemp makes a private file; an export is an ordinary one.
-        os.chmod(temporary, 0o666 & ~_umask())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         write(temporary)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
         _move_into_place(temporary, resolved, target, force)
-        _sync_directory(resolved.parent)
+        # The rename is durable only once the directory entry is on disk too.
+        with contextlib.suppress(OSError):
+            directory = os.open(resolved.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
     except OSError as exc:
         raise _problem(target, exc) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+        temporary.unlink(missing_ok=True)
 
 
 def _move_into_place(temporary: Path, resolved: Path, target: Path, force: bool) -> None:
-    if force:
-        os.replace(temporary, resolved)
-        return
-    try:
-        os.link(temporary, resolved)
-    except FileExistsError:
-        raise ExportTargetError(f"{target} exists; add --force to replace it") from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
-            raise
-        # A file system without hard links: fall back to a check and a rename.
-        if resolved.exists():
-            raise ExportTargetError(f"{target} exists; add --force to replace it") from None
-        os.replace(temporary, resolved)
-
-
-def _sync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk too.
-    with contextlib.suppress(OSError):
-        handle = os.open(directory, os.O_RDONLY)
+    if not force:
         try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+            os.link(temporary, resolved)
+            return
+        except FileExistsError:
+            raise _exists(target) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                raise
+            # A file system without hard links: fall back to a check and a rename.
+            if resolved.exists():
+                raise _exists(target) from None
+    os.replace(temporary, resolved)

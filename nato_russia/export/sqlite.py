@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nato_russia import __version__
-from nato_russia.dates import EdtfDate
 from nato_russia.export.documents import SCHEMA_VERSION, corrections, ordered
 from nato_russia.model import PLURALS, RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.render.flat import date_part_names, date_values
@@ -48,36 +47,31 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# The column type of each scalar kind of field.
+_SQL_TYPES = {"text": "TEXT", "enum": "TEXT", "slug": "TEXT", "int": "INTEGER"}
+
+
 def _columns(type_name: str) -> list[tuple[str, str]]:
     """(name, definition) of each column of a record type's own table, in field order."""
     columns: list[tuple[str, str]] = []
-
-    def add(name: str, definition: str) -> None:
-        # "order" is a field name and an SQL keyword
-        columns.append((name, f"{_quote(name)} {definition}"))
-
-    for field_name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        null = " NOT NULL" if not schema.optional else ""
+    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
+        null = "" if schema.optional else " NOT NULL"
         if schema.kind == "id":
-            add(field_name, "TEXT PRIMARY KEY")
-        elif schema.kind in ("text", "enum", "slug"):
-            add(field_name, f"TEXT{null}")
-        elif schema.kind == "int":
-            add(field_name, f"INTEGER{null}")
+            columns.append((name, "TEXT PRIMARY KEY"))
+        elif schema.kind in _SQL_TYPES:
+            columns.append((name, _SQL_TYPES[schema.kind] + null))
         elif schema.kind == "date":
-            start, end, precision, year, month, day = date_part_names(field_name)
-            add(field_name, f"TEXT{null}")
-            for part in (start, end, precision):
-                add(part, "TEXT")
-            for part in (year, month, day):
-                add(part, "INTEGER")
+            parts = date_part_names(name)
+            columns.append((name, f"TEXT{null}"))
+            columns += [(part, "TEXT") for part in parts[:3]]
+            columns += [(part, "INTEGER") for part in parts[3:]]
         elif schema.kind == "ref" and len(schema.targets) == 1:
-            add(field_name, f"TEXT{null} REFERENCES {PLURALS[schema.targets[0]]}(id)")
+            columns.append((name, f"TEXT{null} REFERENCES {PLURALS[schema.targets[0]]}(id)"))
         elif schema.kind == "ref":
             # A reference to one of several tables cannot be a foreign key: the type says which.
-            add(field_name, f"TEXT{null}")
-            add(f"{field_name}_type", f"TEXT{null}")
-    return columns
+            columns += [(name, f"TEXT{null}"), (f"{name}_type", f"TEXT{null}")]
+    # "order" is a field name and an SQL keyword
+    return [(name, f"{_quote(name)} {definition}") for name, definition in columns]
 
 
 _SINGULAR = {"aliases": "alias"}  # the column of a list of tags names one of them
@@ -100,12 +94,12 @@ def _link_tables(type_name: str) -> Iterator[_Link]:
         table = f"{PLURALS[type_name]}_{name}"
         if schema.kind == "tags":
             value = _SINGULAR.get(name, name.removesuffix("s"))
-            yield _Link(name, table, f"{type_name}_id", value, f"{value} TEXT NOT NULL")
+            definition = f"{value} TEXT NOT NULL"
         else:
             (target,) = schema.targets
             value = f"{target}_id"
             definition = f"{value} TEXT NOT NULL REFERENCES {PLURALS[target]}(id)"
-            yield _Link(name, table, f"{type_name}_id", value, definition)
+        yield _Link(name, table, f"{type_name}_id", value, definition)
 
 
 def schema_sql() -> list[str]:
@@ -119,32 +113,29 @@ def _indexes_sql() -> list[str]:
     statements = []
     for type_name, cls in RECORD_TYPES.items():
         table = PLURALS[type_name]
-        schemas = field_schemas(cls)
-        if "date" in schemas:
+        if "date" in field_schemas(cls):
             statements.append(f"CREATE INDEX {table}_date ON {table}(date)")
             statements.append(f"CREATE INDEX {table}_days ON {table}(date_start, date_end)")
-        for link in _link_tables(type_name):
-            statements.append(f"CREATE INDEX {link.table}_value ON {link.table}({link.value})")
+        statements += (
+            f"CREATE INDEX {link.table}_value ON {link.table}({link.value})"
+            for link in _link_tables(type_name)
+        )
     statements.append("CREATE INDEX corrections_record ON corrections(record_type, record_id)")
     return statements
 
 
 def _tables_sql() -> list[str]:
-    statements = [
-        "CREATE TABLE nrr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ]
+    statements = ["CREATE TABLE nrr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"]
     for type_name, cls in RECORD_TYPES.items():
         table = PLURALS[type_name]
         definitions = ", ".join(definition for _, definition in _columns(type_name))
         statements.append(f"CREATE TABLE {table} ({definitions})")
-        for link in _link_tables(type_name):
-            statements.append(
-                f"CREATE TABLE {link.table} ({link.owner} TEXT NOT NULL REFERENCES {table}(id), "
-                f"{link.definition}, position INTEGER NOT NULL, "
-                f"PRIMARY KEY ({link.owner}, position))"
-            )
-        schemas = field_schemas(cls)
-        searchable = [_quote(n) for n, s in schemas.items() if s.kind == "text"]
+        statements += (
+            f"CREATE TABLE {link.table} ({link.owner} TEXT NOT NULL REFERENCES {table}(id), "
+            f"{link.definition}, position INTEGER NOT NULL, PRIMARY KEY ({link.owner}, position))"
+            for link in _link_tables(type_name)
+        )
+        searchable = [_quote(n) for n, s in field_schemas(cls).items() if s.kind == "text"]
         statements.append(
             f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(searchable)}, "
             f"content={_quote(table)}, tokenize={_quote(TOKENIZER)})"
@@ -162,17 +153,13 @@ def _tables_sql() -> list[str]:
     return statements
 
 
-def _date_cells(value: EdtfDate | None) -> tuple[object, ...]:
-    return (None,) * 7 if value is None else (str(value), *date_values(value))
-
-
 def _row(dataset: Dataset, record: Record) -> tuple[object, ...]:
     """A record's row of its type's own table, in _columns order."""
     row: list[object] = []
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
         if schema.kind == "date":
-            row += _date_cells(value)
+            row += (None,) * 7 if value is None else (str(value), *date_values(value))
         elif schema.kind == "ref" and len(schema.targets) > 1:
             target = dataset.find(value, schema.targets) if value is not None else None
             row += (value, target.type_name if target is not None else None)
@@ -186,43 +173,32 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def _links(records: list[Record], name: str) -> Iterator[tuple[str, str, int]]:
-    for record in records:
-        for position, item in enumerate(getattr(record, name), 1):
-            yield record.id, item, position
-
-
-def _search_rows(records: list[Record], type_name: str) -> Iterator[tuple[str, str, str, str]]:
-    for record in records:
-        body = "\n".join(text for _, text in text_fields(record))
-        yield type_name, record.id, record.label, body
-
-
 def _fill(db: sqlite3.Connection, dataset: Dataset) -> None:
     db.executemany(
         "INSERT INTO nrr_meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("generator", f"nrr {__version__}")],
     )
-    correction_rows: list[tuple[int, str, str, int, str, str]] = []
-    correction_sources: list[tuple[int, str, int]] = []
-    everything: list[tuple[str, list[Record]]] = list(ordered(dataset))
+    everything = list(ordered(dataset))
     for type_name, records in everything:
-        table = PLURALS[type_name]
         columns = [name for name, _ in _columns(type_name)]
-        db.executemany(_insert_sql(table, columns), (_row(dataset, r) for r in records))
+        rows = [_row(dataset, r) for r in records]
+        db.executemany(_insert_sql(PLURALS[type_name], columns), rows)
         for link in _link_tables(type_name):
             sql = _insert_sql(link.table, (link.owner, link.value, "position"))
-            db.executemany(sql, _links(records, link.field))
-    for number, (type_name, record, position, c) in enumerate(corrections(dataset), 1):
-        correction_rows.append((number, type_name, record.id, position, c.says, c.finding))
-        correction_sources += ((number, source, n) for n, source in enumerate(c.sources, 1))
-    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", correction_rows)
-    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", correction_sources)
-    for type_name, _ in everything:
-        fts = f"{PLURALS[type_name]}_fts"
+            lists = [(r.id, getattr(r, link.field)) for r in records]
+            db.executemany(sql, [(i, v, n) for i, items in lists for n, v in enumerate(items, 1)])
+    numbered = list(enumerate(corrections(dataset), 1))
+    fixes = [(n, kind, r.id, place, c.says, c.finding) for n, (kind, r, place, c) in numbered]
+    db.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?)", fixes)
+    cited = [(n, source, i) for n, (*_, c) in numbered for i, source in enumerate(c.sources, 1)]
+    db.executemany("INSERT INTO corrections_sources VALUES (?, ?, ?)", cited)
+    # The indexes last, each table's own first: the order of the writes decides the file's bytes.
+    for fts in (f"{PLURALS[type_name]}_fts" for type_name, _ in everything):
         db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
     for type_name, records in everything:
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", _search_rows(records, type_name))
+        bodies = ("\n".join(text for _, text in text_fields(r)) for r in records)
+        texts = ((type_name, r.id, r.label, body) for r, body in zip(records, bodies, strict=True))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", texts)
 
 
 def _check_references(db: sqlite3.Connection) -> None:

@@ -9,13 +9,14 @@ as HTML; only links nrr builds itself are markup.
 from __future__ import annotations
 
 import csv
-import html
+import datetime as dt
 import io
 import json
+from html import escape as esc  # quotes too: every piece of data becomes HTML
 from typing import Any
 
 from nato_russia import __version__
-from nato_russia.dates import EdtfDate, PartialDate
+from nato_russia.dates import PartialDate
 from nato_russia.model import Dataset, Event, Period, Quotation, Source, is_web_address
 from nato_russia.query import sorted_records
 from nato_russia.render.delimited import looks_like_formula
@@ -25,30 +26,14 @@ from nato_russia.render.views import date_text
 TITLE = "NATO\u2013Russia relations"
 TITLE_ID = "nrr:title"  # ids in nrr never contain ':', so this cannot clash with an event's
 # The column layout of Knight Lab's Google Sheets template, which TimelineJS reads by name.
+_WHEN = ("Year", "Month", "Day", "Time")
 SHEET_COLUMNS = (
-    "Year",
-    "Month",
-    "Day",
-    "Time",
-    "End Year",
-    "End Month",
-    "End Day",
-    "End Time",
-    "Display Date",
-    "Headline",
-    "Text",
-    "Media",
-    "Media Credit",
-    "Media Caption",
-    "Media Thumbnail",
-    "Type",
-    "Group",
-    "Background",
+    *_WHEN,
+    *(f"End {part}" for part in _WHEN),
+    *("Display Date", "Headline", "Text"),
+    *("Media", "Media Credit", "Media Caption", "Media Thumbnail"),
+    *("Type", "Group", "Background"),
 )
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def esc_stripped(text: str) -> str:
@@ -58,30 +43,15 @@ def esc_stripped(text: str) -> str:
 
 
 def _link(source: Source) -> str:
-    title = esc(source.title)
-    url = source.url
-    if url and is_web_address(url):  # validation refuses others; user code may not validate
-        return f'<a href="{esc(url)}">{title}</a>'
-    return title
+    # Validation refuses other addresses; user code may not validate.
+    if source.url and is_web_address(source.url):
+        return f'<a href="{esc(source.url)}">{esc(source.title)}</a>'
+    return esc(source.title)
 
 
-def _partial(value: PartialDate) -> dict[str, int]:
-    date = {"year": value.year}
-    if value.month is not None:
-        date["month"] = value.month
-    if value.day is not None:
-        date["day"] = value.day
-    return date
-
-
-def _whole_span(value: EdtfDate) -> tuple[dict[str, int], dict[str, int]]:
-    # An era needs an extent to draw: it runs from the first to the last day the period's
-    # partial dates allow ("2008/2009" is 1 January 2008 to 31 December 2009).
-    first, last = value.earliest(), value.latest()
-    return (
-        {"year": first.year, "month": first.month, "day": first.day},
-        {"year": last.year, "month": last.month, "day": last.day},
-    )
+def _date(value: PartialDate | dt.date) -> dict[str, int]:
+    parts = {"year": value.year, "month": value.month, "day": value.day}
+    return {name: part for name, part in parts.items() if part is not None}
 
 
 def slide_text(dataset: Dataset, event: Event) -> str:
@@ -97,21 +67,16 @@ def slide_text(dataset: Dataset, event: Event) -> str:
             parts.append(
                 f"<blockquote>\u201c{esc(quotation.text)}\u201d \u2014 {origin}</blockquote>"
             )
-    for correction in event.corrections:
-        parts.append(
-            f"<p>The 2015 backgrounder says: \u201c{esc(correction.says)}\u201d. "
-            f"The official record shows: {esc(correction.finding)}</p>"
-        )
+    parts += (
+        f"<p>The 2015 backgrounder says: \u201c{esc(correction.says)}\u201d. "
+        f"The official record shows: {esc(correction.finding)}</p>"
+        for correction in event.corrections
+    )
     sources = [dataset.get("source", s) for s in event.sources]
     links = [_link(s) for s in sources if isinstance(s, Source)]
     if links:
         parts.append(f"<p>Sources: {'; '.join(links)}</p>")
     return "".join(parts)
-
-
-def _group(dataset: Dataset, event: Event) -> str:
-    period = dataset.get("period", event.period)
-    return period.label if period is not None else event.period
 
 
 def title_text(events: list[Event]) -> str:
@@ -129,20 +94,24 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
     events = [e for e in sorted_records(dataset, "event") if isinstance(e, Event)]
     slides = []
     for event in events:
-        slide: dict[str, Any] = {"unique_id": event.id, "start_date": _partial(event.date.start)}
+        slide: dict[str, Any] = {"unique_id": event.id, "start_date": _date(event.date.start)}
         if event.date.end is not None:
-            slide["end_date"] = _partial(event.date.end)
+            slide["end_date"] = _date(event.date.end)
+        period = dataset.get("period", event.period)
         slide["display_date"] = esc_stripped(date_text(event))
         slide["text"] = {"headline": esc(event.title), "text": slide_text(dataset, event)}
-        slide["group"] = esc_stripped(_group(dataset, event))
+        slide["group"] = esc_stripped(period.label if period is not None else event.period)
         # Data is text: an address in a summary stays text; nrr's own source links remain.
         slide["autolink"] = False
         slides.append(slide)
     eras = []
     for period in sorted_records(dataset, "period"):
         assert isinstance(period, Period)
-        start, end = _whole_span(period.date)
-        eras.append({"start_date": start, "end_date": end, "text": {"headline": esc(period.title)}})
+        # An era needs an extent to draw: it runs from the first to the last day the period's
+        # partial dates allow ("2008/2009" is 1 January 2008 to 31 December 2009).
+        first, last = _date(period.date.earliest()), _date(period.date.latest())
+        text = {"headline": esc(period.title)}
+        eras.append({"start_date": first, "end_date": last, "text": text})
     return {
         "title": {
             "unique_id": TITLE_ID,
@@ -157,41 +126,7 @@ def timeline_document(dataset: Dataset) -> dict[str, Any]:
 def _sheet_safe(text: str) -> str:
     # A sheet runs a cell starting with = + - @ as a formula. An HTML entity for that first
     # character keeps it text in the sheet, and TimelineJS (which reads HTML) still shows it.
-    if looks_like_formula(text):
-        return f"&#{ord(text[0])};{text[1:]}"
-    return text
-
-
-def _date_cells(prefix: str, date: dict[str, int] | None) -> dict[str, str]:
-    if date is None:
-        return {}
-    return {f"{prefix}{part.capitalize()}": str(date[part]) for part in date}
-
-
-def sheet_rows(dataset: Dataset) -> list[dict[str, str]]:
-    document = timeline_document(dataset)
-    title = document["title"]["text"]
-    rows = [{"Headline": title["headline"], "Text": title["text"], "Type": "title"}]
-    for slide in document["events"]:
-        row = {
-            **_date_cells("", slide["start_date"]),
-            **_date_cells("End ", slide.get("end_date")),
-            "Display Date": slide["display_date"],
-            "Headline": slide["text"]["headline"],
-            "Text": slide["text"]["text"],
-            "Group": slide["group"],
-        }
-        rows.append(row)
-    for era in document["eras"]:
-        rows.append(
-            {
-                **_date_cells("", era["start_date"]),
-                **_date_cells("End ", era["end_date"]),
-                "Headline": era["text"]["headline"],
-                "Type": "era",
-            }
-        )
-    return rows
+    return f"&#{ord(text[0])};{text[1:]}" if looks_like_formula(text) else text
 
 
 def timeline_json(dataset: Dataset) -> str:
@@ -199,11 +134,29 @@ def timeline_json(dataset: Dataset) -> str:
 
 
 def sheet_csv(dataset: Dataset) -> str:
+    document = timeline_document(dataset)
+    title = document["title"]["text"]
+    rows = [{"Headline": title["headline"], "Text": title["text"], "Type": "title"}]
+    for kind, items in (("", document["events"]), ("era", document["eras"])):
+        rows += (
+            {
+                f"{prefix}{part.capitalize()}": str(value)
+                for prefix, key in (("", "start_date"), ("End ", "end_date"))
+                for part, value in item.get(key, {}).items()
+            }
+            | {
+                "Display Date": item.get("display_date", ""),
+                "Headline": item["text"]["headline"],
+                "Text": item["text"].get("text", ""),
+                "Group": item.get("group", ""),
+                "Type": kind,
+            }
+            for item in items
+        )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(SHEET_COLUMNS)
-    for row in sheet_rows(dataset):
-        writer.writerow(_sheet_safe(row.get(column, "")) for column in SHEET_COLUMNS)
+    writer.writerows([_sheet_safe(row.get(column, "")) for column in SHEET_COLUMNS] for row in rows)
     return out.getvalue()
 
 
@@ -256,7 +209,7 @@ def timeline_page(dataset: Dataset) -> str:
     data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return PAGE.format(
-        title=html.escape(TITLE),
+        title=esc(TITLE),
         library=LIBRARY,
         library_version=LIBRARY_VERSION,
         version=__version__,
