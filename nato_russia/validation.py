@@ -2,9 +2,6 @@
 
 Every problem names the file, the record id and the field. All problems are collected before
 validation fails, so that `nrr validate` can list them all at once.
-
-`build_dataset` checks record by record; the loader caches what it returns (cache.py), so a
-dataset is checked once per change of its files.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_date, runs_backwards
-from nato_russia.errors import DataError, Problem
+from nato_russia.errors import DataError, Problem, quoted, shortened
 from nato_russia.model import (
     BACKLINKS,
     RECORD_TYPES,
@@ -57,33 +54,14 @@ MAX_ORDER = 1_000_000
 CORRECTION_KEYS = {"says", "finding", "sources"}
 
 
-def _normalise_date(value: Any) -> Any:
-    """PyYAML turns unquoted 1997-05-27 into a date and 1990 into an int; accept both."""
-    if isinstance(value, dt.datetime):
-        return value  # a timestamp is never a valid date here; reject it below
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:04d}"
-    return value
-
-
-_REQUIRED: dict[type[Any], frozenset[str]] = {}
-
-
-def _required(cls: type[Record]) -> frozenset[str]:
-    if cls not in _REQUIRED:
-        _REQUIRED[cls] = frozenset(n for n, s in stored_fields(cls).items() if not s.optional)
-    return _REQUIRED[cls]
-
-
 class _RecordChecker:
     """Validates one raw record field by field, collecting problems."""
 
     def __init__(self, raw: RawRecord, problems: list[Problem]) -> None:
         self.raw = raw
         self.problems = problems
-        self.record_id = raw_id(raw)
+        record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
+        self.record_id = record_id if isinstance(record_id, str) else None
 
     def problem(self, field_name: str | None, message: str) -> None:
         self.problems.append(
@@ -93,25 +71,26 @@ class _RecordChecker:
     def got(self, name: str, value: Any) -> str:
         """A value of the wrong type as the file has it (`yes`, not Python's True)."""
         if isinstance(value, str):
-            return _excerpt(value)
-        text = written(self.raw.file, self.raw.position, name, value)
-        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
+            return quoted(value)
+        return shortened(written(self.raw.file, self.raw.position, name, value))
 
     def check(self) -> dict[str, Any] | None:
         if not isinstance(self.raw.values, Mapping):
             self.problem(None, "a record must be a mapping of field: value")
             return None
         cls = RECORD_TYPES[self.raw.type_name]
-        stored = stored_fields(cls)
+        fields, stored = field_schemas(cls), stored_fields(cls)
         before = len(self.problems)
-        raw_values = self.raw.values
-        # Set operations on the keys run in C: this loop is hot for large datasets.
-        if not raw_values.keys() <= stored.keys():
-            self.check_unknown_keys(cls)
-        for name in sorted(_required(cls) - raw_values.keys()):
-            self.problem(name, "required field is missing")
+        for key in self.raw.values:
+            if key in fields and key not in stored:
+                self.problem(str(key), "is derived from other records; do not set it")
+            elif key not in fields:
+                self.problem(str(key), f"unknown field (allowed: {', '.join(sorted(stored))})")
+        for name in sorted(n for n, s in stored.items() if not s.optional):
+            if name not in self.raw.values:
+                self.problem(name, "required field is missing")
         values: dict[str, Any] = {}
-        for name, value in raw_values.items():
+        for name, value in self.raw.values.items():
             schema = stored.get(name)
             if schema is None:
                 continue
@@ -119,54 +98,10 @@ class _RecordChecker:
                 if not schema.optional:
                     self.problem(name, "required field is missing")
                 continue
-            # Fast paths for the values nearly every record has right; anything else takes
-            # the full conversion below, which explains what is wrong.
-            kind = schema.kind
-            if type(value) is str:
-                # isprintable() is the quick yes for one-line text; the regex decides the rest.
-                if (
-                    kind == "text"
-                    and value.strip()
-                    and (value.isprintable() or not CONTROL.search(value))
-                ):
-                    values[name] = value
-                    continue
-                if kind in ("id", "ref", "slug") and SLUG.fullmatch(value):
-                    values[name] = value
-                    continue
-                if kind == "date":
-                    try:
-                        values[name] = parse_date(value)
-                    except DateFormatError as exc:
-                        self.problem(name, str(exc))
-                    continue
-            converted = self.convert(name, schema, value)
+            converted = getattr(self, _CONVERT[schema.kind])(name, schema, value)
             if converted is not None:
                 values[name] = converted
         return values if len(self.problems) == before else None
-
-    def check_unknown_keys(self, cls: type[Record]) -> None:
-        fields, stored = field_schemas(cls), stored_fields(cls)
-        for key in self.raw.values:
-            if key in fields and key not in stored:
-                self.problem(str(key), "is derived from other records; do not set it")
-            elif key not in fields:
-                allowed = ", ".join(sorted(stored))
-                self.problem(str(key), f"unknown field (allowed: {allowed})")
-
-    def convert(self, name: str, schema: FieldSchema, value: Any) -> Any:
-        kind = schema.kind
-        if kind in ("id", "text", "enum", "ref", "slug"):  # the most common kinds first: hot
-            return self.convert_text(name, schema, value)
-        if kind in ("refs", "tags"):
-            return self.convert_list(name, schema, value)
-        if kind == "date":
-            return self.convert_date(name, schema, value)
-        if kind == "int":
-            return self.convert_int(name, schema, value)
-        if kind == "corrections":
-            return self.convert_corrections(name, value)
-        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
     def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -178,7 +113,12 @@ class _RecordChecker:
         return None
 
     def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
-        value = _normalise_date(value)
+        # PyYAML turns unquoted 1997-05-27 into a date and 1990 into an int: both are fair. A
+        # timestamp (a datetime, a kind of date) is never a valid date here.
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:04d}"
         if not isinstance(value, str):
             self.problem(
                 name, f"expected a date string such as '1994-06', got {self.got(name, value)}"
@@ -199,10 +139,10 @@ class _RecordChecker:
             self.problem(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
             return None
         if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
-            self.problem(name, f"{_excerpt(value)} is not an id ({SLUG_RULE})")
+            self.problem(name, f"{quoted(value)} is not an id ({SLUG_RULE})")
             return None
         if schema.kind == "enum" and value not in schema.choices:
-            self.problem(name, f"{_excerpt(value)} is not one of: {', '.join(schema.choices)}")
+            self.problem(name, f"{quoted(value)} is not one of: {', '.join(schema.choices)}")
             return None
         return value
 
@@ -213,7 +153,7 @@ class _RecordChecker:
         items: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.fullmatch(item):
-                self.problem(name, f"{_excerpt(item)} is not an id ({SLUG_RULE})")
+                self.problem(name, f"{quoted(item)} is not an id ({SLUG_RULE})")
                 return None
             if item in items:
                 self.problem(name, f"{item!r} is listed twice")
@@ -224,7 +164,9 @@ class _RecordChecker:
             return None
         return tuple(items)
 
-    def convert_corrections(self, name: str, value: Any) -> tuple[Correction, ...] | None:
+    def convert_corrections(
+        self, name: str, schema: FieldSchema, value: Any
+    ) -> tuple[Correction, ...] | None:
         if not isinstance(value, list):
             self.problem(name, "expected a list of {says, finding, sources}")
             return None
@@ -247,24 +189,22 @@ class _RecordChecker:
         return tuple(corrections)
 
 
+# The converter of each kind of field.
+_CONVERT = {
+    **dict.fromkeys(("id", "text", "enum", "ref", "slug"), "convert_text"),
+    **dict.fromkeys(("refs", "tags"), "convert_list"),
+    "date": "convert_date",
+    "int": "convert_int",
+    "corrections": "convert_corrections",
+}
+
+
 def _kind_of(character: str) -> str:
     if character <= "\x9f":
         return "control character"
     if "\ud800" <= character <= "\udfff":
         return "lone surrogate"
     return "invisible formatting character"
-
-
-EXCERPT = 80  # characters of a bad value a message quotes
-
-
-def _excerpt(value: Any) -> str:
-    """A bad value as a message quotes it: its repr, cut to EXCERPT characters."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to convert to text
-        return "a number too long to show"
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
 
 
 _Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
@@ -355,7 +295,7 @@ def _check_urls(dataset: Dataset, problem: _Report) -> None:
     for source in dataset.records["source"].values():
         url = getattr(source, "url", None)
         if url is not None and not is_web_address(url):
-            message = f"{_excerpt(url)} is not a web address (http:// or https://, no spaces)"
+            message = f"{quoted(url)} is not a web address (http:// or https://, no spaces)"
             problem("source", source.id, "url", message)
 
 
@@ -448,11 +388,6 @@ def _coverage_holds(
                     )
 
 
-def raw_id(raw: RawRecord) -> str | None:
-    record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
-    return record_id if isinstance(record_id, str) else None
-
-
 def _with_backlinks(dataset: Dataset) -> Dataset:
     """Fill the derived fields: each link is stored once and shown from both ends. Linking
     records are visited in date order, so every derived list comes out in date order."""
@@ -467,7 +402,17 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
                 if ref in targets:
                     by_field = found.setdefault((target_type, ref), {})
                     by_field.setdefault(derived_field, []).append(record.id)
-    _cited_by(ordered, found)
+    # Each source's `cited_by`: every record naming it in `sources` or in a correction's
+    # sources, once each, by type and then in date order.
+    for type_name, records in ordered.items():
+        for record in records if type_name != "source" else ():
+            cited = list(getattr(record, "sources", ()))
+            for correction in getattr(record, "corrections", ()):
+                cited.extend(correction.sources)
+            for source_id in dict.fromkeys(cited):
+                if source_id in dataset.records["source"]:
+                    by_field = found.setdefault(("source", source_id), {})
+                    by_field.setdefault("cited_by", []).append(record.id)
     linked = {type_name: dict(by_id) for type_name, by_id in dataset.records.items()}
     # Only records that something links to change; the rest keep their empty derived fields.
     for (type_name, record_id), by_field in found.items():
@@ -480,23 +425,6 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
         if isinstance(topic, Topic):
             topics[topic_id] = dataclasses.replace(topic, **topic_extent(result, topic))
     return result
-
-
-def _cited_by(
-    ordered: Mapping[str, list[Record]], found: dict[tuple[str, str], dict[str, list[str]]]
-) -> None:
-    """Add each source's `cited_by`: every record naming it in `sources` or in a correction's
-    sources, once each, by type and then in date order."""
-    sources = {r.id for r in ordered["source"]}
-    for type_name, records in ordered.items():
-        for record in records:
-            cited = list(getattr(record, "sources", ()))
-            for correction in getattr(record, "corrections", ()):
-                cited.extend(correction.sources)
-            for source_id in dict.fromkeys(cited):
-                if source_id in sources and type_name != "source":
-                    by_field = found.setdefault(("source", source_id), {})
-                    by_field.setdefault("cited_by", []).append(record.id)
 
 
 def build_dataset(
