@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,35 +210,32 @@ def _kind_of(character: str) -> str:
 _Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
 
 
+def links(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(field, id, the types it may name) for every link a record stores; a correction's
+    sources as the field `corrections.sources`."""
+    for name, schema in stored_fields(type(record)).items():
+        value = getattr(record, name)
+        if schema.kind == "ref" and value is not None:
+            yield name, value, schema.targets
+        elif schema.kind == "refs":
+            yield from ((name, ref, schema.targets) for ref in value)
+        elif schema.kind == "corrections":
+            yield from ((f"{name}.sources", r, ("source",)) for c in value for r in c.sources)
+
+
 def _check_references(
     dataset: Dataset, problem: _Report, broken: set[tuple[str, str]], unread: frozenset[str]
 ) -> None:
-    """Every link must resolve. Links to records already reported as broken are not repeated."""
-
-    def missing(ref: str, targets: tuple[str, ...]) -> bool:
-        # A link into a file that could not be read is not reported again: its one problem,
-        # the file's, says it all.
-        return not any(
-            t in unread or ref in dataset.records[t] or (t, ref) in broken for t in targets
-        )
-
+    """Every link must resolve. Links to records already reported as broken are not repeated,
+    nor links into a file that could not be read: its one problem, the file's, says it all."""
     for type_name, by_id in dataset.records.items():
-        stored = stored_fields(RECORD_TYPES[type_name]).items()
-        link_fields = [(n, s) for n, s in stored if s.kind in ("ref", "refs", "corrections")]
         for record in by_id.values():
-            for name, schema in link_fields:
-                value = getattr(record, name)
-                links: list[tuple[str, str, tuple[str, ...]]]
-                if schema.kind == "corrections":
-                    links = [(f"{name}.sources", r, ("source",)) for c in value for r in c.sources]
-                elif schema.kind == "ref":
-                    links = [] if value is None else [(name, value, schema.targets)]
-                else:
-                    links = [(name, ref, schema.targets) for ref in value]
-                for field_name, ref, targets in links:
-                    if missing(ref, targets):
-                        message = f"no {' or '.join(targets)} with id {ref!r}"
-                        problem(type_name, record.id, field_name, message)
+            for field_name, ref, targets in links(record):
+                if not any(
+                    t in unread or ref in dataset.records[t] or (t, ref) in broken for t in targets
+                ):
+                    message = f"no {' or '.join(targets)} with id {ref!r}"
+                    problem(type_name, record.id, field_name, message)
 
 
 def _check_state_changes(dataset: Dataset, report: _Report) -> None:
