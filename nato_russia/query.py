@@ -171,17 +171,13 @@ def citing_records(dataset: Dataset, source_id: str) -> list[Record]:
     lists their ids and in its order: by type, then by date. Use this rather than looking the
     ids up: ids are unique only within a type, and several types share some (the area and the
     topic arms-control both cite the backgrounder), so an id alone may name the wrong record."""
-    source = dataset.get("source", source_id)
-    wanted = set(getattr(source, "cited_by", ()))
+    wanted = set(getattr(dataset.get("source", source_id), "cited_by", ()))
     found: list[Record] = []
     for type_name in CITING_TYPES:
         for record in in_date_order(dataset.of_type(type_name).values()):
-            if record.id not in wanted:
-                continue
-            cited = set(getattr(record, "sources", ()))
-            for correction in getattr(record, "corrections", ()):
-                cited.update(correction.sources)
-            if source_id in cited:
+            corrections = getattr(record, "corrections", ())
+            cited = {*getattr(record, "sources", ()), *(s for c in corrections for s in c.sources)}
+            if record.id in wanted and source_id in cited:
                 found.append(record)
     return found
 

@@ -139,19 +139,12 @@ def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
 def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
     """Where a term (a word, or words in a row) starts in a field, in order."""
     first = field.at.get(term[0], [])
-    if len(term) == 1:
-        return first
     size = len(term)
-    return [i for i in first if field.stems[i : i + size] == term]
+    return [i for i in first if field.stems[i : i + size] == term] if size > 1 else first
 
 
 def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
-    if term[0] not in field.present:
-        return False
-    if len(term) == 1:
-        return True
-    size = len(term)
-    return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
+    return term[0] in field.present and (len(term) == 1 or bool(_starts(field, term)))
 
 
 class _Scored(NamedTuple):
