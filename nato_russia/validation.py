@@ -54,6 +54,10 @@ MAX_ORDER = 1_000_000
 CORRECTION_KEYS = {"says", "finding", "sources"}
 
 
+class _Invalid(Exception):
+    """(field, message): what is wrong with one field; the rest of the record is still checked."""
+
+
 class _RecordChecker:
     """Validates one raw record field by field, collecting problems."""
 
@@ -98,21 +102,22 @@ class _RecordChecker:
                 if not schema.optional:
                     self.problem(name, "required field is missing")
                 continue
-            converted = getattr(self, _CONVERT[schema.kind])(name, schema, value)
-            if converted is not None:
-                values[name] = converted
+            try:
+                values[name] = getattr(self, _CONVERT[schema.kind])(name, schema, value)
+            except _Invalid as exc:
+                self.problem(*exc.args)
+            except DateFormatError as exc:
+                self.problem(name, str(exc))
         return values if len(self.problems) == before else None
 
-    def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if abs(value) <= MAX_ORDER:
-                return value
-            self.problem(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
-            return None
-        self.problem(name, f"expected a whole number, got {self.got(name, value)}")
-        return None
+    def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _Invalid(name, f"expected a whole number, got {self.got(name, value)}")
+        if abs(value) > MAX_ORDER:
+            raise _Invalid(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
+        return value
 
-    def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
+    def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate:
         # PyYAML turns unquoted 1997-05-27 into a date and 1990 into an int: both are fair. A
         # timestamp (a datetime, a kind of date) is never a valid date here.
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -120,71 +125,51 @@ class _RecordChecker:
         elif isinstance(value, int) and not isinstance(value, bool):
             value = f"{value:04d}"
         if not isinstance(value, str):
-            self.problem(
-                name, f"expected a date string such as '1994-06', got {self.got(name, value)}"
-            )
-            return None
-        try:
-            return parse_date(value)
-        except DateFormatError as exc:
-            self.problem(name, str(exc))
-            return None
+            got = self.got(name, value)
+            raise _Invalid(name, f"expected a date string such as '1994-06', got {got}")
+        return parse_date(value)
 
-    def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str | None:
+    def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {self.got(name, value)}")
-            return None
+            raise _Invalid(name, f"expected non-empty text, got {self.got(name, value)}")
         control = CONTROL.search(value)
         if control is not None:
-            self.problem(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
-            return None
+            raise _Invalid(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
         if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
-            self.problem(name, f"{quoted(value)} is not an id ({SLUG_RULE})")
-            return None
+            raise _Invalid(name, f"{quoted(value)} is not an id ({SLUG_RULE})")
         if schema.kind == "enum" and value not in schema.choices:
-            self.problem(name, f"{quoted(value)} is not one of: {', '.join(schema.choices)}")
-            return None
+            raise _Invalid(name, f"{quoted(value)} is not one of: {', '.join(schema.choices)}")
         return value
 
-    def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...] | None:
+    def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
-            self.problem(name, f"expected a list of ids, got {self.got(name, value)}")
-            return None
+            raise _Invalid(name, f"expected a list of ids, got {self.got(name, value)}")
         items: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.fullmatch(item):
-                self.problem(name, f"{quoted(item)} is not an id ({SLUG_RULE})")
-                return None
+                raise _Invalid(name, f"{quoted(item)} is not an id ({SLUG_RULE})")
             if item in items:
-                self.problem(name, f"{item!r} is listed twice")
-                return None
+                raise _Invalid(name, f"{item!r} is listed twice")
             items.append(item)
         if not items and not schema.optional:
-            self.problem(name, "must list at least one id")
-            return None
+            raise _Invalid(name, "must list at least one id")
         return tuple(items)
 
     def convert_corrections(
         self, name: str, schema: FieldSchema, value: Any
-    ) -> tuple[Correction, ...] | None:
+    ) -> tuple[Correction, ...]:
         if not isinstance(value, list):
-            self.problem(name, "expected a list of {says, finding, sources}")
-            return None
+            raise _Invalid(name, "expected a list of {says, finding, sources}")
         corrections: list[Correction] = []
         for item in value:
             if not isinstance(item, Mapping) or set(item) != CORRECTION_KEYS:
-                self.problem(name, "each correction has exactly: says, finding, sources")
-                return None
+                raise _Invalid(name, "each correction has exactly: says, finding, sources")
             says, finding, sources = item["says"], item["finding"], item["sources"]
             if not all(isinstance(t, str) and t.strip() for t in (says, finding)):
-                self.problem(name, "says and finding must be non-empty text")
-                return None
+                raise _Invalid(name, "says and finding must be non-empty text")
             if CONTROL.search(says) or CONTROL.search(finding):
-                self.problem(name, "says and finding must not contain control characters")
-                return None
+                raise _Invalid(name, "says and finding must not contain control characters")
             checked = self.convert_list(f"{name}.sources", FieldSchema("refs"), sources)
-            if checked is None:
-                return None
             corrections.append(Correction(says=says, finding=finding, sources=checked))
         return tuple(corrections)
 
