@@ -52,6 +52,7 @@ CONTROL = re.compile(
 # Orders sort records for display; beyond this they are a typo, and SQLite stores at most 2**63.
 MAX_ORDER = 1_000_000
 CORRECTION_KEYS = {"says", "finding", "sources"}
+CITING_FIELDS = ("sources", "corrections.sources")  # as links() names them
 
 
 class _Invalid(Exception):
@@ -262,11 +263,7 @@ def _check_state_changes(dataset: Dataset, report: _Report) -> None:
 def _check_topics(dataset: Dataset, problem: _Report) -> None:
     """Every topic is a thread of something: one that nothing links to is a typo in an id, or
     a topic the data was never linked to, and `nrr topic` would tell an empty story."""
-    linked: set[str] = set()
-    for type_name, cls in RECORD_TYPES.items():
-        if "topics" in stored_fields(cls):
-            for record in dataset.records[type_name].values():
-                linked.update(getattr(record, "topics", ()))
+    linked = {topic for r in dataset.all_records() for topic in getattr(r, "topics", ())}
     for topic_id in dataset.records["topic"]:
         if topic_id not in linked:
             message = "no event, agreement, state change or quotation links to this topic"
@@ -388,9 +385,7 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
     # sources, once each, by type and then in date order.
     for type_name, records in ordered.items():
         for record in records if type_name != "source" else ():
-            cited = list(getattr(record, "sources", ()))
-            for correction in getattr(record, "corrections", ()):
-                cited.extend(correction.sources)
+            cited = [ref for name, ref, _ in links(record) if name in CITING_FIELDS]
             for source_id in dict.fromkeys(cited):
                 if source_id in dataset.records["source"]:
                     by_field = found.setdefault(("source", source_id), {})
