@@ -221,13 +221,6 @@ def resolve_filters(dataset: Dataset, selection: S, *, search_hint: bool = True)
     )
 
 
-def replace_word(text: str, word: str, replacement: str) -> str:
-    """A query with one word (matched whole, in any case) replaced by another."""
-    return re.sub(
-        rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, text, flags=re.IGNORECASE
-    )
-
-
 def timeline(dataset: Dataset, where: Selection) -> list[Event]:
     """Events the selection lets through, in date order: (earliest day, latest day, id). Its
     period, actor and topic are resolved first (NotFound for one that names nothing)."""

@@ -476,10 +476,10 @@ def run(
     """Search as the command line does: every word first; failing that a clear typo fix, then
     any of the words. Raises QueryError for a query that cannot be parsed and NotFound for a
     period:, actor: or topic: value that names nothing, before searching."""
-    from nato_russia import query as lookups
+    from nato_russia.query import resolve_filters
 
     def parsed(typed: str) -> Query:
-        return lookups.resolve_filters(dataset, parse_query(typed), search_hint=False)
+        return resolve_filters(dataset, parse_query(typed), search_hint=False)
 
     query = parsed(text)
     notices: list[str] = []
@@ -505,7 +505,9 @@ def run(
         ((word, choices),) = options.items()
         choice = clear_choice(choices, word)
         if choice is not None:
-            text = lookups.replace_word(text, word, choice)
+            # The word replaced wherever it stands whole, in any case.
+            whole = rf"(?<![^\W_]){re.escape(word)}(?![^\W_])"
+            text = re.sub(whole, choice, text, flags=re.IGNORECASE)
             notices += [missed, f'showing results for "{text}"']
             followed = True
             query = parsed(text)
