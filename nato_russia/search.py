@@ -122,11 +122,12 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
         if mode == "text":
             if isinstance(value, str):
                 yield name, value
+        elif not value:
+            continue
         elif mode == "aliases":
             yield from ((name, alias) for alias in value)
         elif mode == "tags":
-            if value:
-                yield name, " ".join(value)
+            yield name, " ".join(value)
         else:
             for correction in value:
                 yield from ((name, correction.says), (name, correction.finding))
