@@ -86,13 +86,14 @@ class _RecordChecker:
         cls = RECORD_TYPES[self.raw.type_name]
         fields, stored = field_schemas(cls), stored_fields(cls)
         before = len(self.problems)
-        for key in self.raw.values:
+        # Set operations on the keys run in C: this is done for every record.
+        for key in self.raw.values if not self.raw.values.keys() <= stored.keys() else ():
             if key in fields and key not in stored:
                 self.problem(str(key), "is derived from other records; do not set it")
             elif key not in fields:
                 self.problem(str(key), f"unknown field (allowed: {', '.join(sorted(stored))})")
-        for name in sorted(n for n, s in stored.items() if not s.optional):
-            if name not in self.raw.values:
+        for name in sorted(stored.keys() - self.raw.values.keys()):
+            if not stored[name].optional:
                 self.problem(name, "required field is missing")
         values: dict[str, Any] = {}
         for name, value in self.raw.values.items():
@@ -133,7 +134,8 @@ class _RecordChecker:
     def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise _Invalid(name, f"expected non-empty text, got {self.got(name, value)}")
-        control = CONTROL.search(value)
+        # Printable text (most of it) has none of CONTROL, without the regular expression's scan.
+        control = None if value.isprintable() else CONTROL.search(value)
         if control is not None:
             raise _Invalid(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
         if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
@@ -196,10 +198,17 @@ def _kind_of(character: str) -> str:
 _Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
 
 
+_LINK_FIELDS: dict[type[Record], list[tuple[str, FieldSchema]]] = {}
+
+
 def links(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(field, id, the types it may name) for every link a record stores; a correction's
     sources as the field `corrections.sources`."""
-    for name, schema in stored_fields(type(record)).items():
+    cls = type(record)
+    if cls not in _LINK_FIELDS:  # worked out once per type: this is asked of every record
+        stored = stored_fields(cls).items()
+        _LINK_FIELDS[cls] = [(n, s) for n, s in stored if s.kind in ("ref", "refs", "corrections")]
+    for name, schema in _LINK_FIELDS[cls]:
         value = getattr(record, name)
         if schema.kind == "ref" and value is not None:
             yield name, value, schema.targets
