@@ -50,6 +50,14 @@ def shortened(text: str, limit: int = ARGUMENT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def quoted(value: object) -> str:
+    """A value as an error line quotes it: its repr, shortened (a bad value may be megabytes)."""
+    try:
+        return shortened(repr(value))
+    except ValueError:  # an int too long to convert to text
+        return "a number too long to show"
+
+
 def short_arguments(message: str) -> str:
     """A message about the command line (a usage error) with every long argument it quotes
     shortened: quoted values, and runs without spaces."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import operator
 import re
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_bound
 from nato_russia.errors import ARGUMENT_LIMIT, NotFound
@@ -20,14 +20,10 @@ from nato_russia.model import (
     date_order_key,
     field_schemas,
     in_date_order,
-    stored_fields,
     topic_extent,
 )
 from nato_russia.selection import Selection
 from nato_russia.text import tokens
-
-if TYPE_CHECKING:  # the query language itself loads only for a search
-    from nato_russia.querylang import Query
 
 S = TypeVar("S", bound=Selection)
 
@@ -40,12 +36,8 @@ def slugify(text: str) -> str:
 
 
 def _names(record: Record) -> list[str]:
-    names = [record.label]
-    for attribute in ("title", "short_title", "name"):
-        value = getattr(record, attribute, None)
-        if isinstance(value, str):
-            names.append(value)
-    return names
+    found = (getattr(record, attribute, None) for attribute in ("title", "short_title", "name"))
+    return [record.label, *(name for name in found if isinstance(name, str))]
 
 
 def lookup(dataset: Dataset, type_name: str, wanted: str, *, search_hint: bool = True) -> Record:
@@ -96,23 +88,25 @@ def suggest_records(dataset: Dataset, type_name: str, wanted: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
 
+# Only long words and close spellings are near a word of an id: short ones are near too many.
+NEAR_WORD_LENGTH = 5
+NEAR_WORD_CUTOFF = 0.85
+
+
 def _by_near_word(ids: list[str], wanted: str) -> list[str]:
     """Ids with a word spelt nearly as a word typed ("missle" -> missile-defence): the last
     resort, for a typo of one word of a longer id that the whole id is too far from."""
-    # Only long words and close spellings: short ones are near too many words of many ids.
     import difflib
 
     typed = [w for w in slugify(wanted).split("-") if len(w) >= NEAR_WORD_LENGTH]
-    found = []
-    for record_id in ids:
-        words = record_id.split("-")
-        if any(difflib.get_close_matches(w, words, n=1, cutoff=NEAR_WORD_CUTOFF) for w in typed):
-            found.append(record_id)
-    return found
-
-
-NEAR_WORD_LENGTH = 5
-NEAR_WORD_CUTOFF = 0.85
+    return [
+        record_id
+        for record_id in ids
+        if any(
+            difflib.get_close_matches(w, record_id.split("-"), n=1, cutoff=NEAR_WORD_CUTOFF)
+            for w in typed
+        )
+    ]
 
 
 def _holds(name_words: list[str], wanted_words: list[str]) -> bool:
@@ -167,15 +161,6 @@ def _where_to_look(type_name: str, wanted: str, *, search_hint: bool) -> str:
     return f"({listing}; nrr search {shlex.quote(wanted)} searches everything)"
 
 
-def require_id(
-    dataset: Dataset, type_name: str, wanted: str | None, *, search_hint: bool = True
-) -> str | None:
-    """Resolve an optional filter id (e.g. --period) to a real id, or raise NotFound."""
-    if wanted is None:
-        return None
-    return lookup(dataset, type_name, wanted, search_hint=search_hint).id
-
-
 def topics(dataset: Dataset) -> list[str]:
     """The ids of the topics (data/topics.yaml and any user dataset's), sorted."""
     return sorted(dataset.of_type("topic"))
@@ -186,17 +171,13 @@ def citing_records(dataset: Dataset, source_id: str) -> list[Record]:
     lists their ids and in its order: by type, then by date. Use this rather than looking the
     ids up: ids are unique only within a type, and several types share some (the area and the
     topic arms-control both cite the backgrounder), so an id alone may name the wrong record."""
-    source = dataset.get("source", source_id)
-    wanted = set(getattr(source, "cited_by", ()))
+    wanted = set(getattr(dataset.get("source", source_id), "cited_by", ()))
     found: list[Record] = []
     for type_name in CITING_TYPES:
         for record in in_date_order(dataset.of_type(type_name).values()):
-            if record.id not in wanted:
-                continue
-            cited = set(getattr(record, "sources", ()))
-            for correction in getattr(record, "corrections", ()):
-                cited.update(correction.sources)
-            if source_id in cited:
+            corrections = getattr(record, "corrections", ())
+            cited = {*getattr(record, "sources", ()), *(s for c in corrections for s in c.sources)}
+            if record.id in wanted and source_id in cited:
                 found.append(record)
     return found
 
@@ -224,26 +205,19 @@ def resolve_topic(dataset: Dataset, wanted: str | None) -> str | None:
 
 
 def resolve_filters(dataset: Dataset, selection: S, *, search_hint: bool = True) -> S:
-    """A selection (or a search query) with its period, actor and topic turned into real ids
-    (forgiving case and spaces), or NotFound with suggestions."""
+    """A selection (or a search query, without the hint to search) with its period, actor and
+    topic turned into real ids (forgiving case and spaces), or NotFound with suggestions."""
+
+    def real_id(type_name: str, wanted: str | None) -> str | None:
+        if wanted is None:
+            return None
+        return lookup(dataset, type_name, wanted, search_hint=search_hint).id
+
     return dataclasses.replace(
         selection,
-        period=require_id(dataset, "period", selection.period, search_hint=search_hint),
-        actor=require_id(dataset, "actor", selection.actor, search_hint=search_hint),
+        period=real_id("period", selection.period),
+        actor=real_id("actor", selection.actor),
         topic=resolve_topic(dataset, selection.topic),
-    )
-
-
-def resolve_query_filters(dataset: Dataset, query: Query) -> Query:
-    """A search query's period:, actor: and topic: values as real ids (a hint to search for
-    them would be no help inside a search)."""
-    return resolve_filters(dataset, query, search_hint=False)
-
-
-def replace_word(text: str, word: str, replacement: str) -> str:
-    """A query with one word (matched whole, in any case) replaced by another."""
-    return re.sub(
-        rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, text, flags=re.IGNORECASE
     )
 
 
@@ -278,6 +252,8 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
     """The chosen events, their quotations, and every record these refer to, directly or
     through others (an agreement brings its principles and areas): a dataset in which every
     reference resolves. Links to records left out are dropped from the lists that hold them."""
+    from nato_russia.validation import links  # what a record links to: one rule, the validator's
+
     keep: dict[str, set[str]] = {type_name: set() for type_name in dataset.records}
     todo: list[tuple[str, str]] = [("event", event.id) for event in events]
     while todo:
@@ -289,7 +265,7 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
         for name in record.brought_along:
             targets = field_schemas(type(record))[name].targets
             todo.extend((targets[0], i) for i in getattr(record, name))
-        for name, target_id, targets in _references(record):
+        for name, target_id, targets in links(record):
             if "event" in targets or (type_name, name) in _STATED_IN:
                 continue  # events come only from the selection
             target = dataset.find(target_id, targets)
@@ -309,18 +285,6 @@ def subset(dataset: Dataset, events: Iterable[Event]) -> Dataset:
         if isinstance(topic, Topic):
             records["topic"][topic_id] = dataclasses.replace(topic, **topic_extent(part, topic))
     return part
-
-
-def _references(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    for name, schema in stored_fields(type(record)).items():
-        value = getattr(record, name)
-        if schema.kind == "ref" and value is not None:
-            yield name, value, schema.targets
-        elif schema.kind == "refs":
-            yield from ((name, v, schema.targets) for v in value)
-        elif schema.kind == "corrections":
-            for correction in value:
-                yield from ((name, s, ("source",)) for s in correction.sources)
 
 
 def _prune_links(record: Record, keep: dict[str, set[str]]) -> Record:

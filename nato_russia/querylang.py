@@ -11,29 +11,22 @@
                              events of a period, records naming an actor, records with a
                              topic, one record (selection.py says what each lets through)
 
-Punctuation is never an error: it separates words (NATO-Russia is the two words nato, russia,
-next to each other), and an unclosed quote runs to the end of the query. A word:value whose
-word is not a field name above is an error that lists the field names, and so is a query longer
-than MAX_CHARACTERS or with more than MAX_WORDS words.
+Punctuation separates words (NATO-Russia is nato, russia, next to each other) and is never an
+error; an unclosed quote runs to the end. An unknown word:value field is an error listing the
+fields, as is a query longer than MAX_CHARACTERS or with more than MAX_WORDS words.
 
-A question is a fair query: "who signed the founding act" should find what "signed founding
-act" finds, but "who" occurs in no record, so requiring it makes the question fail. The parser
-marks such words (an unquoted word on STOP_WORDS) and Query.without_stop_words() drops them
-when the query has other words; a query of stop words alone keeps them, as `"the"` in quotes
-always does.
-
-A question also says how to rank. A bare year ("in 2022", "kosovo 1999") asks for records of
-that year: Query.years marks it, and search ranks records dated in it first, whether or not
-their text spells the year (a quoted "1999" is only the word). "last", "latest", "first" and
-"earliest" ask for an order: Query.order says which, and the word itself becomes optional
-(Query.optional): a record that has it ranks higher ("the last time"), one that lacks it still
-matches.
+A question is a fair query: "who" in "who signed the founding act" occurs in no record, so the
+parser marks unquoted STOP_WORDS and Query.without_stop_words() drops them when the query has
+other words. A bare year ("kosovo 1999", unquoted) marks Query.years: search ranks records
+dated in it first. "last", "latest", "first" and "earliest" set Query.order and are optional
+(Query.optional): a record that has the word ranks higher, one that lacks it still matches.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,7 +37,16 @@ from nato_russia.selection import Selection
 from nato_russia.text import stem, tokens
 
 Order = Literal["newest", "oldest"]
-FIELDS = ("type", "year", "date", "period", "actor", "topic", "id")
+# The filter fields, each with an example value for a message.
+FIELDS = {
+    "type": "event",
+    "year": "2014",
+    "date": "1997..2002",
+    "period": "georgia-2008",
+    "actor": "putin",
+    "topic": "ukraine",
+    "id": "founding-act",
+}
 # A pasted quotation is a fair query: the longest bundled one has 56 words in 368 characters.
 # Past that, a query stops being something typed or pasted to find a record, and every word
 # costs work (one position list per field). 2,000 characters leave room for 100 long words and
@@ -65,12 +67,8 @@ STOP_WORDS = frozenset((
 # fmt: on
 _STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)  # matched as the data is: stemmed
 # Words that ask for the newest or the oldest matching records first.
-ORDER_WORDS: dict[str, Order] = {
-    "last": "newest",
-    "latest": "newest",
-    "first": "oldest",
-    "earliest": "oldest",
-}
+ORDER_WORDS: dict[str, Order] = {"last": "newest", "latest": "newest"}
+ORDER_WORDS.update(first="oldest", earliest="oldest")
 _ORDER_STEMS = {stem(word): order for word, order in ORDER_WORDS.items()}
 # A bare number in this range is read as a year; outside it (a count, a resolution number) it
 # is only a word.
@@ -131,28 +129,9 @@ class Query(Selection):
         return int(self.terms[index][0]) if index in self.years else None
 
 
-def _split(text: str) -> list[tuple[str, bool, bool]]:
-    """(chunk, quoted, negated) pieces of a query."""
-    pieces: list[tuple[str, bool, bool]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
-        if negated:
-            i += 1
-        if text[i] == '"':
-            end = text.find('"', i + 1)
-            end = n if end == -1 else end
-            pieces.append((text[i + 1 : end], True, negated))
-            i = end + 1
-            continue
-        start = i
-        while i < n and not text[i].isspace() and text[i] != '"':
-            i += 1
-        pieces.append((text[start:i], False, negated))
-    return pieces
+# A piece of a query: a '-' that negates it (when something follows), then "a phrase" (an
+# unclosed quote runs to the end) or a run of anything but spaces and quotes.
+_PIECE = re.compile(r'(-(?=\S))?(?:"([^"]*)"?|([^\s"]+))')
 
 
 def _date_range(value: str, name: str) -> tuple[dt.date | None, dt.date | None]:
@@ -190,14 +169,16 @@ def parse_query(text: str) -> Query:
     types: list[str] = []
     filters: dict[str, str] = {}
     dates: list[tuple[dt.date | None, dt.date | None]] = []
-    for chunk, quoted, negated in _split(text):
+    for match in _PIECE.finditer(text):
+        negated, quoted = match[1] is not None, match[2] is not None
+        chunk = match[2] if quoted else match[3]
         name, colon, value = chunk.partition(":")
         if not quoted and colon and name.isalpha() and name.isascii():
             name = name.lower()
             if name not in FIELDS:
                 raise QueryError(f"unknown field {name!r}; use one of: {', '.join(FIELDS)}")
             if not value:
-                raise QueryError(f"{name}: needs a value, as in {name}:{_EXAMPLES[name]}")
+                raise QueryError(f"{name}: needs a value, as in {name}:{FIELDS[name]}")
             if negated:
                 raise QueryError(f"-{name}: filters cannot be negated")
             if name == "type":
@@ -255,14 +236,3 @@ def parse_query(text: str) -> Query:
         order=orders[0] if len(set(orders)) == 1 else None,
         quoted=tuple(quoted_terms),
     )
-
-
-_EXAMPLES = {
-    "type": "event",
-    "year": "2014",
-    "date": "1997..2002",
-    "period": "georgia-2008",
-    "actor": "putin",
-    "topic": "ukraine",
-    "id": "founding-act",
-}

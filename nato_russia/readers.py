@@ -1,13 +1,10 @@
 """Data files -> raw records, and back from a record to its line for error messages.
 
-Formats: YAML (.yaml/.yml), JSON (.json, a list of records) and JSON Lines (.jsonl, one record
-per line). The file name says the record type: events.json holds events. This is the only
-module that knows YAML.
+Formats: YAML (.yaml/.yml), JSON (a list of records) and JSON Lines (one record per line); the
+file name says the record type (events.json holds events). The only module that knows YAML.
 
-Safety: only safe YAML is read (no tags that construct objects), anchors and aliases are refused
-(they are never needed in a data file and are the stuff of "billion laughs" bombs), and files
-larger than MAX_FILE_BYTES are refused before they are read.
-
+Safety: only safe YAML (no tags that construct objects), no anchors or aliases (never needed
+in a data file, and the stuff of "billion laughs" bombs), nothing larger than MAX_FILE_BYTES.
 Every fault in a file is one DataError problem with the file and, where it can be found, the
 line: bytes that are not UTF-8, syntax, values the YAML constructors cannot build, repeated keys
 (both parsers would otherwise keep the last value), integers too long to convert, and lone
@@ -24,25 +21,21 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-from nato_russia.errors import DataError, Problem
+from nato_russia.errors import ARGUMENT_LIMIT, DataError, Problem, quoted, shortened
 from nato_russia.model import PLURALS
 
 # A data file larger than this is refused unread. 100,000 events as JSON take about 40 MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
 TYPES_BY_PLURAL = {plural: type_name for type_name, plural in PLURALS.items()}
-# An error line quotes at most this many characters of a bad value.
-QUOTE_LIMIT = 80
 _EXAMPLES = "events.yaml, agreements.json, ..."
 
 
 class RawRecord(NamedTuple):
-    """One mapping as read from a file, before validation; index is its place in the file.
-    (A named tuple: large datasets create one per record, and tuples are built in C.)"""
+    """One mapping as read from a file, before validation; position is its place in the file."""
 
     type_name: str
     file: str
@@ -52,9 +45,7 @@ class RawRecord(NamedTuple):
 
 def record_type_of(path: Path) -> str | None:
     """events.yaml -> 'event'; None for a file that is not a record file."""
-    if path.suffix not in SUFFIXES:
-        return None
-    return TYPES_BY_PLURAL.get(path.stem)
+    return TYPES_BY_PLURAL.get(path.stem) if path.suffix in SUFFIXES else None
 
 
 # A name's first word, lower-cased with '-' as '_', -> the plural it was meant to be: how a file
@@ -74,11 +65,10 @@ def _misnamed(path: Path) -> str | None:
     plural = _MEANT_PLURALS.get(word.lower().replace("-", "_"))
     if plural is None:
         return None
-    suffixes = rest.lower().split(".") if rest else []
-    if len(suffixes) > 1 and f".{suffixes[0]}" in SUFFIXES:
-        return None  # a copy kept beside a record file: events.yaml.bak, events.json.orig
-    if suffixes and f".{suffixes[0]}" in SUFFIXES:
-        return f"not read: a file of {plural} must be named {plural}.{suffixes[0]}"
+    suffix, *more = rest.lower().split(".")
+    if f".{suffix}" in SUFFIXES:
+        # A copy kept beside a record file (events.yaml.bak, events.json.orig) is no record file.
+        return None if more else f"not read: a file of {plural} must be named {plural}.{suffix}"
     return f"not read: a file of {plural} must be named {plural}.yaml, .yml, .json or .jsonl"
 
 
@@ -95,8 +85,7 @@ def data_files(path: Path) -> list[Path]:
                 # (it could block or never end), and never silently left out either.
                 if record_type_of(entry) and not entry.is_dir():
                     problems.append(Problem(str(entry), None, None, _not_regular(entry)))
-                continue
-            if record_type_of(entry):
+            elif record_type_of(entry):
                 files.append(entry)
             elif (why := _misnamed(entry)) is not None:
                 problems.append(Problem(str(entry), None, None, why))
@@ -107,10 +96,8 @@ def data_files(path: Path) -> list[Path]:
         return files
     if path.is_file():
         if record_type_of(path) is None:
-            why = _misnamed(path)
-            if why is None:
-                names = ", ".join(f"{p}.json" for p in PLURALS.values())
-                why = f"the file name must say the record type: {names}"
+            names = ", ".join(f"{p}.json" for p in PLURALS.values())
+            why = _misnamed(path) or f"the file name must say the record type: {names}"
             raise _file_problem(path, why)
         return [path]
     if os.path.lexists(path):
@@ -137,15 +124,12 @@ def _file_problem(path: Path, message: str, line: int | None = None) -> DataErro
     return DataError([Problem(str(path), None, None, message, line)])
 
 
-def _quote(value: object) -> str:
-    """repr() of a value for an error line, cut short: a bad value may be megabytes long."""
-    text = repr(value)
-    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
+def _clip(text: str, limit: int = 2 * ARGUMENT_LIMIT) -> str:
+    return shortened(" ".join(text.split()), limit)
 
 
-def _clip(text: str, limit: int = 2 * QUOTE_LIMIT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def read_bytes(path: Path) -> bytes:
@@ -180,21 +164,17 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
         raise _file_problem(path, f"not a record file ({_EXAMPLES})")
     text = _decode(path, read_bytes(path) if data is None else data)
     fmt = SUFFIXES[path.suffix]
-    if fmt == "json":
-        content = _load_json(path, text)
-        # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
-        # rather than a look at every string parsed.
-        _refuse_lone_surrogates(path, text)
-        return _listed_records(path, content, type_name)
     if fmt == "jsonl":
-        return _parse_jsonl(path, text, type_name)
-    content = _parse_yaml(path, text)
-    if content is None:
+        # "\n" alone ends a record: str.splitlines() would also split at U+2028, U+0085 and
+        # others, which JSON allows unescaped inside strings.
+        return [
+            RawRecord(type_name, str(path), _load_json(path, line, number), number)
+            for number, line in enumerate(text.split("\n"), start=1)
+            if line.strip(" \t\r")
+        ]
+    content = _load_json(path, text) if fmt == "json" else _parse_yaml(path, text)
+    if content is None and fmt == "yaml":
         return []  # an empty YAML file (or one of comments only) holds no records
-    return _listed_records(path, content, type_name)
-
-
-def _listed_records(path: Path, content: Any, type_name: str) -> list[RawRecord]:
     if not isinstance(content, list):
         raise _file_problem(path, "expected a list of records", 1)
     return [RawRecord(type_name, str(path), item, i) for i, item in enumerate(content)]
@@ -208,23 +188,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML_TAG = "tag:yaml.org,2002:"
 
 
-class _Mark(Protocol):
-    """Where PyYAML or libyaml found something (their two Mark classes)."""
-
-    @property
-    def line(self) -> int: ...
-    @property
-    def index(self) -> int: ...
-
-
 class _Refused(Exception):
-    """A YAML value the data loader will not construct, and where it is."""
-
-    def __init__(self, message: str, mark: _Mark, earlier: _Mark | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.mark = mark
-        self.earlier = earlier
+    """A YAML value the data loader will not construct: (message, its mark, and for a repeated
+    key the mark of the first)."""
 
 
 def _short_tag(tag: str | None) -> str:
@@ -256,7 +222,7 @@ def _yaml_loader() -> type[Any]:
         def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
             # PyYAML keeps the last of repeated keys: a second `id:` would replace the first.
             if isinstance(node, MappingNode):
-                first: dict[Any, _Mark] = {}
+                first: dict[Any, Any] = {}
                 for key_node, _ in node.value:
                     if key_node.tag in not_keys:
                         continue
@@ -267,8 +233,7 @@ def _yaml_loader() -> type[Any]:
                     except TypeError:
                         continue  # an unhashable key: PyYAML's own check explains it
                     if earlier is not None:
-                        message = f"duplicate key {_quote(key)}"
-                        raise _Refused(message, key_node.start_mark, earlier)
+                        raise _Refused(f"duplicate key {quoted(key)}", key_node.start_mark, earlier)
                     first[key] = key_node.start_mark
             return super().construct_mapping(node, deep)
 
@@ -281,10 +246,10 @@ def _yaml_loader() -> type[Any]:
                     # A date that does not exist (2014-02-30): kept as written, so that
                     # validation says what is wrong with it as for any other bad date.
                     return value
-                raise _Refused(f"{_quote(value)} is not a !!timestamp", node.start_mark) from None
+                raise _Refused(f"{quoted(value)} is not a !!timestamp", node.start_mark) from None
 
         def construct_undefined(self, node: Node) -> Any:
-            tag = _clip(_short_tag(node.tag), QUOTE_LIMIT)
+            tag = _clip(_short_tag(node.tag), ARGUMENT_LIMIT)
             raise _Refused(f"the tag {tag} is not allowed in data files", node.start_mark)
 
         if not c_parser:
@@ -293,7 +258,7 @@ def _yaml_loader() -> type[Any]:
                 # libyaml refuses "\ud800"; PyYAML's own scanner makes it a lone surrogate.
                 value = super().construct_scalar(node)
                 if _SURROGATE.search(value):
-                    message = f"{_quote(value)} holds a lone surrogate, which is not text"
+                    message = f"{quoted(value)} holds a lone surrogate, which is not text"
                     raise _Refused(message, node.start_mark)
                 return value
 
@@ -312,35 +277,13 @@ def _unbuildable(node: Any) -> str:
     limit = sys.get_int_max_str_digits()
     if tag == "!!int" and limit and digits > limit:
         return f"a number of {digits} digits (at most {limit})"
-    return f"{_quote(value)} is not a valid {tag}"
+    return f"{quoted(value)} is not a valid {tag}"
 
 
-def _yaml_line(text: str, mark: _Mark | None) -> int | None:
+def _mark_line(text: str, mark: Any) -> int | None:
     # Counted from the index: libyaml puts the end of a file without a final newline on a
     # line of its own, past the last.
-    return None if mark is None else text.count("\n", 0, mark.index) + 1
-
-
-def _yaml_line_counter(text: str) -> Callable[[_Mark], int]:
-    """Mark -> line as editors count them. PyYAML's own count is right unless the text has one
-    of the other line breaks; then marks are placed by their index among the "\\n"s."""
-    if not _OTHER_LINE_BREAKS.search(text):
-        return lambda mark: mark.line + 1
-    breaks = [found.start() for found in re.finditer("\n", text)]
-    return lambda mark: bisect.bisect_left(breaks, mark.index) + 1
-
-
-def _refuse_aliases(path: Path, text: str) -> None:
-    import yaml
-
-    for event in yaml.parse(text, Loader=_yaml_loader()):
-        anchor = getattr(event, "anchor", None)
-        if isinstance(event, yaml.AliasEvent) or anchor is not None:
-            raise _file_problem(
-                path,
-                "YAML anchors and aliases are not allowed in data files",
-                _yaml_line(text, event.start_mark),
-            )
+    return None if mark is None else _line(text, mark.index)
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -350,19 +293,22 @@ def _parse_yaml(path: Path, text: str) -> Any:
     line: int | None = None
     try:
         # Anchors and aliases need '&' and '*'; only files that contain one pay for the check.
-        if "&" in text or "*" in text:
-            _refuse_aliases(path, text)
+        for event in yaml.parse(text, Loader=loader) if "&" in text or "*" in text else ():
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                message = "YAML anchors and aliases are not allowed in data files"
+                raise _file_problem(path, message, _mark_line(text, event.start_mark))
         return yaml.load(text, Loader=loader)
     except _Refused as exc:
-        message, line = exc.message, _yaml_line(text, exc.mark)
-        if exc.earlier is not None:
-            message += f" (first on line {_yaml_line(text, exc.earlier)})"
+        message, mark, *earlier = exc.args
+        line = _mark_line(text, mark)
+        if earlier:
+            message += f" (first on line {_mark_line(text, earlier[0])})"
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of UTF-8, PyYAML in characters.
         read = text.encode()[: exc.position] if loader.c_parser else text[: exc.position].encode()
         message, line = _clip(exc.reason), read.count(b"\n") + 1
     except yaml.MarkedYAMLError as exc:
-        message, line = _clip(exc.problem or str(exc)), _yaml_line(text, exc.problem_mark)
+        message, line = _clip(exc.problem or str(exc)), _mark_line(text, exc.problem_mark)
     except yaml.YAMLError as exc:
         message = _clip(str(exc))
     except RecursionError:
@@ -373,9 +319,10 @@ def _parse_yaml(path: Path, text: str) -> Any:
 
 # --- JSON and JSON Lines --------------------------------------------------------------------
 
+# A \uD800-\uDFFF escape, and a high-low pair of them: json.loads makes an escape in no pair a
+# lone surrogate, which is not a character, cannot be written as UTF-8 and breaks every writer.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_HIGH_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
-_LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 class _DuplicateKey(Exception):
@@ -400,23 +347,6 @@ def _escapes(text: str, at: int) -> bool:
     while at - run > 0 and text[at - run - 1] == "\\":
         run += 1
     return run % 2 == 0
-
-
-def _lone_surrogate(text: str) -> int | None:
-    """The offset of the first \\uD800-\\uDFFF escape that json.loads leaves as a lone
-    surrogate (one not in a high-low pair), or None. A surrogate is not a character: it cannot
-    be written as UTF-8 and breaks every writer downstream."""
-    for match in _SURROGATE_ESCAPE.finditer(text):
-        at = match.start()
-        if not _escapes(text, at):
-            continue
-        if _HIGH_ESCAPE.fullmatch(match[0]):
-            if _LOW_ESCAPE.match(text, at + 6):
-                continue
-        elif _HIGH_ESCAPE.fullmatch(text, at - 6, at) and _escapes(text, at - 6):
-            continue
-        return at
-    return None
 
 
 def _json_flaw(text: str) -> tuple[int, str, int | None] | None:
@@ -450,7 +380,7 @@ def _json_flaw(text: str) -> tuple[int, str, int | None] | None:
                 if following < end and text[following] == ":":
                     seen = keys[-1]
                     if value in seen:
-                        return position, f"duplicate key {_quote(value)}", seen[value]
+                        return position, f"duplicate key {quoted(value)}", seen[value]
                     seen[value] = position
             elif isinstance(value, str) and char != '"' and limit:
                 digits = len(value.lstrip("-"))
@@ -465,15 +395,13 @@ def _load_json(path: Path, text: str, line: int | None = None) -> Any:
     of a JSON Lines record; without it, lines are counted in the text."""
 
     def line_at(offset: int | None) -> int | None:
-        if line is not None or offset is None:
-            return line
-        return text.count("\n", 0, offset) + 1
+        return line if line is not None or offset is None else _line(text, offset)
 
     def problem(message: str, offset: int | None = None) -> DataError:
         return _file_problem(path, f"not valid JSON: {message}", line_at(offset))
 
     try:
-        return _DECODER.decode(text)
+        content = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise problem(exc.msg, exc.pos) from None
     except RecursionError:
@@ -487,29 +415,16 @@ def _load_json(path: Path, text: str, line: int | None = None) -> Any:
         if earlier is not None:
             message += f" (first on line {line_at(earlier)})"
         raise problem(message, offset) from None
-
-
-def _refuse_lone_surrogates(path: Path, text: str, line: int | None = None) -> None:
-    at = _lone_surrogate(text)
-    if at is not None:
-        where = line if line is not None else text.count("\n", 0, at) + 1
-        message = f"not valid JSON: {text[at : at + 6]} is a lone surrogate, not a character"
-        raise _file_problem(path, message, where)
-
-
-def _parse_jsonl(path: Path, text: str, type_name: str) -> list[RawRecord]:
-    records = []
-    check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
-    # "\n" alone ends a record: str.splitlines() would also split at U+2028, U+0085 and
-    # others, which JSON allows unescaped inside strings.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip(" \t\r"):
-            continue
-        value = _load_json(path, line, number)
-        if check_surrogates:
-            _refuse_lone_surrogates(path, line, number)
-        records.append(RawRecord(type_name, str(path), value, number))
-    return records
+    # One regular-expression pass over the text (a fiftieth of the time json.loads takes)
+    # rather than a look at every string parsed.
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        at = match.start()
+        paired = _PAIR.match(text, at) or (
+            _PAIR.fullmatch(text, at - 6, at + 6) and _escapes(text, at - 6)
+        )
+        if _escapes(text, at) and not paired:
+            raise problem(f"{match[0]} is a lone surrogate, not a character", at)
+    return content
 
 
 # --- line numbers, worked out only when there is a problem to report -----------------------
@@ -517,36 +432,48 @@ def _parse_jsonl(path: Path, text: str, type_name: str) -> list[RawRecord]:
 
 def line_of(file: str, index: int, field: str | None) -> int | None:
     """The line of a record (or of one of its fields) in its file, or None if unknown."""
-    path = Path(file)
-    fmt = SUFFIXES.get(path.suffix)
+    fmt = SUFFIXES.get(Path(file).suffix)
     try:
         if fmt == "jsonl":
             return index  # JSON Lines records carry their line number as their index
         if fmt == "yaml":
-            return _yaml_lines(file).get((index, field)) or _yaml_lines(file).get((index, None))
+            found = _yaml_lines(file).get((index, field)) or _yaml_lines(file).get((index, None))
+            return found[0] if found else None
         if fmt == "json":
-            return _json_line(file, index, field)
+            text, spans = _json_spans(file)
+            start, end = spans[index]
+            found_at = -1 if field is None else text.find(json.dumps(field), start, end)
+            return _line(text, start if found_at == -1 else found_at)
     except Exception:
         return None
     return None
 
 
 @functools.cache
-def _yaml_lines(file: str) -> dict[tuple[int, str | None], int]:
+def _yaml_lines(file: str) -> dict[tuple[int, str | None], tuple[int, str | None]]:
+    """(record index, field name, or None for the record) -> its line, and for a field with a
+    plain scalar value that value's text as written."""
     import yaml
 
     text = Path(file).read_bytes().decode("utf-8-sig")
     root = yaml.compose(text, Loader=_yaml_loader())
-    lines: dict[tuple[int, str | None], int] = {}
-    if not isinstance(root, yaml.SequenceNode):
-        return lines
-    line = _yaml_line_counter(text)
-    for index, node in enumerate(root.value):
-        lines[(index, None)] = line(node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            for key, _ in node.value:
-                lines[(index, str(key.value))] = line(key.start_mark)
-    return lines
+    # PyYAML's own line count is right unless the text has one of the other line breaks; then
+    # marks are placed by their index among the "\n"s.
+    breaks = None
+    if _OTHER_LINE_BREAKS.search(text):
+        breaks = [found.start() for found in re.finditer("\n", text)]
+
+    def line(mark: Any) -> int:
+        return mark.line + 1 if breaks is None else bisect.bisect_left(breaks, mark.index) + 1
+
+    found: dict[tuple[int, str | None], tuple[int, str | None]] = {}
+    for index, node in enumerate(root.value if isinstance(root, yaml.SequenceNode) else ()):
+        found[(index, None)] = (line(node.start_mark), None)
+        for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+            scalar = isinstance(value, yaml.ScalarNode)
+            as_written = text[value.start_mark.index : value.end_mark.index] if scalar else None
+            found[(index, str(key.value))] = (line(key.start_mark), as_written)
+    return found
 
 
 @functools.cache
@@ -566,48 +493,16 @@ def _json_spans(file: str) -> tuple[str, list[tuple[int, int]]]:
         position = end
 
 
-def _json_line(file: str, index: int, field: str | None) -> int | None:
-    text, spans = _json_spans(file)
-    if index >= len(spans):
-        return None
-    start, end = spans[index]
-    if field is not None:
-        found = text.find(json.dumps(field), start, end)
-        if found != -1:
-            start = found
-    return text.count("\n", 0, start) + 1
-
-
 def written(file: str, index: int, field: str, value: Any) -> str:
     """A field's value as its file has it (`yes`, `1994-06-22T10:00:00`, `true`), for a message
     about a value of the wrong type: PyYAML and json build Python values (True, a datetime),
     whose repr is not what the user wrote. Falls back to the repr."""
     if SUFFIXES.get(Path(file).suffix) == "yaml":
         try:
-            found = _yaml_scalars(file).get((index, field))
+            found = _yaml_lines(file).get((index, field), (0, None))[1]
         except Exception:
             found = None
-        if found is not None:
-            return found
-    elif isinstance(value, bool | int | float) or value is None:
+        return repr(value) if found is None else found
+    if isinstance(value, bool | int | float) or value is None:
         return json.dumps(value)  # JSON writes these one way only: true, null, 12
     return repr(value)
-
-
-@functools.cache
-def _yaml_scalars(file: str) -> dict[tuple[int, str], str]:
-    """The source text of every plain scalar value of every record in a YAML file."""
-    import yaml
-
-    text = Path(file).read_bytes().decode("utf-8-sig")
-    root = yaml.compose(text, Loader=_yaml_loader())
-    scalars: dict[tuple[int, str], str] = {}
-    if not isinstance(root, yaml.SequenceNode):
-        return scalars
-    for index, node in enumerate(root.value):
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(value, yaml.ScalarNode):
-                    start, end = value.start_mark.index, value.end_mark.index
-                    scalars[(index, str(key.value))] = text[start:end]
-    return scalars

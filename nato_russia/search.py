@@ -1,39 +1,33 @@
 """Ranked search across every record type and text field. No printing.
 
-Matching is on stems (text.py), so case, accents and word forms do not matter. A record matches
-when every term and phrase of the query occurs in one of its fields, none of the excluded ones
-does, and it passes the query's filters; stop words (querylang.STOP_WORDS) are not required
-next to other words, nor are "last" and "first", and a bare year also occurs in a record dated
-in it. Its score adds, for each term, the weight of the best field it occurs in
-(a title or alias above a quotation above a summary), a bonus for phrases and for terms that
-stand close together, and a bonus when the query spells the record's id (the question "who
-signed the founding act" names the record founding-act).
+Matching is on stems (text.py): case, accents and word forms do not matter. A record matches
+when every term and phrase of the query occurs in one of its fields (stop words, "last" and
+"first" not required; a bare year also occurs in a record dated in it), no excluded one does,
+and it passes the query's filters. Its score adds, for each term, the weight of the best field
+it occurs in (a title above a quotation above a summary), a bonus for phrases, for terms close
+together, and for a query that spells the record's id ("who signed the founding act" names
+founding-act). With every=False one term is enough, and more of them rank first.
 
-With every=False a record needs only one of the terms, and records with more of them come
-first: the fallback run() uses when no record has them all. run() is the front door for the
-command line: it also follows a clear typo fix and says in notices what it did.
-
-A question ranks too (querylang says how it is read). In a relevance order the records that
-cite come before the sources they cite, which are the evidence, not the answer; then records
-with more of the words; then, for a bare year in the query, records dated in that year, then
-those whose dates span it; then, for "last" or "first", what happened before what was adopted
-or said (RecordType.same_day_rank), the records that say "last" too, and the newest or oldest
-of them; then the score; then, for equal scores, the same kinds in that order (the types with
-no same-day rank after them), each in date order.
+Relevance order: records that cite before the sources they cite (the evidence, not the
+answer); more of the words; for a bare year, records dated in it, then those spanning it; for
+"last" or "first", what happened before what was adopted or said (RecordType.same_day_rank),
+records that say "last" too, then the newest or oldest; the score; for equal scores the same
+kinds in that order (types with no same-day rank after), each in date order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import OrderedDict
+import re
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from nato_russia.model import CITING_TYPES, RECORD_TYPES, Dataset, Record, field_schemas
 from nato_russia.querylang import Query, parse_query
-from nato_russia.text import is_cyrillic, tokens, word_spans, words
+from nato_russia.text import folded, is_cyrillic, tokens, word_spans, words
 
 # Field name -> weight, as the record types declare it (RecordType.search_weights).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -95,9 +89,9 @@ class _Field:
         """Where each stem occurs, so that finding a term costs its occurrences, not a pass
         over the field for every term of a long query; made only for phrases and proximity."""
         if self._at is None:
-            self._at = {}
+            self._at = defaultdict(list)
             for i, stem in enumerate(self.stems):
-                self._at.setdefault(stem, []).append(i)
+                self._at[stem].append(i)
         return self._at
 
 
@@ -108,11 +102,10 @@ FieldMode = Literal["text", "aliases", "tags", "corrections"]
 _SEARCHED: dict[type[Record], tuple[tuple[str, FieldMode], ...]] = {}
 
 
-def searched_fields(cls: type[Record]) -> tuple[tuple[str, FieldMode], ...]:
-    """(field name, mode) for every field of a record type that search reads, in field order;
-    worked out once per type, since a search asks for every record."""
-    found = _SEARCHED.get(cls)
-    if found is None:
+def text_fields(record: Record) -> Iterator[tuple[str, str]]:
+    """(field name, text) for every free-text value of a record, corrections included."""
+    cls = type(record)
+    if cls not in _SEARCHED:  # the fields a type has searched, worked out once per type
         plan: list[tuple[str, FieldMode]] = []
         for name, schema in field_schemas(cls).items():
             if schema.kind == "text" and name not in NOT_SEARCHED:
@@ -123,13 +116,8 @@ def searched_fields(cls: type[Record]) -> tuple[tuple[str, FieldMode], ...]:
                 plan.append((name, "tags"))
             elif schema.kind == "corrections":
                 plan.append((name, "corrections"))
-        found = _SEARCHED[cls] = tuple(plan)
-    return found
-
-
-def text_fields(record: Record) -> Iterator[tuple[str, str]]:
-    """(field name, text) for every free-text value of a record, corrections included."""
-    for name, mode in searched_fields(type(record)):
+        _SEARCHED[cls] = tuple(plan)
+    for name, mode in _SEARCHED[cls]:
         value = getattr(record, name)
         if mode == "text":
             if isinstance(value, str):
@@ -137,18 +125,12 @@ def text_fields(record: Record) -> Iterator[tuple[str, str]]:
         elif not value:
             continue
         elif mode == "aliases":
-            for alias in value:
-                yield name, alias
+            yield from ((name, alias) for alias in value)
         elif mode == "tags":
             yield name, " ".join(value)
         else:
             for correction in value:
-                yield name, correction.says
-                yield name, correction.finding
-
-
-def _fields(record: Record) -> list[_Field]:
-    return _fields_of(text_fields(record))
+                yield from ((name, correction.says), (name, correction.finding))
 
 
 def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
@@ -158,19 +140,12 @@ def _fields_of(texts: Iterable[tuple[str, str]]) -> list[_Field]:
 def _starts(field: _Field, term: tuple[str, ...]) -> list[int]:
     """Where a term (a word, or words in a row) starts in a field, in order."""
     first = field.at.get(term[0], [])
-    if len(term) == 1:
-        return first
     size = len(term)
-    return [i for i in first if field.stems[i : i + size] == term]
+    return [i for i in first if field.stems[i : i + size] == term] if size > 1 else first
 
 
 def _occurs(field: _Field, term: tuple[str, ...]) -> bool:
-    if term[0] not in field.present:
-        return False
-    if len(term) == 1:
-        return True
-    size = len(term)
-    return any(field.stems[i : i + size] == term for i in field.at.get(term[0], ()))
+    return term[0] in field.present and (len(term) == 1 or bool(_starts(field, term)))
 
 
 class _Scored(NamedTuple):
@@ -179,13 +154,27 @@ class _Scored(NamedTuple):
     record: Record
     score: float
     matched: dict[str, float]
-    first: dict[str, int]
+    first: dict[str, int]  # field -> index into `fields` of its first matching text
     fields: list[_Field]
     found: int
     extra: int = 0  # how many of `found` are optional words ("last")
 
     def hit(self, query: Query) -> Hit:
-        return _hit(*self[:5], query, self.found)
+        matched = self.matched
+        ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
+        # The snippet comes from the most relevant field that is not the heading already shown;
+        # an alias alone ("annexed-crimea") says less than the summary: never the snippet.
+        prose = [n for n in ordered if n not in ALIAS_FIELDS and n in self.first]
+        body = [n for n in prose if n not in LABEL_FIELDS] or prose
+        # With filters only, nothing matched: show the record's summary, or its heading.
+        record = self.record
+        text = (
+            self.fields[self.first[body[0]]].text
+            if body
+            else getattr(record, "summary", None) or record.label
+        )
+        snippet, spans = _snippet(text, {s for term in query.terms for s in term})
+        return Hit(record, self.score, ordered, snippet, spans, text, self.found)
 
 
 def _score(
@@ -193,15 +182,20 @@ def _score(
     query: Query,
     *,
     every: bool = True,
-    named: frozenset[tuple[str, str]] = frozenset(),
+    named: frozenset[tuple[str, str]],
+    needles: re.Pattern[str],
 ) -> _Scored | None:
-    """The record's score for a query whose stop words are already dropped, or None."""
-    fields = _fields(record)
+    """The record's score for a query whose stop words are already dropped, or None. Only the
+    texts in which `needles` (_needles) finds something are cut into stems: no other can hold
+    a term or an excluded one, to add to the score or take the record away."""
+    fields = _fields_of(
+        (name, text) for name, text in text_fields(record) if needles.search(folded(text))
+    )
     if any(_occurs(f, term) for term in query.excluded for f in fields):
         return None
     score = 0.0
     matched: dict[str, float] = {}
-    first: dict[str, int] = {}  # field -> index into `fields` of its first matching text
+    first: dict[str, int] = {}
     found: set[tuple[str, ...]] = set()
     for n, term in enumerate(query.terms):
         best = 0.0
@@ -233,6 +227,13 @@ def _score(
     return _Scored(record, score, matched, first, fields, len(found), extra)
 
 
+def _needles(query: Query) -> re.Pattern[str]:
+    """What finds, in a folded text (text.folded), something of every term and excluded term it
+    holds: a stem of the term bar its last letter. With no terms, nothing is looked for."""
+    parts = {stem[:-1] for term in (*query.terms, *query.excluded) for stem in term}
+    return re.compile("|".join(map(re.escape, sorted(parts))) if parts else "(?!)")
+
+
 def _year_weight(record: Record, year: int) -> float:
     """What a record's date adds for a year the query names: 0 when it lies outside."""
     date = getattr(record, "date", None)
@@ -258,6 +259,8 @@ def _close_together(field: _Field, terms: tuple[tuple[str, ...], ...]) -> bool:
     PROXIMITY_WINDOW words between the end of the first and the start of the last."""
     # A repeated term can use the same occurrence each time, so it counts once.
     distinct = list(dict.fromkeys(terms))
+    if not all(term[0] in field.present for term in distinct):
+        return False  # known without the positions, which cost more to work out
     positions: list[tuple[int, int, int]] = []
     for n, term in enumerate(distinct):
         starts = _starts(field, term)
@@ -291,26 +294,6 @@ def smallest_gap(positions: list[tuple[int, int, int]], terms: int) -> int | Non
     return best
 
 
-def _hit(
-    record: Record,
-    score: float,
-    matched: dict[str, float],
-    first: dict[str, int],
-    fields: list[_Field],
-    query: Query,
-    found: int,
-) -> Hit:
-    ordered = tuple(sorted(matched, key=lambda n: (-matched[n], n)))
-    # The snippet comes from the most relevant field that is not the heading already shown;
-    # an alias alone ("annexed-crimea") says less than the summary, so it is never the snippet.
-    prose = [n for n in ordered if n not in ALIAS_FIELDS and n in first]
-    body = [n for n in prose if n not in LABEL_FIELDS] or prose
-    # With filters only, nothing matched: show the record's summary, or its heading.
-    text = fields[first[body[0]]].text if body else getattr(record, "summary", None) or record.label
-    snippet, spans = _snippet(text, {s for term in query.terms for s in term})
-    return Hit(record, score, ordered, snippet, spans, text, found)
-
-
 def _snippet(text: str, stems: set[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
     found = [(a, b) for a, b, stem in word_spans(text) if stem in stems]
     first = found[0][0] if found else 0
@@ -329,27 +312,18 @@ def _snippet(text: str, stems: set[str]) -> tuple[str, tuple[tuple[int, int], ..
     return prefix + text[start:end] + suffix, spans
 
 
-def _date_key(record: Record) -> tuple[dt.date, dt.date]:
-    date = getattr(record, "date", None)
-    return date.sort_key() if date is not None else (dt.date.max, dt.date.max)
-
-
 @dataclass(frozen=True, slots=True)
 class Results:
     hits: list[Hit]  # at most `limit` of them
     total: int  # how many records matched, shown or not
-
-    @property
-    def more(self) -> bool:
-        """Whether more records matched than were kept."""
-        return len(self.hits) < self.total
 
 
 def _sort_key(
     scored: _Scored, query: Query, sort: Sort, agreements: Mapping[str, Record]
 ) -> tuple[Any, ...]:
     record = scored.record
-    dates = _date_key(record)
+    date = getattr(record, "date", None)
+    dates = date.sort_key() if date is not None else (dt.date.max, dt.date.max)
     last = (*dates, record.type_name, record.id)
     if sort == "date":
         return last
@@ -361,7 +335,7 @@ def _sort_key(
         # "When did the council last meet" asks for a meeting, the newest: what happened
         # before what was adopted or said, then the records that also say "last", then the
         # date. Undated records can be neither the last nor the first.
-        if getattr(record, "date", None) is None:
+        if date is None:
             when: tuple[int, ...] = (1,)
         elif query.order == "newest":
             when = (0, -dates[1].toordinal(), -dates[0].toordinal())
@@ -401,12 +375,14 @@ def search(
     query = query.without_stop_words()
     found = []
     agreements = dataset.records.get("agreement", {})
-    for record in _candidates(dataset, query):
-        if not query.matches(record):
-            continue
-        scored = _score(record, query, every=every, named=named)
-        if scored is not None:
-            found.append((_sort_key(scored, query, sort, agreements), scored))
+    needles = _needles(query)
+    for type_name in query.types or tuple(dataset.records):
+        for record in dataset.overlapping(type_name, query.earliest, query.latest):
+            if not query.matches(record):
+                continue
+            scored = _score(record, query, every=every, named=named, needles=needles)
+            if scored is not None:
+                found.append((_sort_key(scored, query, sort, agreements), scored))
     found.sort(key=lambda pair: pair[0])
     kept = found[:limit] if limit is not None else found
     # Snippets only for the hits shown: cutting one costs more than scoring the record.
@@ -430,29 +406,12 @@ def named_records(dataset: Dataset, query: Query) -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
-def _candidates(dataset: Dataset, query: Query) -> Iterable[Record]:
-    types = query.types or tuple(dataset.records)
-    for type_name in types:
-        if query.earliest is not None or query.latest is not None:
-            yield from dataset.overlapping(type_name, query.earliest, query.latest)
-        else:
-            yield from dataset.of_type(type_name).values()
-
-
-def vocabulary(dataset: Dataset) -> tuple[set[str], set[str]]:
-    """The dataset's words (folded, as written) and their stems."""
-    surface: set[str] = set()
-    for record in dataset.all_records():
-        for _, text in text_fields(record):
-            surface.update(words(text))
-    return surface, {s for w in surface for s in tokens(w)}
-
-
 def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
     """For each typed word that occurs nowhere in the dataset, the nearest real words. The word
     is given as typed (Wörnr, not wornr), so that it can be found in the query to replace it."""
     query = query.without_stop_words()  # "who" is in no record, and needs no suggestion
-    surface, stems = vocabulary(dataset)
+    surface = {w for r in dataset.all_records() for _, text in text_fields(r) for w in words(text)}
+    stems = {s for w in surface for s in tokens(w)}
     candidates = sorted(w for w in surface if len(w) > 2)
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -478,25 +437,10 @@ def suggestions(dataset: Dataset, query: Query) -> dict[str, list[str]]:
 
 def clear_choice(options: list[str], word: str) -> str | None:
     """The one suggestion to act on: the only one, or one clearly closer than the next."""
-    if not options:
-        return None
-    folded = "".join(words(word))
-    ratios = [difflib.SequenceMatcher(None, folded, o).ratio() for o in options]
-    if ratios[0] < FOLLOWED_RATIO:
-        return None  # near enough to offer, not to search for instead
-    if len(options) == 1 or ratios[0] - ratios[1] >= 0.1:
-        return options[0]
-    return None
-
-
-def any_word_notice(query: Query) -> str:
-    """The line that says no record has every word of a query, before records with some."""
-    listed = ", ".join(f'"{typed}"' for typed in query.without_stop_words().surface)
-    return f"no record contains all of {listed}; showing records with any of them"
-
-
-def absent_notice(typed: str) -> str:
-    return f'No results: no record contains "{typed}".'
+    ratios = [difflib.SequenceMatcher(None, "".join(words(word)), o).ratio() for o in options]
+    first, second = (*ratios, 0.0, 0.0)[:2]
+    # Near enough to offer is not always near enough to search for instead.
+    return options[0] if first >= FOLLOWED_RATIO and first - second >= 0.1 else None
 
 
 CYRILLIC_NOTICE = (
@@ -533,10 +477,10 @@ def run(
     """Search as the command line does: every word first; failing that a clear typo fix, then
     any of the words. Raises QueryError for a query that cannot be parsed and NotFound for a
     period:, actor: or topic: value that names nothing, before searching."""
-    from nato_russia import query as lookups
+    from nato_russia.query import resolve_filters
 
     def parsed(typed: str) -> Query:
-        return lookups.resolve_query_filters(dataset, parse_query(typed))
+        return resolve_filters(dataset, parse_query(typed), search_hint=False)
 
     query = parsed(text)
     notices: list[str] = []
@@ -548,7 +492,8 @@ def run(
     for n in query.quoted:
         alone = Query(terms=(query.terms[n],), surface=(query.surface[n],))
         if not search(dataset, alone, limit=1).total:
-            return Outcome([], 0, [absent_notice(query.surface[n])], text, query)
+            absent = f'No results: no record contains "{query.surface[n]}".'
+            return Outcome([], 0, [absent], text, query)
     options = suggestions(dataset, query)
     missed = f'No results for "{text}".'
     offered = [o[0] for o in options.values() if o]
@@ -561,7 +506,9 @@ def run(
         ((word, choices),) = options.items()
         choice = clear_choice(choices, word)
         if choice is not None:
-            text = lookups.replace_word(text, word, choice)
+            # The word replaced wherever it stands whole, in any case.
+            whole = rf"(?<![^\W_]){re.escape(word)}(?![^\W_])"
+            text = re.sub(whole, choice, text, flags=re.IGNORECASE)
             notices += [missed, f'showing results for "{text}"']
             followed = True
             query = parsed(text)
@@ -571,7 +518,8 @@ def run(
         if wider.hits:
             if offered and not followed:
                 notices.append(missed)  # the suggestion may still be what was meant
-            notices.append(any_word_notice(query))
+            listed = ", ".join(f'"{typed}"' for typed in query.without_stop_words().surface)
+            notices.append(f"no record contains all of {listed}; showing records with any of them")
             results = wider
     if not results.hits and not followed:
         notices.append(missed)

@@ -1,19 +1,12 @@
 """Which records a command is about: the one filter type of the timeline, export, chart and
-search filters (--from/--to, --period, --actor, --topic; and a search's type:, id:, year:,
-date:, period:, actor:, topic:), and the one rule of what each filter lets through.
+search filters (--from/--to, --period, --actor, --topic; a search's type:, id:, year:, date:,
+period:, actor:, topic:), and the one rule of what each lets through, for a record of any type.
+Ids are as given until query.resolve_filters makes them real ids against a dataset.
 
-A selection holds ids as given until query.resolve_filters turns what people type into real
-ids (forgiving case and spaces) against a dataset.
-
-What each filter means, for a record of any type:
-
-- dates: the record has a date (its `date`), and it overlaps [earliest, latest]: a partial
-  date counts when any of its days is inside ("June 1994" is in --to 1994-06-10);
+- dates: the record's `date` overlaps [earliest, latest] ("June 1994" is in --to 1994-06-10);
 - period: the record belongs to the period (an event's `period`), or is the period itself;
-- actor: the record names the person, body or state in a field that names actors (an event's
-  `actors` or `meeting_of`, an agreement's `signatories`, `issued_by` or `creates`, a
-  quotation's `speaker`, a state change's `by`, a term's `actor`, a channel's `body`: every
-  field model.actor_fields finds), or is the actor itself;
+- actor: a field that names actors (model.actor_fields: an event's `actors`, an agreement's
+  `signatories`, a quotation's `speaker`, ...) names it, or the record is the actor itself;
 - topic: the record is tagged with the topic (its `topics`);
 - types and record_id: the record is of one of the types, and has the id.
 """
@@ -65,7 +58,6 @@ class Selection:
 
 
 def names_of_actors(record: Record) -> list[str]:
-    """The ids of the people, bodies and states a record names (model.actor_fields)."""
     named: list[str] = []
     for name in actor_fields(type(record)):
         value = getattr(record, name)

@@ -1,18 +1,15 @@
 """Words for search: folding, tokenising and light English stemming. Pure functions.
 
-People type what they remember: "missiles" for "missile", "cooperate" for "cooperation",
-"Stoltenberg" without thinking of case. Text and queries go through the same steps, so that
-they meet in the middle:
+People type "missiles" for "missile", "cooperate" for "cooperation", and ignore case. Text and
+queries go through the same steps, so that they meet in the middle:
 
-1. fold: Unicode compatibility decomposition, accents dropped, invisible characters dropped (a
-   zero-width space or soft hyphen pasted inside a word), case folded (Wörner -> worner);
+1. fold: Unicode compatibility decomposition, accents and invisible characters (a zero-width
+   space or soft hyphen pasted inside a word) dropped, case folded (Wörner -> worner);
 2. tokenise: apostrophes dropped (Russia's -> russias), then split on anything that is not a
-   letter or digit, so NATO-Russia gives the two tokens nato, russia in a row;
-3. stem: a small suffix stripper, enough for the plurals and word families of a reference on
-   diplomacy (missiles/missile, cooperate/cooperation/cooperating, suspend/suspension). It
-   knows English endings only, so it leaves words in other scripts as they are: the Russian
-   names in the data (Путин) are matched as written, never cut at a letter that merely looks
-   like an English ending.
+   letter or digit (NATO-Russia gives nato, russia in a row);
+3. stem: a small suffix stripper for the plurals and word families of diplomacy (missiles,
+   cooperation/cooperating, suspension). English endings only: words in other scripts (Путин)
+   are matched as written, never cut at a letter that merely looks like an English ending.
 """
 
 from __future__ import annotations
@@ -35,16 +32,11 @@ _WORD = re.compile(rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*")
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
 
 
-def _ascii_words() -> bytes:
-    """A bytes.translate() table for ASCII: letters to lower case, digits kept, the rest (the
-    characters that end a word) a space."""
-    table = bytearray(b" " * 256)
-    for c in b"0123456789abcdefghijklmnopqrstuvwxyz":
-        table[c] = table[ord(chr(c).upper())] = c
-    return bytes(table)
-
-
-_ASCII_WORDS = _ascii_words()
+# A bytes.translate() table for ASCII: letters to lower case, digits kept, the rest (the
+# characters that end a word) a space.
+_ASCII_WORDS = bytes(
+    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32 for c in range(256)
+)
 _VOWELS = set("aeiouy")
 _LATIN_END = "\u024f"  # the last letter of Latin Extended-B: past it, other scripts
 _CYRILLIC = re.compile("[\u0400-\u052f]")
@@ -60,6 +52,15 @@ def fold(text: str) -> str:
         return text.lower()  # the common case, and for ASCII the same as the full folding
     decomposed = unicodedata.normalize("NFKD", text.translate(_DROPPED))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def folded(text: str) -> str:
+    """A text folded as words() reads it, apostrophes dropped: each of its words is in it, and
+    so is every stem of one, bar its last letter (_stem only cuts a word's end, and adds at most
+    one letter), which lets a search pass over a text that cannot hold a stem, unread."""
+    if text.isascii():
+        return text.lower().replace("'", "")
+    return fold(text).translate(_APOSTROPHES)
 
 
 def words(text: str) -> list[str]:
@@ -90,22 +91,18 @@ class Stems(dict[str, str]):
     functools.lru_cache costs a Python-level call per word: for a text that is most of the cost,
     since a dataset repeats a small vocabulary over and over. Its keys are the words seen."""
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int) -> None:
         super().__init__()
         self.limit = limit
 
     def __missing__(self, word: str) -> str:
-        if self.limit is not None and len(self) >= self.limit:
+        if len(self) >= self.limit:
             self.clear()  # a long-lived process meeting endless new words stays bounded
         found = self[word] = _stem(word)
         return found
 
 
 _STEMS = Stems(limit=100_000)
-
-
-def _has_vowel(word: str) -> bool:
-    return any(c in _VOWELS for c in word)
 
 
 def stem(word: str) -> str:
@@ -135,7 +132,7 @@ def _stem(word: str) -> str:
     ):
         if word.endswith(suffix):
             base = word[: -len(suffix)] + replacement
-            if len(base) >= 3 and _has_vowel(base):
+            if len(base) >= 3 and not _VOWELS.isdisjoint(base):
                 word = base
                 break
     if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":

@@ -2,9 +2,6 @@
 
 Every problem names the file, the record id and the field. All problems are collected before
 validation fails, so that `nrr validate` can list them all at once.
-
-`build_dataset` checks record by record; the loader caches what it returns (cache.py), so a
-dataset is checked once per change of its files.
 """
 
 from __future__ import annotations
@@ -13,12 +10,12 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from nato_russia.dates import DateFormatError, EdtfDate, parse_date, runs_backwards
-from nato_russia.errors import DataError, Problem
+from nato_russia.errors import DataError, Problem, quoted, shortened
 from nato_russia.model import (
     BACKLINKS,
     RECORD_TYPES,
@@ -55,26 +52,11 @@ CONTROL = re.compile(
 # Orders sort records for display; beyond this they are a typo, and SQLite stores at most 2**63.
 MAX_ORDER = 1_000_000
 CORRECTION_KEYS = {"says", "finding", "sources"}
+CITING_FIELDS = ("sources", "corrections.sources")  # as links() names them
 
 
-def _normalise_date(value: Any) -> Any:
-    """PyYAML turns unquoted 1997-05-27 into a date and 1990 into an int; accept both."""
-    if isinstance(value, dt.datetime):
-        return value  # a timestamp is never a valid date here; reject it below
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:04d}"
-    return value
-
-
-_REQUIRED: dict[type[Any], frozenset[str]] = {}
-
-
-def _required(cls: type[Record]) -> frozenset[str]:
-    if cls not in _REQUIRED:
-        _REQUIRED[cls] = frozenset(n for n, s in stored_fields(cls).items() if not s.optional)
-    return _REQUIRED[cls]
+class _Invalid(Exception):
+    """(field, message): what is wrong with one field; the rest of the record is still checked."""
 
 
 class _RecordChecker:
@@ -83,7 +65,8 @@ class _RecordChecker:
     def __init__(self, raw: RawRecord, problems: list[Problem]) -> None:
         self.raw = raw
         self.problems = problems
-        self.record_id = raw_id(raw)
+        record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
+        self.record_id = record_id if isinstance(record_id, str) else None
 
     def problem(self, field_name: str | None, message: str) -> None:
         self.problems.append(
@@ -93,25 +76,27 @@ class _RecordChecker:
     def got(self, name: str, value: Any) -> str:
         """A value of the wrong type as the file has it (`yes`, not Python's True)."""
         if isinstance(value, str):
-            return _excerpt(value)
-        text = written(self.raw.file, self.raw.position, name, value)
-        return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
+            return quoted(value)
+        return shortened(written(self.raw.file, self.raw.position, name, value))
 
     def check(self) -> dict[str, Any] | None:
         if not isinstance(self.raw.values, Mapping):
             self.problem(None, "a record must be a mapping of field: value")
             return None
         cls = RECORD_TYPES[self.raw.type_name]
-        stored = stored_fields(cls)
+        fields, stored = field_schemas(cls), stored_fields(cls)
         before = len(self.problems)
-        raw_values = self.raw.values
-        # Set operations on the keys run in C: this loop is hot for large datasets.
-        if not raw_values.keys() <= stored.keys():
-            self.check_unknown_keys(cls)
-        for name in sorted(_required(cls) - raw_values.keys()):
-            self.problem(name, "required field is missing")
+        # Set operations on the keys run in C: this is done for every record.
+        for key in self.raw.values if not self.raw.values.keys() <= stored.keys() else ():
+            if key in fields and key not in stored:
+                self.problem(str(key), "is derived from other records; do not set it")
+            elif key not in fields:
+                self.problem(str(key), f"unknown field (allowed: {', '.join(sorted(stored))})")
+        for name in sorted(stored.keys() - self.raw.values.keys()):
+            if not stored[name].optional:
+                self.problem(name, "required field is missing")
         values: dict[str, Any] = {}
-        for name, value in raw_values.items():
+        for name, value in self.raw.values.items():
             schema = stored.get(name)
             if schema is None:
                 continue
@@ -119,132 +104,87 @@ class _RecordChecker:
                 if not schema.optional:
                     self.problem(name, "required field is missing")
                 continue
-            # Fast paths for the values nearly every record has right; anything else takes
-            # the full conversion below, which explains what is wrong.
-            kind = schema.kind
-            if type(value) is str:
-                # isprintable() is the quick yes for one-line text; the regex decides the rest.
-                if (
-                    kind == "text"
-                    and value.strip()
-                    and (value.isprintable() or not CONTROL.search(value))
-                ):
-                    values[name] = value
-                    continue
-                if kind in ("id", "ref", "slug") and SLUG.fullmatch(value):
-                    values[name] = value
-                    continue
-                if kind == "date":
-                    try:
-                        values[name] = parse_date(value)
-                    except DateFormatError as exc:
-                        self.problem(name, str(exc))
-                    continue
-            converted = self.convert(name, schema, value)
-            if converted is not None:
-                values[name] = converted
+            try:
+                values[name] = getattr(self, _CONVERT[schema.kind])(name, schema, value)
+            except _Invalid as exc:
+                self.problem(*exc.args)
+            except DateFormatError as exc:
+                self.problem(name, str(exc))
         return values if len(self.problems) == before else None
 
-    def check_unknown_keys(self, cls: type[Record]) -> None:
-        fields, stored = field_schemas(cls), stored_fields(cls)
-        for key in self.raw.values:
-            if key in fields and key not in stored:
-                self.problem(str(key), "is derived from other records; do not set it")
-            elif key not in fields:
-                allowed = ", ".join(sorted(stored))
-                self.problem(str(key), f"unknown field (allowed: {allowed})")
-
-    def convert(self, name: str, schema: FieldSchema, value: Any) -> Any:
-        kind = schema.kind
-        if kind in ("id", "text", "enum", "ref", "slug"):  # the most common kinds first: hot
-            return self.convert_text(name, schema, value)
-        if kind in ("refs", "tags"):
-            return self.convert_list(name, schema, value)
-        if kind == "date":
-            return self.convert_date(name, schema, value)
-        if kind == "int":
-            return self.convert_int(name, schema, value)
-        if kind == "corrections":
-            return self.convert_corrections(name, value)
-        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
-
-    def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if abs(value) <= MAX_ORDER:
-                return value
-            self.problem(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
-            return None
-        self.problem(name, f"expected a whole number, got {self.got(name, value)}")
-        return None
-
-    def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate | None:
-        value = _normalise_date(value)
-        if not isinstance(value, str):
-            self.problem(
-                name, f"expected a date string such as '1994-06', got {self.got(name, value)}"
-            )
-            return None
-        try:
-            return parse_date(value)
-        except DateFormatError as exc:
-            self.problem(name, str(exc))
-            return None
-
-    def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str | None:
-        if not isinstance(value, str) or not value.strip():
-            self.problem(name, f"expected non-empty text, got {self.got(name, value)}")
-            return None
-        control = CONTROL.search(value)
-        if control is not None:
-            self.problem(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
-            return None
-        if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
-            self.problem(name, f"{_excerpt(value)} is not an id ({SLUG_RULE})")
-            return None
-        if schema.kind == "enum" and value not in schema.choices:
-            self.problem(name, f"{_excerpt(value)} is not one of: {', '.join(schema.choices)}")
-            return None
+    def convert_int(self, name: str, schema: FieldSchema, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _Invalid(name, f"expected a whole number, got {self.got(name, value)}")
+        if abs(value) > MAX_ORDER:
+            raise _Invalid(name, f"must be between -{MAX_ORDER:,} and {MAX_ORDER:,}")
         return value
 
-    def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...] | None:
+    def convert_date(self, name: str, schema: FieldSchema, value: Any) -> EdtfDate:
+        # PyYAML turns unquoted 1997-05-27 into a date and 1990 into an int: both are fair. A
+        # timestamp (a datetime, a kind of date) is never a valid date here.
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:04d}"
+        if not isinstance(value, str):
+            got = self.got(name, value)
+            raise _Invalid(name, f"expected a date string such as '1994-06', got {got}")
+        return parse_date(value)
+
+    def convert_text(self, name: str, schema: FieldSchema, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise _Invalid(name, f"expected non-empty text, got {self.got(name, value)}")
+        # Printable text (most of it) has none of CONTROL, without the regular expression's scan.
+        control = None if value.isprintable() else CONTROL.search(value)
+        if control is not None:
+            raise _Invalid(name, f"contains the {_kind_of(control[0])} {control[0]!r}")
+        if schema.kind in ("id", "ref", "slug") and not SLUG.fullmatch(value):
+            raise _Invalid(name, f"{quoted(value)} is not an id ({SLUG_RULE})")
+        if schema.kind == "enum" and value not in schema.choices:
+            raise _Invalid(name, f"{quoted(value)} is not one of: {', '.join(schema.choices)}")
+        return value
+
+    def convert_list(self, name: str, schema: FieldSchema, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):
-            self.problem(name, f"expected a list of ids, got {self.got(name, value)}")
-            return None
+            raise _Invalid(name, f"expected a list of ids, got {self.got(name, value)}")
         items: list[str] = []
         for item in value:
             if not isinstance(item, str) or not SLUG.fullmatch(item):
-                self.problem(name, f"{_excerpt(item)} is not an id ({SLUG_RULE})")
-                return None
+                raise _Invalid(name, f"{quoted(item)} is not an id ({SLUG_RULE})")
             if item in items:
-                self.problem(name, f"{item!r} is listed twice")
-                return None
+                raise _Invalid(name, f"{item!r} is listed twice")
             items.append(item)
         if not items and not schema.optional:
-            self.problem(name, "must list at least one id")
-            return None
+            raise _Invalid(name, "must list at least one id")
         return tuple(items)
 
-    def convert_corrections(self, name: str, value: Any) -> tuple[Correction, ...] | None:
+    def convert_corrections(
+        self, name: str, schema: FieldSchema, value: Any
+    ) -> tuple[Correction, ...]:
         if not isinstance(value, list):
-            self.problem(name, "expected a list of {says, finding, sources}")
-            return None
+            raise _Invalid(name, "expected a list of {says, finding, sources}")
         corrections: list[Correction] = []
         for item in value:
             if not isinstance(item, Mapping) or set(item) != CORRECTION_KEYS:
-                self.problem(name, "each correction has exactly: says, finding, sources")
-                return None
+                raise _Invalid(name, "each correction has exactly: says, finding, sources")
             says, finding, sources = item["says"], item["finding"], item["sources"]
             if not all(isinstance(t, str) and t.strip() for t in (says, finding)):
-                self.problem(name, "says and finding must be non-empty text")
-                return None
+                raise _Invalid(name, "says and finding must be non-empty text")
             if CONTROL.search(says) or CONTROL.search(finding):
-                self.problem(name, "says and finding must not contain control characters")
-                return None
+                raise _Invalid(name, "says and finding must not contain control characters")
             checked = self.convert_list(f"{name}.sources", FieldSchema("refs"), sources)
-            if checked is None:
-                return None
             corrections.append(Correction(says=says, finding=finding, sources=checked))
         return tuple(corrections)
+
+
+# The converter of each kind of field.
+_CONVERT = {
+    **dict.fromkeys(("id", "text", "enum", "ref", "slug"), "convert_text"),
+    **dict.fromkeys(("refs", "tags"), "convert_list"),
+    "date": "convert_date",
+    "int": "convert_int",
+    "corrections": "convert_corrections",
+}
 
 
 def _kind_of(character: str) -> str:
@@ -255,50 +195,42 @@ def _kind_of(character: str) -> str:
     return "invisible formatting character"
 
 
-EXCERPT = 80  # characters of a bad value a message quotes
-
-
-def _excerpt(value: Any) -> str:
-    """A bad value as a message quotes it: its repr, cut to EXCERPT characters."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to convert to text
-        return "a number too long to show"
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "\u2026"
-
-
 _Report = Callable[[str, str, str | None, str], None]  # type, id, field, message
+
+
+_LINK_FIELDS: dict[type[Record], list[tuple[str, FieldSchema]]] = {}
+
+
+def links(record: Record) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(field, id, the types it may name) for every link a record stores; a correction's
+    sources as the field `corrections.sources`."""
+    cls = type(record)
+    if cls not in _LINK_FIELDS:  # worked out once per type: this is asked of every record
+        stored = stored_fields(cls).items()
+        _LINK_FIELDS[cls] = [(n, s) for n, s in stored if s.kind in ("ref", "refs", "corrections")]
+    for name, schema in _LINK_FIELDS[cls]:
+        value = getattr(record, name)
+        if schema.kind == "ref" and value is not None:
+            yield name, value, schema.targets
+        elif schema.kind == "refs":
+            yield from ((name, ref, schema.targets) for ref in value)
+        elif schema.kind == "corrections":
+            yield from ((f"{name}.sources", r, ("source",)) for c in value for r in c.sources)
 
 
 def _check_references(
     dataset: Dataset, problem: _Report, broken: set[tuple[str, str]], unread: frozenset[str]
 ) -> None:
-    """Every link must resolve. Links to records already reported as broken are not repeated."""
-
-    def missing(ref: str, targets: tuple[str, ...]) -> bool:
-        # A link into a file that could not be read is not reported again: its one problem,
-        # the file's, says it all.
-        return not any(
-            t in unread or ref in dataset.records[t] or (t, ref) in broken for t in targets
-        )
-
+    """Every link must resolve. Links to records already reported as broken are not repeated,
+    nor links into a file that could not be read: its one problem, the file's, says it all."""
     for type_name, by_id in dataset.records.items():
-        stored = stored_fields(RECORD_TYPES[type_name]).items()
-        link_fields = [(n, s) for n, s in stored if s.kind in ("ref", "refs", "corrections")]
         for record in by_id.values():
-            for name, schema in link_fields:
-                value = getattr(record, name)
-                links: list[tuple[str, str, tuple[str, ...]]]
-                if schema.kind == "corrections":
-                    links = [(f"{name}.sources", r, ("source",)) for c in value for r in c.sources]
-                elif schema.kind == "ref":
-                    links = [] if value is None else [(name, value, schema.targets)]
-                else:
-                    links = [(name, ref, schema.targets) for ref in value]
-                for field_name, ref, targets in links:
-                    if missing(ref, targets):
-                        message = f"no {' or '.join(targets)} with id {ref!r}"
-                        problem(type_name, record.id, field_name, message)
+            for field_name, ref, targets in links(record):
+                if not any(
+                    t in unread or ref in dataset.records[t] or (t, ref) in broken for t in targets
+                ):
+                    message = f"no {' or '.join(targets)} with id {ref!r}"
+                    problem(type_name, record.id, field_name, message)
 
 
 def _check_state_changes(dataset: Dataset, report: _Report) -> None:
@@ -340,11 +272,7 @@ def _check_state_changes(dataset: Dataset, report: _Report) -> None:
 def _check_topics(dataset: Dataset, problem: _Report) -> None:
     """Every topic is a thread of something: one that nothing links to is a typo in an id, or
     a topic the data was never linked to, and `nrr topic` would tell an empty story."""
-    linked: set[str] = set()
-    for type_name, cls in RECORD_TYPES.items():
-        if "topics" in stored_fields(cls):
-            for record in dataset.records[type_name].values():
-                linked.update(getattr(record, "topics", ()))
+    linked = {topic for r in dataset.all_records() for topic in getattr(r, "topics", ())}
     for topic_id in dataset.records["topic"]:
         if topic_id not in linked:
             message = "no event, agreement, state change or quotation links to this topic"
@@ -355,7 +283,7 @@ def _check_urls(dataset: Dataset, problem: _Report) -> None:
     for source in dataset.records["source"].values():
         url = getattr(source, "url", None)
         if url is not None and not is_web_address(url):
-            message = f"{_excerpt(url)} is not a web address (http:// or https://, no spaces)"
+            message = f"{quoted(url)} is not a web address (http:// or https://, no spaces)"
             problem("source", source.id, "url", message)
 
 
@@ -448,11 +376,6 @@ def _coverage_holds(
                     )
 
 
-def raw_id(raw: RawRecord) -> str | None:
-    record_id = raw.values.get("id") if isinstance(raw.values, Mapping) else None
-    return record_id if isinstance(record_id, str) else None
-
-
 def _with_backlinks(dataset: Dataset) -> Dataset:
     """Fill the derived fields: each link is stored once and shown from both ends. Linking
     records are visited in date order, so every derived list comes out in date order."""
@@ -467,7 +390,15 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
                 if ref in targets:
                     by_field = found.setdefault((target_type, ref), {})
                     by_field.setdefault(derived_field, []).append(record.id)
-    _cited_by(ordered, found)
+    # Each source's `cited_by`: every record naming it in `sources` or in a correction's
+    # sources, once each, by type and then in date order.
+    for type_name, records in ordered.items():
+        for record in records if type_name != "source" else ():
+            cited = [ref for name, ref, _ in links(record) if name in CITING_FIELDS]
+            for source_id in dict.fromkeys(cited):
+                if source_id in dataset.records["source"]:
+                    by_field = found.setdefault(("source", source_id), {})
+                    by_field.setdefault("cited_by", []).append(record.id)
     linked = {type_name: dict(by_id) for type_name, by_id in dataset.records.items()}
     # Only records that something links to change; the rest keep their empty derived fields.
     for (type_name, record_id), by_field in found.items():
@@ -480,23 +411,6 @@ def _with_backlinks(dataset: Dataset) -> Dataset:
         if isinstance(topic, Topic):
             topics[topic_id] = dataclasses.replace(topic, **topic_extent(result, topic))
     return result
-
-
-def _cited_by(
-    ordered: Mapping[str, list[Record]], found: dict[tuple[str, str], dict[str, list[str]]]
-) -> None:
-    """Add each source's `cited_by`: every record naming it in `sources` or in a correction's
-    sources, once each, by type and then in date order."""
-    sources = {r.id for r in ordered["source"]}
-    for type_name, records in ordered.items():
-        for record in records:
-            cited = list(getattr(record, "sources", ()))
-            for correction in getattr(record, "corrections", ()):
-                cited.extend(correction.sources)
-            for source_id in dict.fromkeys(cited):
-                if source_id in sources and type_name != "source":
-                    by_field = found.setdefault(("source", source_id), {})
-                    by_field.setdefault("cited_by", []).append(record.id)
 
 
 def build_dataset(
