@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from nato_russia.dates import EdtfDate, PartialDate
-from nato_russia.errors import ExitCode, NrrError
+from nato_russia.errors import UsageError
 from nato_russia.model import Channel, Dataset, Event, Period, StateChange
 from nato_russia.query import sorted_records
 from nato_russia.status import (
@@ -34,13 +34,6 @@ from nato_russia.status import (
 )
 
 DENSEST = 3  # how many of the busiest years the legend names
-
-
-class NothingToDraw(NrrError):
-    """The span asked for is reversed, or lies wholly outside the data: a usage error, as
-    `--from` after `--to` is, rather than a picture of nothing (or of "1990 to 1989")."""
-
-    exit_code = ExitCode.USAGE
 
 
 class StateClass(StrEnum):
@@ -238,7 +231,7 @@ def build(
     if start > end or start > last or end < first:
         asked = f"{day_wording(start, upper=False)} to {day_wording(end, upper=True)}"
         held = f"{day_wording(first, upper=False)} to {day_wording(last, upper=True)}"
-        raise NothingToDraw(f"nothing to draw from {asked}: the data runs from {held}")
+        raise UsageError(f"nothing to draw from {asked}: the data runs from {held}")
     lanes_end = min(end, data_end) if data_end else end
     until = covered.last_wording if covered and end == data_end else day_wording(end, upper=True)
     linked = [c for c in channels if topic is not None and _links(dataset, changes[c.id], topic)]

@@ -17,7 +17,7 @@ from typing import Any
 
 from nato_russia import query
 from nato_russia.dates import MONTH_NAMES, EdtfDate, PartialDate
-from nato_russia.errors import ExitCode, NotFound, NrrError
+from nato_russia.errors import NotFound, UsageError
 from nato_russia.model import (
     RECORD_TYPES,
     Correction,
@@ -363,16 +363,9 @@ SOURCE_KINDS: tuple[str, ...] = field_schemas(Source)["kind"].choices
 SOURCE_TIERS: tuple[str, ...] = field_schemas(Source)["tier"].choices
 
 
-class UnknownKind(NrrError):
-    """--kind or --tier names no kind or tier of source: a usage error, since they are fixed
-    by the schema, not by the data."""
-
-    exit_code = ExitCode.USAGE
-
-
 def resolve_kind(wanted: str, field_name: str = "kind") -> str:
     """A kind (or, with field_name="tier", a tier) as typed (News, "official text",
-    official_text) turned into its slug, or UnknownKind naming the near ones and all of them."""
+    official_text) turned into its slug, or a UsageError naming the near ones and all of them."""
     choices = field_schemas(Source)[field_name].choices
     key = query.slugify(wanted)
     if key in choices:
@@ -382,7 +375,7 @@ def resolve_kind(wanted: str, field_name: str = "kind") -> str:
     message = f"no source {field_name} {wanted!r}."
     if near:
         message += f" Did you mean: {', '.join(near)}?"
-    raise UnknownKind(f"{message} The {field_name}s are: {', '.join(choices)}.")
+    raise UsageError(f"{message} The {field_name}s are: {', '.join(choices)}.")
 
 
 def of_kind(records: list[Record], kind: str, field_name: str = "kind") -> list[Record]:

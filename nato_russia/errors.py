@@ -72,6 +72,13 @@ class NrrError(Exception):
     exit_code: ExitCode = ExitCode.FAILURE
 
 
+class UsageError(NrrError):
+    """Options that ask for something impossible though each parses (a span wholly outside the
+    data, a source kind the schema does not have): a usage error, as `--from` after `--to` is."""
+
+    exit_code = ExitCode.USAGE
+
+
 class NotFound(NrrError):
     """No record (or topic) by that name. `hint` says where to look next (the list command,
     a search), so that a miss without suggestions is never a dead end."""
