@@ -17,11 +17,12 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby, pairwise
 from typing import Any, TextIO
 
 from rich.text import Text
 
-from nato_russia.chart import BLANK, Chart, Evidence, Span, StateClass
+from nato_russia.chart import BLANK, Band, Chart, Evidence, Span, StateClass
 
 MIN_WIDTH, MAX_WIDTH = 40, 300
 SIDE_BY_SIDE = 120  # from this width on, lane names stand left of the lanes
@@ -109,46 +110,34 @@ class _Grid:
         self.chart = chart
         self.columns = columns
         self.days = chart.days
-
-    def first_day(self, column: int) -> int:  # as an offset from the chart's first day
-        return column * self.days // self.columns
-
-    def column(self, offset: int) -> int:
-        return min(self.columns - 1, offset * self.columns // self.days)
+        # Each column's days as offsets from the chart's first day, [first, after).
+        edges = [c * self.days // columns for c in range(columns + 1)]
+        self.runs = list(pairwise(edges))
 
     def day(self, offset: int) -> dt.date:
         return self.chart.start + dt.timedelta(days=offset)
 
-    def runs(self) -> list[tuple[int, int]]:
-        """Each column's days as offsets [first, after)."""
-        return [(self.first_day(c), self.first_day(c + 1)) for c in range(self.columns)]
-
     def year_column(self, year: int) -> int | None:
         offset = (dt.date(year, 1, 1) - self.chart.start).days
-        return self.column(offset) if 0 <= offset < self.days else None
+        if 0 <= offset < self.days:
+            return min(self.columns - 1, offset * self.columns // self.days)
+        return None
 
-
-def _offsets(chart: Chart, first: dt.date, last: dt.date) -> tuple[int, int]:
-    return (first - chart.start).days, (last - chart.start).days + 1
-
-
-def _majority(runs: list[tuple[int, int]], spans: Sequence[tuple[int, int, int]]) -> list[int]:
-    """For each column the index of the span holding most of its days (-1: none); on a tie the
-    later span, which is the newer state."""
-    found = []
-    for first, after in runs:
-        best, most = -1, 0
-        for index, start, end in spans:
-            days = min(after, end) - max(first, start)
-            if days > 0 and days >= most:
-                best, most = index, days
-        found.append(best)
-    return found
-
-
-def _lane_cells(grid: _Grid, spans: Sequence[Span]) -> list[Span | None]:
-    ranges = [(i, *_offsets(grid.chart, s.start, s.end)) for i, s in enumerate(spans)]
-    return [spans[i] if i >= 0 else None for i in _majority(grid.runs(), ranges)]
+    def majority(self, spans: Sequence[Span] | Sequence[Band]) -> list[int]:
+        """For each column the index of the span holding most of its days (-1: none); on a
+        tie the later span, which is the newer state."""
+        ranges = [
+            ((s.start - self.chart.start).days, (s.end - self.chart.start).days + 1) for s in spans
+        ]
+        found = []
+        for first, after in self.runs:
+            best, most = -1, 0
+            for index, (start, end) in enumerate(ranges):
+                days = min(after, end) - max(first, start)
+                if days > 0 and days >= most:
+                    best, most = index, days
+            found.append(best)
+        return found
 
 
 def _glyph(span: Span, glyphs: Glyphs) -> str:
@@ -157,13 +146,6 @@ def _glyph(span: Span, glyphs: Glyphs) -> str:
     if span.evidence is Evidence.NOT_RECORDED:
         return glyphs.not_recorded
     return glyphs.kinds[span.kind]
-
-
-def _band_cells(grid: _Grid) -> list[int]:
-    bands = grid.chart.bands
-    return _majority(
-        grid.runs(), [(i, *_offsets(grid.chart, b.start, b.end)) for i, b in enumerate(bands)]
-    )
 
 
 class _Line:
@@ -184,16 +166,12 @@ class _Line:
         if plain:
             line.append("".join(self.chars).rstrip())
             return line
-        last = len(self.chars)
+        last = len(self.chars)  # trailing blanks go, but not a styled one (a band's colour)
         while last and self.chars[last - 1] == " " and self.styles[last - 1] is None:
             last -= 1
-        start = 0
-        while start < last:
-            stop = start
-            while stop < last and self.styles[stop] == self.styles[start]:
-                stop += 1
-            line.append("".join(self.chars[start:stop]), style=self.styles[start] or "")
-            start = stop
+        cells = zip(self.styles[:last], self.chars[:last], strict=True)
+        for style, run in groupby(cells, key=lambda cell: cell[0]):
+            line.append("".join(char for _, char in run), style=style or "")
         return line
 
 
@@ -238,7 +216,7 @@ def _axis_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> tuple[_Line, _Line]:
 
 def _band_row(grid: _Grid, plain: bool) -> _Line:
     line = _Line(grid.columns)
-    cells = _band_cells(grid)
+    cells = grid.majority(grid.chart.bands)
     column = 0
     while column < grid.columns:
         index = cells[column]
@@ -257,8 +235,9 @@ def _band_row(grid: _Grid, plain: bool) -> _Line:
 
 def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs, plain: bool) -> _Line:
     line = _Line(grid.columns)
-    for column, span in enumerate(_lane_cells(grid, spans)):
-        if span is not None:
+    for column, index in enumerate(grid.majority(spans)):
+        if index >= 0:
+            span = spans[index]
             line.put(column, _glyph(span, glyphs), None if plain else KIND_STYLES[span.kind])
     return line
 
@@ -268,7 +247,7 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
     years shows the busiest. Above them, the counts of the busiest years."""
     counts = dict(grid.chart.per_year)
     values = []
-    for first, after in grid.runs():
+    for first, after in grid.runs:
         years = range(grid.day(first).year, grid.day(max(first, after - 1)).year + 1)
         values.append(max(counts.get(year, 0) for year in years))
     most = max(values, default=0)
@@ -323,11 +302,11 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
         (Evidence.REPORTED, glyphs.reported),
         (Evidence.NOT_RECORDED, glyphs.not_recorded),
     ):
-        words = evidence.description
         states = chart.states_by(evidence)
-        if states and evidence is Evidence.REPORTED:
-            wrapped(f"{words}: {', '.join(states)}", f"{glyph * 2} ", "bold", indent=3)
-        elif states:
+        if states:
+            words = evidence.description
+            if evidence is Evidence.REPORTED:
+                words += f": {', '.join(states)}"
             wrapped(words, f"{glyph * 2} ", "bold", indent=3)
     if chart.blank:
         wrapped(f"{BLANK}.")
@@ -336,16 +315,28 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
     densest = ", ".join(f"{year} ({count})" for year, count in chart.densest())
     about = f"; most in {densest}" if densest else ""
     wrapped(f"Events: {chart.events} in all{about}. The bars count them per year.")
+    for note in chart_notes(chart):
+        wrapped(note)
+    return lines
+
+
+def chart_title(chart: Chart) -> str:
+    return chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
+
+
+def chart_notes(chart: Chart) -> list[str]:
+    """What a legend says of how the chart was drawn, in the terminal and the SVG alike."""
+    notes = []
     if chart.approximate:
-        wrapped(
+        notes.append(
             "A change known only to its month or year is drawn from the first day of that "
             "month or year."
         )
     if chart.data_end is not None and chart.data_end < chart.end:
-        wrapped("The lanes stop where the data ends.")
+        notes.append("The lanes stop where the data ends.")
     if chart.topic is not None and not chart.topic_lanes:
-        wrapped(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
-    return lines
+        notes.append(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
+    return notes
 
 
 def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
@@ -373,8 +364,7 @@ def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
         if not side:
             out.append(Text(_clip(name, width, glyphs), style="" if plain else "bold", end=""))
 
-    title = chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
-    for part in textwrap.wrap(title, width=width):
+    for part in textwrap.wrap(chart_title(chart), width=width):
         out.append(Text(part, style="" if plain else "bold", end=""))
     heading("Periods")
     row("Periods", _band_row(grid, plain), "bold")
