@@ -64,38 +64,34 @@ def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int)
 
 
 def column_widths(view: TableView, width: int) -> list[int] | None:
-    """Widths for the columns _table draws (every one but the url columns) that fit `width`,
-    or None when even the narrowest stage does not."""
+    """Widths for the columns build_table draws (every one but the url columns) that fit
+    `width`, or None when even the narrowest stage does not."""
     columns = [c for c in view.columns if c.kind != "url"]
-    index = [i for i, c in enumerate(view.columns) if c.kind != "url"]
     texts = [
-        [c.header] + [row[i].text for row in view.rows] for c, i in zip(columns, index, strict=True)
+        [c.header] + [row[i].text for row in view.rows]
+        for i, c in enumerate(view.columns)
+        if c.kind != "url"
     ]
     # Besides the text, build_table draws a separator and a padding space between columns
     # (collapse_padding, pad_edge and show_edge off), nothing at the edges.
-    room = width - 2 * (len(columns) + _has_urls(view) - 1)
-    if _has_urls(view):
-        room -= _note_width(view)
+    urls = _has_urls(view)
+    room = width - 2 * (len(columns) + urls - 1) - (_note_width(view) if urls else 0)
     naturals = [_longest_line(values) for values in texts]
     for stage in range(3):
         widths = _mins(columns, texts, stage)
-        if sum(widths) > room:
+        spare = room - sum(widths)
+        if spare < 0:
             continue
         # Spare width goes a column at a time to the narrowest that is short of its longest
         # value, so that no column is squeezed while another has room it does not need; a date
         # column first only up to an ordinary date, as its longer values are worded dates.
-        spare = room - sum(widths)
         capped = [
             min(n, max(w, DATE_WIDTH)) if c.kind == "date" else n
             for c, n, w in zip(columns, naturals, widths, strict=True)
         ]
         for targets in (capped, naturals):
-            while spare:
-                short = [i for i, w in enumerate(widths) if w < targets[i]]
-                if not short:
-                    break
-                narrowest = min(short, key=lambda i: widths[i])
-                widths[narrowest] += 1
+            while spare and (short := [i for i, w in enumerate(widths) if w < targets[i]]):
+                widths[min(short, key=lambda i: widths[i])] += 1
                 spare -= 1
         return widths
     return None
@@ -131,15 +127,12 @@ def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
         pad_edge=False,
         collapse_padding=True,
     )
-    sized = iter(widths)
-    url_header = ""
-    for column in view.columns:
-        if column.kind == "url":
-            url_header = column.header
-            continue
-        # Every width is set here, so Rich does not redistribute them; a key is never wider
-        # than its column (see _mins), and prose folds only a word longer than the column.
-        table.add_column(Text(column.header), width=next(sized), overflow="fold")
+    # Every width is set here, so Rich does not redistribute them; a key is never wider than
+    # its column (see _mins), and prose folds only a word longer than the column.
+    shown = [c for c in view.columns if c.kind != "url"]
+    for column, size in zip(shown, widths, strict=True):
+        table.add_column(Text(column.header), width=size, overflow="fold")
+    url_header = ([""] + [c.header for c in view.columns if c.kind == "url"])[-1]
     if url_header:
         table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
     urls: list[str] = []
@@ -159,15 +152,24 @@ def _url_line(url: str) -> Text:
     return Text(url, style=Style(link=url))
 
 
-def print_notes(urls: Sequence[str], console: Console) -> None:
-    """The addresses a table or panel numbered, each whole on its own line."""
+def _notes(urls: Sequence[str], width: int) -> list[Text]:
+    """The addresses a table or detail numbered, each whole on its own line."""
+    lines = []
     for number, url in enumerate(urls, 1):
         mark = f"[{number}] "
-        if cell_len(mark + url) <= console.width:
-            print_whole(console, Text(mark).append_text(_url_line(url)))
+        if cell_len(mark + url) <= width:
+            lines.append(Text(mark).append_text(_url_line(url)))
         else:
-            console.print(Text(mark.rstrip()))
-            print_whole(console, _url_line(url))
+            lines += [Text(mark.rstrip()), _url_line(url)]
+    return lines
+
+
+def _print_lines(lines: Sequence[Text], console: Console) -> None:
+    """Lines as they are, in one go: one wider than the console (an address, an id) is neither
+    wrapped nor cropped, for the terminal to wrap as it wraps any long line and to keep as one
+    line that it can open or copy whole."""
+    if lines:
+        console.print(Text("\n").join(lines), soft_wrap=True)
 
 
 NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
@@ -217,7 +219,7 @@ def print_table(view: TableView, console: Console, *, wide: bool = False) -> Non
         print_stacked(view, console)
         return
     console.print(Segments(drawn))
-    print_notes(built[1], console)
+    _print_lines(_notes(built[1], console.width), console)
 
 
 # A detail is packed, as a person reads it best in one screen (the Founding Act's holds some
@@ -432,7 +434,6 @@ def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
 
 
 def print_detail(view: DetailView, console: Console) -> None:
+    """The record as one Text, drawn once."""
     lines, urls = detail_lines(view, console.width)
-    for line in lines:
-        print_whole(console, line)
-    print_notes(urls, console)
+    _print_lines(lines + _notes(urls, console.width), console)
