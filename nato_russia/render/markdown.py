@@ -7,7 +7,7 @@ written "[bold]x[/]" or "*note*" shows exactly so, and only http(s) addresses be
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from nato_russia import __version__
 from nato_russia.dates import EdtfDate
@@ -26,7 +26,15 @@ from nato_russia.model import (
     is_web_address,
 )
 from nato_russia.query import sorted_records
-from nato_russia.render.views import Cell, TableView, date_text, field_label, tier_text
+from nato_russia.render.views import (
+    SAYS,
+    SHOWS,
+    Cell,
+    TableView,
+    date_text,
+    field_label,
+    tier_text,
+)
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
 # GitHub turns bare web addresses into links; a backslash before the ':' or '.' prevents it.
@@ -127,9 +135,9 @@ def _corrections(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[
     for c in corrections:
         evidence = "; ".join(_ref(dataset, s, ("source",)) for s in c.sources)
         lines += [
-            f"> The 2015 backgrounder says: \u201c{escape(c.says)}\u201d",
+            f"> {SAYS.format(escape(c.says))}",
             "",
-            f"What the official record shows: {escape(c.finding)} (evidence: {evidence})",
+            f"{SHOWS.format(escape(c.finding))} (evidence: {evidence})",
             "",
         ]
     return lines
@@ -145,9 +153,7 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
     sources: list[str] = []
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
-        if name in ("id", "title", "text") or value is None or value == ():
-            continue
-        if name in record.internal_fields:
+        if name in ("id", "title", "text", *record.internal_fields) or value in (None, ()):
             continue
         if name == "sources":
             found = [dataset.get("source", s) for s in value]
@@ -195,18 +201,13 @@ def _heading(record: Record) -> str:
     return f"{escape(when)} \u2014 {escape(title)}" if when else escape(title)
 
 
+def _entry(dataset: Dataset, record: Record, level: int) -> list[str]:
+    """A record under a heading of the given level, its parts a level below."""
+    return [f"{'#' * level} {_heading(record)}", "", record_body(dataset, record, level + 1)]
+
+
 def record_document(dataset: Dataset, record: Record) -> str:
-    return f"# {_heading(record)}\n\n{record_body(dataset, record, 2)}"
-
-
-def _section(dataset: Dataset, title: str, records: Iterable[Record]) -> list[str]:
-    chosen = list(records)
-    if not chosen:
-        return []
-    lines = [f"## {title}", ""]
-    for record in chosen:
-        lines += [f"### {_heading(record)}", "", record_body(dataset, record, 4)]
-    return lines
+    return "\n".join(_entry(dataset, record, 1))
 
 
 def _count(number: int, noun: str) -> str:
@@ -222,7 +223,7 @@ def _chapters(dataset: Dataset, heading: str) -> list[str]:
         lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
         lines += [escape(period.summary), ""]
         for event in (e for e in events if e.period == period.id):
-            lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
+            lines += _entry(dataset, event, 3)
     return lines
 
 
@@ -234,10 +235,10 @@ def _channels(dataset: Dataset, heading: str) -> list[str]:
     lines = [f"## {escape(heading)}", ""]
     for channel in channels:
         assert isinstance(channel, Channel)
-        lines += [f"### {_heading(channel)}", "", record_body(dataset, channel, 4)]
+        lines += _entry(dataset, channel, 3)
         changes = (dataset.get("state_change", i) for i in channel.changes)
         for change in in_date_order(c for c in changes if c is not None):
-            lines += [f"#### {_heading(change)}", "", record_body(dataset, change, 5)]
+            lines += _entry(dataset, change, 4)
     return lines
 
 
@@ -282,6 +283,7 @@ def chronology(dataset: Dataset, title: str) -> str:
         layout = _LAYOUTS.get(cls)
         if layout is not None:
             lines += layout(dataset, heading)
-        else:
-            lines += _section(dataset, escape(heading), sorted_records(dataset, cls.type_name))
+        elif records := sorted_records(dataset, cls.type_name):
+            lines += [f"## {escape(heading)}", ""]
+            lines += [line for r in records for line in _entry(dataset, r, 3)]
     return "\n".join(lines)
