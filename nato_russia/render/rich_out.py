@@ -26,7 +26,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nato_russia.render.listing import ID_STYLE, highlighted, is_list, print_list, print_whole
+from nato_russia.render.listing import ID_STYLE, highlighted, is_list, print_lines, print_list
 from nato_russia.render.views import Column, DetailView, Link, Section, TableView
 
 _SECTION_STYLE = {"note": "bold red", "quotes": "italic", "links": "", "text": "", "url": ""}
@@ -164,14 +164,6 @@ def _notes(urls: Sequence[str], width: int) -> list[Text]:
     return lines
 
 
-def _print_lines(lines: Sequence[Text], console: Console) -> None:
-    """Lines as they are, in one go: one wider than the console (an address, an id) is neither
-    wrapped nor cropped, for the terminal to wrap as it wraps any long line and to keep as one
-    line that it can open or copy whole."""
-    if lines:
-        console.print(Text("\n").join(lines), soft_wrap=True)
-
-
 NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
 
 
@@ -191,7 +183,7 @@ def print_stacked(view: TableView, console: Console) -> None:
             whole = column.kind in ("key", "id", "url") and len(cell.text.split()) == 1
             if whole and cell_len(line.plain) > console.width:
                 console.print(Text(f"{column.header}:", style="bold"))
-                print_whole(console, value)
+                print_lines(console, [value])
             else:
                 console.print(line, overflow="fold")
 
@@ -219,7 +211,7 @@ def print_table(view: TableView, console: Console, *, wide: bool = False) -> Non
         print_stacked(view, console)
         return
     console.print(Segments(drawn))
-    _print_lines(_notes(built[1], console.width), console)
+    print_lines(console, _notes(built[1], console.width))
 
 
 # A detail is packed, as a person reads it best in one screen (the Founding Act's holds some
@@ -436,4 +428,4 @@ def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
 def print_detail(view: DetailView, console: Console) -> None:
     """The record as one Text, drawn once."""
     lines, urls = detail_lines(view, console.width)
-    _print_lines(lines + _notes(urls, console.width), console)
+    print_lines(console, lines + _notes(urls, console.width))
