@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from rich import box
 from rich.cells import cell_len
@@ -268,13 +269,8 @@ def _glue(first: _Unit, second: _Unit | str) -> _Unit:
 
 def _join(groups: Sequence[list[_Unit]]) -> list[_Unit]:
     """Groups of units run on, each but the last ending in the separator."""
-    groups = [group for group in groups if group]
-    units: list[_Unit] = []
-    for number, group in enumerate(groups):
-        if number < len(groups) - 1:
-            group = [*group[:-1], _glue(group[-1], SEPARATOR)]
-        units += group
-    return units
+    *head, last = [group for group in groups if group] or [[]]
+    return [*(u for g in head for u in (*g[:-1], _glue(g[-1], SEPARATOR))), *last]
 
 
 def _fold(text: Text, width: int) -> list[Text]:
@@ -386,18 +382,9 @@ def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_
 def _paragraphs(sections: Sequence[Section], width: int, urls: list[str]) -> list[_Paragraph]:
     """The sections as paragraphs, in order, a run of short ones sharing one."""
     paragraphs: list[_Paragraph] = []
-    short: list[list[_Unit]] = []  # the run of short fields not yet placed
-    for section in sections:
-        found = _section_paragraphs(section, width, urls)
-        if _is_short(section, width):
-            short += [paragraph.units for paragraph in found]
-            continue
-        if short:
-            paragraphs.append(_Paragraph(_join(short)))
-            short = []
-        paragraphs += found
-    if short:
-        paragraphs.append(_Paragraph(_join(short)))
+    for short, run in groupby(sections, key=lambda section: _is_short(section, width)):
+        found = [p for section in run for p in _section_paragraphs(section, width, urls)]
+        paragraphs += [_Paragraph(_join([p.units for p in found]))] if short else found
     return paragraphs
 
 
