@@ -161,11 +161,8 @@ class _Line:
                 self.chars[at + offset] = char
                 self.styles[at + offset] = style
 
-    def text(self, plain: bool) -> Text:
+    def text(self) -> Text:
         line = Text(no_wrap=True, overflow="crop", end="")
-        if plain:
-            line.append("".join(self.chars).rstrip())
-            return line
         last = len(self.chars)  # trailing blanks go, but not a styled one (a band's colour)
         while last and self.chars[last - 1] == " " and self.styles[last - 1] is None:
             last -= 1
@@ -198,23 +195,22 @@ def _year_labels(grid: _Grid) -> list[tuple[int, int]]:
     return chosen
 
 
-def _axis_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> tuple[_Line, _Line]:
+def _axis_rows(grid: _Grid, glyphs: Glyphs) -> tuple[_Line, _Line]:
     labels, ticks = _Line(grid.columns), _Line(grid.columns)
-    style = None if plain else AXIS_STYLE
-    ticks.put(0, glyphs.axis * grid.columns, style)
+    ticks.put(0, glyphs.axis * grid.columns, AXIS_STYLE)
     per_year = grid.columns * 365.25 / grid.days
     if per_year >= 2:
         for year in grid.chart.years:
             column = grid.year_column(year)
             if column is not None:
-                ticks.put(column, glyphs.minor, style)
+                ticks.put(column, glyphs.minor, AXIS_STYLE)
     for column, year in _year_labels(grid):
         labels.put(column, str(year))
-        ticks.put(column, glyphs.major, style)
+        ticks.put(column, glyphs.major, AXIS_STYLE)
     return labels, ticks
 
 
-def _band_row(grid: _Grid, plain: bool) -> _Line:
+def _band_row(grid: _Grid) -> _Line:
     line = _Line(grid.columns)
     cells = grid.majority(grid.chart.bands)
     column = 0
@@ -227,22 +223,21 @@ def _band_row(grid: _Grid, plain: bool) -> _Line:
             band = grid.chart.bands[index]
             size = end - column
             label = f"|{band.key} {band.short_title}" if size >= 2 else band.key
-            style = None if plain else BAND_STYLES[index % len(BAND_STYLES)]
-            line.put(column, label[:size].ljust(size), style)
+            line.put(column, label[:size].ljust(size), BAND_STYLES[index % len(BAND_STYLES)])
         column = end
     return line
 
 
-def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs, plain: bool) -> _Line:
+def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs) -> _Line:
     line = _Line(grid.columns)
     for column, index in enumerate(grid.majority(spans)):
         if index >= 0:
             span = spans[index]
-            line.put(column, _glyph(span, glyphs), None if plain else KIND_STYLES[span.kind])
+            line.put(column, _glyph(span, glyphs), KIND_STYLES[span.kind])
     return line
 
 
-def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
+def _bar_rows(grid: _Grid, glyphs: Glyphs) -> list[_Line]:
     """Events per year as bars, each year's bar as wide as the year; a column covering several
     years shows the busiest. Above them, the counts of the busiest years."""
     counts = dict(grid.chart.per_year)
@@ -253,7 +248,6 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
     most = max(values, default=0)
     unit = len(glyphs.bars) - 1
     levels = BAR_ROWS * unit
-    style = None if plain else BAR_STYLE
     numbers = _Line(grid.columns)
     taken: list[tuple[int, int]] = []
     for year, count in grid.chart.densest():
@@ -265,7 +259,7 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
         text = str(count)
         span = (column, column + len(text))
         if span[1] <= grid.columns and all(span[0] > b or span[1] < a for a, b in taken):
-            numbers.put(column, text, style)
+            numbers.put(column, text, BAR_STYLE)
             taken.append(span)
     rows = [numbers]
     for row in range(BAR_ROWS):
@@ -275,12 +269,12 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
             level = math.ceil(value / most * levels) if value and most else 0
             amount = max(0, min(unit, level - floor))
             if amount:
-                line.put(column, glyphs.bars[amount], style)
+                line.put(column, glyphs.bars[amount], BAR_STYLE)
         rows.append(line)
     return rows
 
 
-def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]:
+def _legend(chart: Chart, width: int, glyphs: Glyphs) -> list[Text]:
     lines: list[Text] = []
 
     def wrapped(text: str, lead: str = "", style: str = "", indent: int = 2) -> None:
@@ -288,7 +282,7 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
         # Slugs (suspended-by-russia) stay whole: break at spaces only.
         parts = textwrap.wrap(text, width=first_width, break_on_hyphens=False) or [""]
         head = Text(no_wrap=True, end="")
-        head.append(lead, style="" if plain else style)
+        head.append(lead, style=style)
         head.append(parts[0])
         lines.append(head)
         rest = " ".join(parts[1:])
@@ -352,39 +346,34 @@ def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
     def row(name: str, cells: _Line, name_style: str = "") -> None:
         line = Text(no_wrap=True, overflow="crop", end="")
         if side:
-            line.append(
-                _clip(name, label, glyphs).ljust(label + 1), style="" if plain else name_style
-            )
-        line.append_text(cells.text(plain))
-        if plain:
-            line = Text(line.plain.rstrip(), no_wrap=True, end="")
-        out.append(line)
+            line.append(_clip(name, label, glyphs).ljust(label + 1), style=name_style)
+        out.append(line.append_text(cells.text()))
 
     def heading(name: str) -> None:
         if not side:
-            out.append(Text(_clip(name, width, glyphs), style="" if plain else "bold", end=""))
+            out.append(Text(_clip(name, width, glyphs), style="bold", end=""))
 
     for part in textwrap.wrap(chart_title(chart), width=width):
-        out.append(Text(part, style="" if plain else "bold", end=""))
+        out.append(Text(part, style="bold", end=""))
     heading("Periods")
-    row("Periods", _band_row(grid, plain), "bold")
-    labels, ticks = _axis_rows(grid, glyphs, plain)
+    row("Periods", _band_row(grid), "bold")
+    labels, ticks = _axis_rows(grid, glyphs)
     row("", labels)
     row("", ticks)
     for lane in chart.lanes:
         heading(lane.title)
-        row(lane.title, _lane_row(grid, lane.spans, glyphs, plain))
+        row(lane.title, _lane_row(grid, lane.spans, glyphs))
     most = max((count for _, count in chart.per_year), default=0)
     heading(f"Events per year (at most {most})")
-    bars = _bar_rows(grid, glyphs, plain)
-    for number, bar in enumerate(bars):
+    for number, bar in enumerate(_bar_rows(grid, glyphs)):
         name = "Events per year" if number == 1 else (f"(at most {most})" if number == 2 else "")
         row(name, bar, "bold" if number == 1 else "")
     row("", ticks)
     row("", labels)
     out.append(Text("", end=""))
-    out.extend(_legend(chart, width, glyphs, plain))
-    return out
+    out.extend(_legend(chart, width, glyphs))
+    # In a pipe the same picture, its own glyphs, without styles or trailing blanks.
+    return [Text(line.plain.rstrip(), no_wrap=True, end="") for line in out] if plain else out
 
 
 def draw(chart: Chart, console: Any, width: int | None = None) -> None:
