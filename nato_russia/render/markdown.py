@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Sequence
 
 from nato_russia import __version__
-from nato_russia.dates import EdtfDate
 from nato_russia.model import (
     RECORD_TYPES,
     Channel,
@@ -21,7 +20,6 @@ from nato_russia.model import (
     Quotation,
     Record,
     Source,
-    field_schemas,
     in_date_order,
     is_web_address,
 )
@@ -33,7 +31,9 @@ from nato_russia.render.views import (
     TableView,
     date_text,
     field_label,
+    shown_fields,
     tier_text,
+    value_text,
 )
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
@@ -151,9 +151,9 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
     quotes: list[str] = []
     fixes: list[str] = []
     sources: list[str] = []
-    for name, schema in field_schemas(type(record)).items():
-        value = getattr(record, name)
-        if name in ("id", "title", "text", *record.internal_fields) or value in (None, ()):
+    for name, schema, value in shown_fields(record):
+        label = f"- **{field_label(name)}:**"
+        if name in ("title", "text"):
             continue
         if name == "sources":
             found = [dataset.get("source", s) for s in value]
@@ -170,18 +170,13 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
                     quotes += _quote(dataset, quotation)
         elif name in _PROSE:
             prose += [escape(value), ""]
-        elif isinstance(value, EdtfDate):
-            facts.append(f"- **{field_label(name)}:** {escape(value.display())} ({value})")
         elif schema.kind in ("ref", "refs"):
             ids = (value,) if isinstance(value, str) else value
-            shown = "; ".join(_ref(dataset, i, schema.targets) for i in ids)
-            facts.append(f"- **{field_label(name)}:** {shown}")
-        elif schema.kind == "tags":
-            facts.append(f"- **{field_label(name)}:** {escape(', '.join(value))}")
+            facts.append(f"{label} {'; '.join(_ref(dataset, i, schema.targets) for i in ids)}")
         elif name == "url":
-            facts.append(f"- **{field_label(name)}:** {link(value, value)}")
+            facts.append(f"{label} {link(value, value)}")
         else:
-            facts.append(f"- **{field_label(name)}:** {escape(str(value))}")
+            facts.append(f"{label} {escape(value_text(schema, value))}")
     facts.append(f"- **ID:** {escape(record.id)}")
     hashes = "#" * level
     lines = _quote(dataset, record) if isinstance(record, Quotation) else []

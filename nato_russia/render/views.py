@@ -6,9 +6,9 @@ these, so the two never disagree about content.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import visible
@@ -24,7 +24,6 @@ from nato_russia.model import (
     Source,
     StateChange,
     field_schemas,
-    schema_of,
 )
 from nato_russia.query import citing_records
 
@@ -263,40 +262,44 @@ def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> l
     ]
 
 
+def shown_fields(record: Record) -> Iterator[tuple[str, FieldSchema, Any]]:
+    """The fields a person is shown, in order: those set, but the id and internal ones."""
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if name != "id" and name not in record.internal_fields and value not in (None, ()):
+            yield name, schema, value
+
+
+def value_text(schema: FieldSchema, value: Any) -> str:
+    """A value that links nowhere as words: a date both worded and in EDTF, tags listed."""
+    if schema.kind == "date":
+        return f"{value.display()} ({value})"
+    return ", ".join(value) if schema.kind == "tags" else str(value)
+
+
 def detail_view(dataset: Dataset, record: Record) -> DetailView:
     """Every field of a record, linked records by id and title."""
     sections: list[Section] = []
-    for f in dataclasses.fields(record):
-        if f.name == "id" or f.name in record.internal_fields:
-            continue
-        schema = schema_of(f)
-        value = getattr(record, f.name)
-        if value is None or value == ():
-            continue
-        if schema.kind == "date":
-            sections.append(Section(field_label(f.name), (f"{value.display()} ({value})",)))
-        elif schema.kind == "corrections":
+    for name, schema, value in shown_fields(record):
+        label = field_label(name)
+        if schema.kind == "corrections":
             lines = tuple(correction_lines(dataset, value))
             sections.append(Section("Correction of the backgrounder", lines, "note"))
-        elif isinstance(record, Source) and f.name == "cited_by":
+        elif isinstance(record, Source) and name == "cited_by":
             # Ids are unique only within a type, so the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
             lines = tuple(f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing)
             links = tuple(Link(r.id, f"{r.label} ({r.type_name})", date_text(r)) for r in citing)
-            sections.append(Section(field_label(f.name), lines, "links", links))
+            sections.append(Section(label, lines, "links", links))
         elif schema.kind in ("ref", "refs"):
-            ids = (value,) if isinstance(value, str) else value
-            kind: Literal["links", "quotes"] = (
-                "quotes" if schema.targets == ("quotation",) else "links"
+            lines, links = _linked(
+                dataset, (value,) if isinstance(value, str) else value, schema.targets
             )
-            lines, links = _linked(dataset, ids, schema.targets)
-            sections.append(Section(field_label(f.name), lines, kind, links))
-        elif schema.kind == "tags":
-            sections.append(Section(field_label(f.name), (", ".join(value),)))
-        elif f.name == "url":
-            sections.append(Section(field_label(f.name), (str(value),), "url"))
+            quotes = schema.targets == ("quotation",)
+            sections.append(Section(label, lines, "quotes" if quotes else "links", links))
         else:
-            sections.append(Section(field_label(f.name), (str(value),)))
+            text = (value_text(schema, value),)
+            sections.append(Section(label, text, "url" if name == "url" else "text"))
     return DetailView(record.type_name, record.id, record.label, tuple(sections))
 
 
