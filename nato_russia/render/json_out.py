@@ -79,11 +79,7 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
             result[name] = [link_to_dict(dataset, v, schema.targets) for v in value]
         elif schema.kind == "corrections":
             result[name] = [
-                {
-                    "says": c.says,
-                    "finding": c.finding,
-                    "sources": [link_to_dict(dataset, s, ("source",)) for s in c.sources],
-                }
+                {**_plain(c), "sources": [link_to_dict(dataset, s, ("source",)) for s in c.sources]}
                 for c in value
             ]
     return result
@@ -106,10 +102,6 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 def json_text(value: Any) -> str:
     """The one layout of nrr's JSON documents: indented, UTF-8 as is, a final line break."""
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_json(value: Any, out: TextIO) -> None:
-    out.write(json_text(value))
 
 
 # Line breaks to Python's str.splitlines() (and to JavaScript) though not to JSON: escaped, so

@@ -78,32 +78,24 @@ def _cell(cell: Cell) -> str:
         return link(cell.text, cell.link)
     parts, last = [], 0
     for start, end in cell.spans:
-        parts.append(_inline(cell.text[last:start]))
-        parts.append(f"**{_inline(cell.text[start:end])}**")
+        parts += [_inline(cell.text[last:start]), f"**{_inline(cell.text[start:end])}**"]
         last = end
-    parts.append(_inline(cell.text[last:]))
-    return _not_a_block("".join(parts).strip())
+    return _not_a_block("".join([*parts, _inline(cell.text[last:])]).strip())
 
 
 def table(view: TableView) -> str:
-    lines = [
-        "| " + " | ".join(escape(c.header) for c in view.columns) + " |",
-        "|" + "|".join(" --- " for _ in view.columns) + "|",
-    ]
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in view.rows)
-    return "\n".join(lines) + "\n"
-
-
-def table_document(view: TableView) -> str:
-    """A heading and the table; an empty result keeps the header row."""
-    return f"# {escape(view.title)}\n\n{table(view)}"
+    rows = [[escape(c.header) for c in view.columns], ["---"] * len(view.columns)]
+    rows += [[_cell(c) for c in row] for row in view.rows]
+    return "".join(f"| {' | '.join(row)} |\n" for row in rows)
 
 
 def tables_document(views: Sequence[TableView]) -> str:
-    """Several tables: the first one's title heads the document, the others are sections."""
-    parts = [table_document(views[0])]
-    parts += [f"## {escape(view.title)}\n\n{table(view)}" for view in views[1:]]
-    return "\n".join(parts)
+    """Tables under their titles, the first heading the document, the others its sections;
+    an empty result keeps its header row."""
+    return "\n".join(
+        f"{'##' if n else '#'} {escape(view.title)}\n\n{table(view)}"
+        for n, view in enumerate(views)
+    )
 
 
 def _ref(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> str:
@@ -209,7 +201,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _chapters(dataset: Dataset, heading: str) -> list[str]:
+def _chapters(dataset: Dataset) -> list[str]:
     """A chapter per period, with its events in date order (the heading is each period's)."""
     events = [r for r in sorted_records(dataset, "event") if isinstance(r, Event)]
     lines: list[str] = []
@@ -222,35 +214,30 @@ def _chapters(dataset: Dataset, heading: str) -> list[str]:
     return lines
 
 
-def _channels(dataset: Dataset, heading: str) -> list[str]:
+def _entries(dataset: Dataset, records: list[Record]) -> list[str]:
+    return [line for record in records for line in _entry(dataset, record, 3)]
+
+
+def _channels(dataset: Dataset, channels: list[Record]) -> list[str]:
     """Each channel of the relationship with its dated changes, in date order."""
-    channels = sorted_records(dataset, "channel")
-    if not channels:
-        return []
-    lines = [f"## {escape(heading)}", ""]
+    lines: list[str] = []
     for channel in channels:
         assert isinstance(channel, Channel)
-        lines += _entry(dataset, channel, 3)
         changes = (dataset.get("state_change", i) for i in channel.changes)
+        lines += _entry(dataset, channel, 3)
         for change in in_date_order(c for c in changes if c is not None):
             lines += _entry(dataset, change, 4)
     return lines
 
 
-def _sources(dataset: Dataset, heading: str) -> list[str]:
+def _sources(dataset: Dataset, sources: list[Record]) -> list[str]:
     """The sources as a list of references, one line each."""
-    sources = sorted_records(dataset, "source")
-    if not sources:
-        return []
-    lines = [f"## {escape(heading)}", ""]
-    lines += [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)]
-    return [*lines, ""]
+    return [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)] + [""]
 
 
 # The types whose section has a layout of its own; any other type a chronology section is
 # declared for (RecordType.chronology) gets its records in their natural order, in full.
-_LAYOUTS: dict[type[Record], Callable[[Dataset, str], list[str]]] = {
-    Period: _chapters,
+_LAYOUTS: dict[type[Record], Callable[[Dataset, list[Record]], list[str]]] = {
     Channel: _channels,
     Source: _sources,
 }
@@ -275,10 +262,9 @@ def chronology(dataset: Dataset, title: str) -> str:
         (cls.chronology, cls) for cls in RECORD_TYPES.values() if cls.chronology is not None
     )
     for (_, heading), cls in sections:
-        layout = _LAYOUTS.get(cls)
-        if layout is not None:
-            lines += layout(dataset, heading)
+        if cls is Period:
+            lines += _chapters(dataset)
         elif records := sorted_records(dataset, cls.type_name):
-            lines += [f"## {escape(heading)}", ""]
-            lines += [line for r in records for line in _entry(dataset, r, 3)]
+            body = _LAYOUTS.get(cls, _entries)(dataset, records)
+            lines += [f"## {escape(heading)}", "", *body]
     return "\n".join(lines)

@@ -122,7 +122,7 @@ def _emit(fmt: Format | None, result: _Result) -> None:
     out = sys.stdout
     if fmt is Format.json:
         objects = result.objects()
-        json_out.write_json(objects[0] if result.one_object else objects, out)
+        out.write(json_out.json_text(objects[0] if result.one_object else objects))
     elif fmt is Format.jsonl:
         for value in (result.lines or result.objects)():
             json_out.write_json_line(value, out)

@@ -37,7 +37,6 @@ class Terminal:
         color: ColorChoice = "auto",
         no_color: bool = False,
         no_pager: bool = False,
-        wide: bool = False,
         stdout: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Any] | None = None,
@@ -54,13 +53,9 @@ class Terminal:
         except (AttributeError, ValueError):
             is_tty = False
         size = shutil.get_terminal_size()
-        if no_color or color == "never" or env.get("NO_COLOR"):
-            use_color = False
-        elif color == "always" or env.get("FORCE_COLOR"):
-            use_color = True
-        else:
-            use_color = is_tty
-        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env), wide)
+        off = no_color or color == "never" or env.get("NO_COLOR")
+        use_color = not off and (color == "always" or bool(env.get("FORCE_COLOR")) or is_tty)
+        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env))
         return dataclasses.replace(terminal, **overrides)
 
     def console(self, file: TextIO | None = None) -> Any:
