@@ -82,28 +82,22 @@ class _Plan:
     id_after: int | None  # an id drawn at the end of each line rather than in a column
 
 
-def _natural(view: TableView, index: int) -> int:
-    header = cell_len(view.columns[index].header)
-    return max([header, *(cell_len(cell_text(row[index]).plain) for row in view.rows)])
-
-
-def _usual(view: TableView, index: int) -> int:
-    """The width that holds all but the widest few values of a column (DATE_SHARE of them):
-    a list's first date column is made this wide, and a longer date ("30 May-10 Jun 2011")
-    takes the room it needs from its own row's title rather than from every row's."""
-    sizes = sorted(cell_len(cell_text(row[index]).plain) for row in view.rows)
-    usual = sizes[math.ceil(DATE_SHARE * len(sizes)) - 1] if sizes else 0
-    return max(usual, cell_len(view.columns[index].header))
-
-
 def plan(view: TableView, width: int) -> _Plan:
     """Which columns a one-line list shows at `width`, and how wide."""
     kinds = [column.kind for column in view.columns]
     title = kinds.index("title")
     ident = kinds.index("id") if "id" in kinds else None
-    naturals = [_natural(view, i) for i in range(len(kinds))]
+    headers = [cell_len(column.header) for column in view.columns]
+    sizes = [[cell_len(cell_text(row[i]).plain) for row in view.rows] for i in range(len(kinds))]
+    naturals = [max([header, *size]) for header, size in zip(headers, sizes, strict=True)]
     if "date" in kinds[:title]:
-        naturals[kinds.index("date")] = _usual(view, kinds.index("date"))
+        # The first date column holds all but the widest few dates (DATE_SHARE of them): a
+        # longer one ("30 May-10 Jun 2011") takes the room it needs from its own row's title
+        # rather than from every row's.
+        date = kinds.index("date")
+        ranked = sorted(sizes[date])
+        usual = ranked[math.ceil(DATE_SHARE * len(ranked)) - 1] if ranked else 0
+        naturals[date] = max(usual, headers[date])
     most = naturals[title]
     # Dates are what a list is read by, and a view may keep other columns too (a channel's
     # state in nrr status): shown at every width.
