@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segments
 from rich.style import Style
 from rich.text import Text
 
@@ -198,7 +199,11 @@ def print_lines(console: Console, lines: Sequence[Text]) -> None:
     neither wrapped nor cropped, for the terminal to wrap as it wraps any long line and to
     keep as one line that it can open or copy whole."""
     if lines:
-        console.print(Text("\n").join(lines), soft_wrap=True)
+        # Laid out already: drawn straight to segments, with none of the wrapping (a second
+        # layout pass) that printing a Text goes through.
+        text = Text("\n").join(lines)
+        text.expand_tabs(console.tab_size)
+        console.print(Segments(text.render(console, end="\n")), soft_wrap=True)
 
 
 def print_list(view: TableView, console: Console) -> None:
