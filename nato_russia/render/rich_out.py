@@ -291,34 +291,35 @@ def flow(units: Sequence[_Unit], width: int) -> list[Text]:
     between them (greedy, which makes the fewest lines). A unit that fits no line is split,
     or folded; an id that fits no line stands alone on one, for the terminal to wrap and to
     copy whole."""
-    lines: list[Text] = []
-    line = Text()
+    lines: list[list[Text]] = []
+    line: list[Text] = []
+    used = 0  # the cells of the line so far (kept, not measured again for every unit)
 
     def place(unit: _Unit) -> None:
-        nonlocal line
-        size, used = cell_len(unit.text.plain), cell_len(line.plain)
+        nonlocal line, used
+        size = cell_len(unit.text.plain)
         if used and used + 1 + size <= width:
-            line.append(" ")
-            line.append_text(unit.text)
+            line.append(unit.text)
+            used += 1 + size
         elif size <= width or unit.whole:
             if used:
                 lines.append(line)
-            line = Text()
-            line.append_text(unit.text)
+            line, used = [unit.text], size
         elif unit.parts or " " in unit.text.plain:
             for part in unit.parts or [_Unit(w) for w in unit.text.split(" ") if w.plain]:
                 place(part)
         else:
             if used:
                 lines.append(line)
-            *full, line = _fold(unit.text, width)
-            lines.extend(full)
+            *full, last = _fold(unit.text, width)
+            lines.extend([piece] for piece in full)
+            line, used = [last], cell_len(last.plain)
 
     for unit in units:
         place(unit)
-    if line.plain:
+    if any(text.plain for text in line):
         lines.append(line)
-    return lines
+    return [Text(" ").join(parts) for parts in lines]
 
 
 def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
