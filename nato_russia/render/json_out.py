@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas
-from nato_russia.query import citing_records
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
@@ -70,6 +69,8 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
         if isinstance(record, Source) and name == "cited_by":
+            from nato_russia.query import citing_records  # query loads only for a source
+
             # Ids are unique only within a type: the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
             result[name] = [link_to_dict(dataset, r.id, (r.type_name,)) for r in citing]

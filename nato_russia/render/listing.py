@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -75,8 +75,7 @@ def _cut(text: Text, width: int) -> Text:
     return cut
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     columns: tuple[int, ...]  # the view's columns drawn, in the order drawn
     widths: tuple[int, ...]  # their widths (the title's: the most it may take)
     title: int  # the title column's index in the view

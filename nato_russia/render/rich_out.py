@@ -16,8 +16,8 @@ Layout rules, so that nothing is lost at any width:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import groupby
+from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -230,8 +230,7 @@ LINK_INDENT = 2
 SHORT_SHARE = 2
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):
     """A piece of a paragraph that a line break does not split where it can help it: a word,
     a date, a label with the first word after it. An id (whole) is never broken, even when it
     is wider than the line; a unit wider than the line is split into its parts, or at its
@@ -242,8 +241,7 @@ class _Unit:
     parts: tuple[_Unit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Paragraph:
+class _Paragraph(NamedTuple):
     units: list[_Unit]
     indent: int = 0
 

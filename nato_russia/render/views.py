@@ -25,7 +25,6 @@ from nato_russia.model import (
     StateChange,
     field_schemas,
 )
-from nato_russia.query import citing_records
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
@@ -286,6 +285,8 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
             lines = tuple(correction_lines(dataset, value))
             sections.append(Section("Correction of the backgrounder", lines, "note"))
         elif isinstance(record, Source) and name == "cited_by":
+            from nato_russia.query import citing_records  # query loads only for a source
+
             # Ids are unique only within a type, so the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
             lines = tuple(f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing)
