@@ -114,9 +114,6 @@ class _Grid:
         edges = [c * self.days // columns for c in range(columns + 1)]
         self.runs = list(pairwise(edges))
 
-    def day(self, offset: int) -> dt.date:
-        return self.chart.start + dt.timedelta(days=offset)
-
     def year_column(self, year: int) -> int | None:
         offset = (dt.date(year, 1, 1) - self.chart.start).days
         if 0 <= offset < self.days:
@@ -243,7 +240,8 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs) -> list[_Line]:
     counts = dict(grid.chart.per_year)
     values = []
     for first, after in grid.runs:
-        years = range(grid.day(first).year, grid.day(max(first, after - 1)).year + 1)
+        last = grid.chart.start + dt.timedelta(days=max(first, after - 1))
+        years = range((grid.chart.start + dt.timedelta(days=first)).year, last.year + 1)
         values.append(max(counts.get(year, 0) for year in years))
     most = max(values, default=0)
     unit = len(glyphs.bars) - 1

@@ -75,7 +75,7 @@ def column_widths(view: TableView, width: int) -> list[int] | None:
     ]
     # Besides the text, build_table draws a separator and a padding space between columns
     # (collapse_padding, pad_edge and show_edge off), nothing at the edges.
-    urls = _has_urls(view)
+    urls = any(c.kind == "url" for c in view.columns)
     room = width - 2 * (len(columns) + urls - 1) - (_note_width(view) if urls else 0)
     naturals = [_longest_line(values) for values in texts]
     for stage in range(3):
@@ -98,10 +98,6 @@ def column_widths(view: TableView, width: int) -> list[int] | None:
     return None
 
 
-def _has_urls(view: TableView) -> bool:
-    return any(c.kind == "url" for c in view.columns)
-
-
 def _note_width(view: TableView) -> int:
     """The note column's width: its header, or the widest note number ("[271]")."""
     headers = [cell_len(c.header) for c in view.columns if c.kind == "url"]
@@ -109,7 +105,6 @@ def _note_width(view: TableView) -> int:
 
 
 def _url_texts(view: TableView) -> list[list[str]]:
-    """Each row's addresses."""
     columns = [i for i, column in enumerate(view.columns) if column.kind == "url"]
     return [[row[i].text for i in columns if row[i].text] for row in view.rows]
 

@@ -30,8 +30,7 @@ def _what(dataset: Dataset, item: ThreadItem) -> tuple[str, str]:
     if not item.state_change:
         return item.what, item.full
     change = dataset.get("state_change", item.record_id)
-    if not isinstance(change, StateChange):  # pragma: no cover - thread() found it
-        return item.what, item.full
+    assert isinstance(change, StateChange)  # thread() found it there
     detail = f" ({change.channel}: {state_label(change)})"
     return item.what + detail, item.full + detail
 
