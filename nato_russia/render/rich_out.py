@@ -64,19 +64,11 @@ def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int)
     return mins
 
 
-def column_widths(view: TableView, width: int) -> list[int] | None:
-    """Widths for the columns build_table draws (every one but the url columns) that fit
-    `width`, or None when even the narrowest stage does not."""
-    columns = [c for c in view.columns if c.kind != "url"]
-    texts = [
-        [c.header] + [row[i].text for row in view.rows]
-        for i, c in enumerate(view.columns)
-        if c.kind != "url"
-    ]
-    # Besides the text, build_table draws a separator and a padding space between columns
-    # (collapse_padding, pad_edge and show_edge off), nothing at the edges.
-    urls = any(c.kind == "url" for c in view.columns)
-    room = width - 2 * (len(columns) + urls - 1) - (_note_width(view) if urls else 0)
+def column_widths(
+    columns: Sequence[Column], texts: Sequence[Sequence[str]], room: int
+) -> list[int] | None:
+    """Widths for the columns that fit `room` cells of text, or None when even the narrowest
+    stage does not."""
     naturals = [_longest_line(values) for values in texts]
     for stage in range(3):
         widths = _mins(columns, texts, stage)
@@ -98,21 +90,21 @@ def column_widths(view: TableView, width: int) -> list[int] | None:
     return None
 
 
-def _note_width(view: TableView) -> int:
-    """The note column's width: its header, or the widest note number ("[271]")."""
-    headers = [cell_len(c.header) for c in view.columns if c.kind == "url"]
-    return max([*headers, cell_len(f"[{sum(map(len, _url_texts(view)))}]")])
-
-
-def _url_texts(view: TableView) -> list[list[str]]:
-    columns = [i for i, column in enumerate(view.columns) if column.kind == "url"]
-    return [[row[i].text for i in columns if row[i].text] for row in view.rows]
-
-
 def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
     """The table sized for `width`, and the addresses its note numbers stand for; None when
-    it cannot fit."""
-    widths = column_widths(view, width)
+    it cannot fit. The url columns become one column of note numbers."""
+    shown = [i for i, c in enumerate(view.columns) if c.kind != "url"]
+    linked = [i for i, c in enumerate(view.columns) if c.kind == "url"]
+    row_urls = [[row[i].text for i in linked if row[i].text] for row in view.rows]
+    # The note column: its header, or the widest note number ("[271]").
+    headers = [view.columns[i].header for i in linked]
+    note = max([*map(cell_len, headers), cell_len(f"[{sum(map(len, row_urls))}]")])
+    columns = [view.columns[i] for i in shown]
+    texts = [[view.columns[i].header] + [row[i].text for row in view.rows] for i in shown]
+    # Besides the text, a separator and a padding space between columns (collapse_padding,
+    # pad_edge and show_edge off), nothing at the edges.
+    room = width - 2 * (len(columns) + bool(linked) - 1) - (note if linked else 0)
+    widths = column_widths(columns, texts, room)
     if widths is None:
         return None
     table = Table(
@@ -125,20 +117,17 @@ def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
     )
     # Every width is set here, so Rich does not redistribute them; a key is never wider than
     # its column (see _mins), and prose folds only a word longer than the column.
-    shown = [c for c in view.columns if c.kind != "url"]
-    for column, size in zip(shown, widths, strict=True):
+    for column, size in zip(columns, widths, strict=True):
         table.add_column(Text(column.header), width=size, overflow="fold")
-    url_header = ([""] + [c.header for c in view.columns if c.kind == "url"])[-1]
+    url_header = headers[-1] if headers else ""
     if url_header:
-        table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
+        table.add_column(Text(url_header), no_wrap=True, width=note)
     urls: list[str] = []
-    for row, row_urls in zip(view.rows, _url_texts(view), strict=True):
-        cells = [
-            highlighted(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"
-        ]
+    for row, found in zip(view.rows, row_urls, strict=True):
+        cells = [highlighted(row[i]) for i in shown]
         if url_header:
-            urls += row_urls
-            cells.append(Text(f"[{len(urls)}]" if row_urls else ""))
+            urls += found
+            cells.append(Text(f"[{len(urls)}]" if found else ""))
         table.add_row(*cells)
     return table, urls
 
