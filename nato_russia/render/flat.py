@@ -35,12 +35,9 @@ HIT_COLUMNS = (
 
 def record_columns(type_name: str) -> tuple[str, ...]:
     """The header of a record type's table; fixed by the schema, so an empty result has one."""
-    columns: list[str] = []
-    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        columns.append(name)
-        if schema.kind == "date":
-            columns.extend(date_part_names(name))
-    return tuple(columns)
+    schemas = field_schemas(RECORD_TYPES[type_name])
+    dated = {name: date_part_names(name) for name, s in schemas.items() if s.kind == "date"}
+    return tuple(column for name in schemas for column in (name, *dated.get(name, ())))
 
 
 def date_part_names(name: str) -> tuple[str, ...]:

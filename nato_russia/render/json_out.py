@@ -42,10 +42,8 @@ def _fields(record: Record, names: Iterable[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name in names:
         value = getattr(record, name)
-        if schemas[name].kind == "date":
-            result.update(date_fields(name, value))
-        else:
-            result[name] = _plain(value)
+        date = schemas[name].kind == "date"
+        result.update(date_fields(name, value) if date else {name: _plain(value)})
     return result
 
 
