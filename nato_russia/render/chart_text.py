@@ -209,19 +209,14 @@ def _axis_rows(grid: _Grid, glyphs: Glyphs) -> tuple[_Line, _Line]:
 
 def _band_row(grid: _Grid) -> _Line:
     line = _Line(grid.columns)
-    cells = grid.majority(grid.chart.bands)
     column = 0
-    while column < grid.columns:
-        index = cells[column]
-        end = column
-        while end < grid.columns and cells[end] == index:
-            end += 1
+    for index, run in groupby(grid.majority(grid.chart.bands)):
+        size = len(list(run))
         if index >= 0:
             band = grid.chart.bands[index]
-            size = end - column
             label = f"|{band.key} {band.short_title}" if size >= 2 else band.key
             line.put(column, label[:size].ljust(size), BAND_STYLES[index % len(BAND_STYLES)])
-        column = end
+        column += size
     return line
 
 
