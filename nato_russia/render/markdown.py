@@ -152,14 +152,14 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
             sources += [
                 f"- {source_item(s) if isinstance(s, Source) else escape(i)}"
                 for s, i in zip(found, value, strict=True)
-            ]
+            ] + [""]
         elif schema.kind == "corrections":
             fixes += _corrections(dataset, value)
         elif schema.targets == ("quotation",):
-            for quotation_id in value:
-                quotation = dataset.get("quotation", quotation_id)
-                if isinstance(quotation, Quotation):
-                    quotes += _quote(dataset, quotation)
+            found = [dataset.get("quotation", i) for i in value]
+            quotes += [
+                line for q in found if isinstance(q, Quotation) for line in _quote(dataset, q)
+            ]
         elif name in _PROSE:
             prose += [escape(value), ""]
         elif schema.kind in ("ref", "refs"):
@@ -169,16 +169,12 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
             facts.append(f"{label} {link(value, value)}")
         else:
             facts.append(f"{label} {escape(value_text(schema, value))}")
-    facts.append(f"- **ID:** {escape(record.id)}")
-    hashes = "#" * level
     lines = _quote(dataset, record) if isinstance(record, Quotation) else []
-    lines += [*facts, "", *prose]
-    if quotes:
-        lines += [f"{hashes} Quotations", "", *quotes]
-    if fixes:
-        lines += [f"{hashes} Correction of the backgrounder", "", *fixes]
-    if sources:
-        lines += [f"{hashes} Sources", "", *sources, ""]
+    lines += [*facts, f"- **ID:** {escape(record.id)}", "", *prose]
+    parts = {"Quotations": quotes, "Correction of the backgrounder": fixes, "Sources": sources}
+    for heading, part in parts.items():
+        if part:
+            lines += [f"{'#' * level} {heading}", "", *part]
     return "\n".join(lines)
 
 
