@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from rich.text import Text
 
 from nato_russia.chart import BLANK, Band, Chart, Evidence, Span, StateClass
+from nato_russia.render.listing import print_lines
 
 MIN_WIDTH, MAX_WIDTH = 40, 300
 SIDE_BY_SIDE = 120  # from this width on, lane names stand left of the lanes
@@ -375,8 +376,7 @@ def draw(chart: Chart, console: Any, width: int | None = None) -> None:
     its edge, which would lose the later years without a word: its lines are left for the
     terminal to wrap, under a note that says so."""
     drawn = fit_width(width or console.width)
-    wider = drawn > console.width
-    if wider:
+    if drawn > console.width:
         console.print(
             Text(
                 f"The picture is {drawn} columns wide and the terminal {console.width}, "
@@ -384,11 +384,7 @@ def draw(chart: Chart, console: Any, width: int | None = None) -> None:
                 style="italic",
             )
         )
-    for line in render_lines(chart, drawn, plain=False):
-        if wider:
-            console.print(line, soft_wrap=True)
-        else:
-            console.print(line, no_wrap=True, overflow="crop", crop=True)
+    print_lines(console, render_lines(chart, drawn, plain=False))
 
 
 def write_plain(chart: Chart, width: int, out: TextIO) -> None:
