@@ -156,9 +156,13 @@ def print_stacked(view: TableView, console: Console) -> None:
     """The table's rows one after the other, a field per line, wrapped: for a terminal too
     narrow for the columns, where Rich would otherwise have to cut their text. Ids and
     addresses are never broken: one that does not fit beside its name goes on its own line."""
-    console.print(Text(f"{view.title} ({NARROW_NOTE})", style="bold"), overflow="fold")
+
+    def wrapped(text: Text) -> list[Text]:
+        return list(text.wrap(console, console.width, overflow="fold"))
+
+    lines = wrapped(Text(f"{view.title} ({NARROW_NOTE})", style="bold"))
     for row in view.rows:
-        console.print()
+        lines.append(Text())
         for column, cell in zip(view.columns, row, strict=True):
             if not cell.text:
                 continue
@@ -167,10 +171,10 @@ def print_stacked(view: TableView, console: Console) -> None:
             line.append_text(value)
             whole = column.kind in ("key", "id", "url") and len(cell.text.split()) == 1
             if whole and cell_len(line.plain) > console.width:
-                console.print(Text(f"{column.header}:", style="bold"))
-                print_lines(console, [value])
+                lines += [*wrapped(Text(f"{column.header}:", style="bold")), value]
             else:
-                console.print(line, overflow="fold")
+                lines += wrapped(line)
+    print_lines(console, lines)
 
 
 def render_fitting(renderable: RenderableType, console: Console) -> list[Segment] | None:
