@@ -18,7 +18,7 @@ import textwrap
 from xml.sax.saxutils import escape, quoteattr
 
 from nato_russia.chart import BLANK, Chart, Evidence, StateClass, position
-from nato_russia.render.chart_text import chart_notes, chart_title
+from nato_russia.render.chart_text import YEAR_STEPS, chart_notes, chart_title
 
 WIDTH = 1280
 MARGIN = 16
@@ -49,16 +49,12 @@ BAR_COLOUR = "#1f6f8b"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _clean(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
-
-
 def _text(value: str) -> str:
-    return escape(_clean(value))
+    return escape(_NOT_XML.sub("\ufffd", value))
 
 
 def _attr(value: str) -> str:
-    return quoteattr(_clean(value))
+    return quoteattr(_NOT_XML.sub("\ufffd", value))
 
 
 def _num(value: float) -> str:
@@ -85,17 +81,14 @@ def render(chart: Chart) -> str:
     def x_after(day: dt.date) -> float:  # where the day ends (date.max has no day after)
         return left + (position(chart, day) + 1 / chart.days) * span
 
-    parts: list[str] = []
-    y = MARGIN + 18
     title = chart_title(chart)
-    parts.append(
-        f'<text id="chart-heading" x="{MARGIN}" y="{y}" font-size="18" font-weight="bold">'
-        f"{_text(title)}</text>"
-    )
+    parts = [
+        f'<text id="chart-heading" x="{MARGIN}" y="{MARGIN + 18}" font-size="18" '
+        f'font-weight="bold">{_text(title)}</text>'
+    ]
 
     # Periods: a labelled band above, and a faint wash behind the lanes.
-    y += 14
-    band_top = y
+    band_top = MARGIN + 32
     lanes_top = band_top + BAND + 34
     lanes_bottom = lanes_top + len(chart.lanes) * (LANE + LANE_GAP)
     parts.append(f'<text x="{MARGIN}" y="{_num(band_top + 15)}" font-weight="bold">Periods</text>')
@@ -119,7 +112,7 @@ def render(chart: Chart) -> str:
     # The year axis, above the lanes and again below the bars.
     axis_top = band_top + BAND + 16
     per_year = span / max(1, len(chart.years))
-    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100) if s * per_year >= 34), 100)
+    step = next((s for s in YEAR_STEPS if s * per_year >= 34), YEAR_STEPS[-1])
     bars_top = lanes_bottom + 24
     bars_bottom = bars_top + BARS
     axis_bottom = bars_bottom + 16
