@@ -138,12 +138,9 @@ class _Grid:
         return found
 
 
-def _glyph(span: Span, glyphs: Glyphs) -> str:
-    if span.evidence is Evidence.REPORTED:
-        return glyphs.reported
-    if span.evidence is Evidence.NOT_RECORDED:
-        return glyphs.not_recorded
-    return glyphs.kinds[span.kind]
+def _marks(glyphs: Glyphs) -> dict[Evidence, str]:
+    """The glyph of a state reported only, or not recorded, whatever its kind."""
+    return {Evidence.REPORTED: glyphs.reported, Evidence.NOT_RECORDED: glyphs.not_recorded}
 
 
 class _Line:
@@ -223,10 +220,12 @@ def _band_row(grid: _Grid) -> _Line:
 
 def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs) -> _Line:
     line = _Line(grid.columns)
+    marks = _marks(glyphs)
     for column, index in enumerate(grid.majority(spans)):
         if index >= 0:
             span = spans[index]
-            line.put(column, _glyph(span, glyphs), KIND_STYLES[span.kind])
+            glyph = marks.get(span.evidence, glyphs.kinds[span.kind])
+            line.put(column, glyph, KIND_STYLES[span.kind])
     return line
 
 
@@ -286,10 +285,7 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs) -> list[Text]:
     for kind, states in chart.kinds():
         lead = f"{glyphs.kinds[kind] * 2} "
         wrapped(f"{kind.description}: {', '.join(states)}", lead, KIND_STYLES[kind], indent=3)
-    for evidence, glyph in (
-        (Evidence.REPORTED, glyphs.reported),
-        (Evidence.NOT_RECORDED, glyphs.not_recorded),
-    ):
+    for evidence, glyph in _marks(glyphs).items():
         states = chart.states_by(evidence)
         if states:
             words = evidence.description
