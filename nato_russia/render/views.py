@@ -140,7 +140,6 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
 
 def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: FieldSchema) -> Cell:
     value = getattr(record, column.field)
-    url = getattr(record, "url", None)
     if column.field == "date":
         return date_cell(record)
     if isinstance(value, EdtfDate):
@@ -149,12 +148,10 @@ def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: Fie
         return Cell("")
     if schema.kind in ("ref", "refs"):
         ids = (value,) if isinstance(value, str) else value
-        if column.count:
-            return Cell(str(len(ids)))
-        return Cell(_link_titles(dataset, ids, schema.targets))
+        return Cell(str(len(ids)) if column.count else _link_titles(dataset, ids, schema.targets))
     if schema.kind == "tags":
         return Cell(", ".join(value))
-    if column.field in ("title", "url") and url:
+    if column.field in ("title", "url") and (url := getattr(record, "url", None)):
         return Cell(str(value), link=url)
     return Cell(str(value))
 
@@ -185,9 +182,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
 
 _LABELS = {
     "url": "URL",
-    "short_title": "Short title",
     "date_display": "Date as worded",
-    "created_by": "Created by",
     "creates": "Bodies created",
     "areas": "Areas of cooperation",
     "checked": "Wording checked against",
