@@ -327,18 +327,13 @@ def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
 def _labelled(section: Section, units: Sequence[_Unit]) -> list[_Unit]:
     """A value after its bold label, the label kept on the line of the value's first word."""
     label = _Unit(Text(f"{section.label}:", style="bold"))
-    if not units:
-        return [label]
-    return [_glue(label, units[0]), *units[1:]]
+    return [_glue(label, units[0]), *units[1:]] if units else [label]
 
 
 def _is_short(section: Section, width: int) -> bool:
-    if section.kind == "url":
-        return True
     if section.kind == "text" and len(section.lines) == 1 and "\n" not in section.lines[0]:
-        size = cell_len(section.lines[0])
-        return (cell_len(section.label) + 2 + size) * SHORT_SHARE <= width
-    return False
+        return (cell_len(section.label) + 2 + cell_len(section.lines[0])) * SHORT_SHARE <= width
+    return section.kind == "url"
 
 
 def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_Paragraph]:
