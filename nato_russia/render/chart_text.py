@@ -245,8 +245,8 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs) -> list[_Line]:
     taken: list[tuple[int, int]] = []
     for year, count in grid.chart.densest():
         column = grid.year_column(year)
-        if column is None:
-            column = 0 if year == grid.chart.start.year else None
+        if column is None and year == grid.chart.start.year:
+            column = 0  # the chart begins within the year
         if column is None:
             continue
         text = str(count)

@@ -92,6 +92,7 @@ def page(text: str, command: str) -> bool:
     why on stderr), so that the caller prints the text itself rather than lose it. A pager
     that quits before reading it all (q in less) is the reader's choice, not an error;
     Ctrl-C belongs to the pager while it runs."""
+    import contextlib
     import signal
     import subprocess  # only when paging: most runs never start a pager
 
@@ -104,11 +105,9 @@ def page(text: str, command: str) -> bool:
         except OSError:  # no shell to start it with
             return False
         assert process.stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):
             process.stdin.write(text)
             process.stdin.close()
-        except BrokenPipeError:
-            pass
         return process.wait() not in _NOT_STARTED
     finally:
         signal.signal(signal.SIGINT, previous)
