@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from nato_russia.chart import BLANK, Chart, Evidence, StateClass, position
+from nato_russia.render.chart_text import YEAR_STEPS, chart_notes, chart_title
 
 WIDTH = 1280
 MARGIN = 16
@@ -49,16 +49,12 @@ BAR_COLOUR = "#1f6f8b"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _clean(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
-
-
 def _text(value: str) -> str:
-    return escape(_clean(value))
+    return escape(_NOT_XML.sub("\ufffd", value))
 
 
 def _attr(value: str) -> str:
-    return quoteattr(_clean(value))
+    return quoteattr(_NOT_XML.sub("\ufffd", value))
 
 
 def _num(value: float) -> str:
@@ -85,17 +81,14 @@ def render(chart: Chart) -> str:
     def x_after(day: dt.date) -> float:  # where the day ends (date.max has no day after)
         return left + (position(chart, day) + 1 / chart.days) * span
 
-    parts: list[str] = []
-    y = MARGIN + 18
-    title = chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
-    parts.append(
-        f'<text id="chart-heading" x="{MARGIN}" y="{y}" font-size="18" font-weight="bold">'
-        f"{_text(title)}</text>"
-    )
+    title = chart_title(chart)
+    parts = [
+        f'<text id="chart-heading" x="{MARGIN}" y="{MARGIN + 18}" font-size="18" '
+        f'font-weight="bold">{_text(title)}</text>'
+    ]
 
     # Periods: a labelled band above, and a faint wash behind the lanes.
-    y += 14
-    band_top = y
+    band_top = MARGIN + 32
     lanes_top = band_top + BAND + 34
     lanes_bottom = lanes_top + len(chart.lanes) * (LANE + LANE_GAP)
     parts.append(f'<text x="{MARGIN}" y="{_num(band_top + 15)}" font-weight="bold">Periods</text>')
@@ -119,7 +112,7 @@ def render(chart: Chart) -> str:
     # The year axis, above the lanes and again below the bars.
     axis_top = band_top + BAND + 16
     per_year = span / max(1, len(chart.years))
-    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100) if s * per_year >= 34), 100)
+    step = next((s for s in YEAR_STEPS if s * per_year >= 34), YEAR_STEPS[-1])
     bars_top = lanes_bottom + 24
     bars_bottom = bars_top + BARS
     axis_bottom = bars_bottom + 16
@@ -163,6 +156,7 @@ def render(chart: Chart) -> str:
                 Evidence.REPORTED: " (reported only)",
                 Evidence.NOT_RECORDED: f" (not recorded from {piece.start.isoformat()} on)",
             }[piece.evidence]
+            paint = _paint(KIND_COLOURS[piece.kind], piece.kind.value, piece.evidence)
             tip = (
                 f"{piece.state} since {since}{note if piece.approximate else ''}{how}: "
                 f"{piece.change}"
@@ -173,7 +167,7 @@ def render(chart: Chart) -> str:
                 f'data-change={_attr(piece.change)} data-start="{piece.start.isoformat()}" '
                 f'data-end="{piece.end.isoformat()}" x="{_num(x0)}" y="{top}" '
                 f'width="{_num(max(0.5, x1 - x0))}" height="{LANE}" '
-                f"{_paint(piece.kind, piece.evidence)}><title>{_text(tip)}</title></rect>"
+                f"{paint}><title>{_text(tip)}</title></rect>"
             )
         parts.append("</g>")
     parts.append("</g>")
@@ -219,13 +213,12 @@ def render(chart: Chart) -> str:
     return head + "\n".join(parts) + "\n</svg>\n"
 
 
-def _paint(kind: StateClass, evidence: Evidence) -> str:
-    """The fill (and outline) of a span of this kind, known as it is."""
-    colour = KIND_COLOURS[kind]
+def _paint(colour: str, name: str, evidence: Evidence) -> str:
+    """The fill (and outline) of a span in this colour (its kind's pattern named `name`)."""
     if evidence is Evidence.REPORTED:
         return f'fill="{colour}" fill-opacity="{REPORTED_OPACITY}" {REPORTED_OUTLINE}'
     if evidence is Evidence.NOT_RECORDED:
-        return f'fill="url(#not-recorded-{kind.value})"'
+        return f'fill="url(#not-recorded-{name})"'
     return f'fill="{colour}"'
 
 
@@ -239,7 +232,6 @@ def _stripes(name: str, colour: str) -> str:
 
 
 def _patterns(chart: Chart) -> str:
-    kinds = {s.kind for lane in chart.lanes for s in lane.spans}
     unrecorded = {
         s.kind for lane in chart.lanes for s in lane.spans if s.evidence is Evidence.NOT_RECORDED
     }
@@ -248,7 +240,7 @@ def _patterns(chart: Chart) -> str:
     found = [
         _stripes(f"not-recorded-{kind.value}", KIND_COLOURS[kind])
         for kind in StateClass
-        if kind in unrecorded and kind in kinds
+        if kind in unrecorded
     ]
     found.append(_stripes("not-recorded-key", KEY_COLOUR))
     return "<defs>" + "".join(found) + "</defs>\n"
@@ -257,39 +249,33 @@ def _patterns(chart: Chart) -> str:
 def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
     parts = ['<g id="legend">']
     y = top
-    for kind, states in chart.kinds():
-        parts.append(
-            f'<g class="legend-kind" data-kind="{kind.value}">'
-            f'<rect x="{MARGIN}" y="{y - 10}" width="22" height="12" '
-            f'fill="{KIND_COLOURS[kind]}"/>'
-        )
-        lines = _wrap(f"{kind.description}: {', '.join(states)}", WIDTH - 2 * MARGIN - 30)
-        for number, line in enumerate(lines):
-            parts.append(f'<text x="{MARGIN + 30}" y="{y + number * 15}">{_text(line)}</text>')
-        parts.append("</g>")
-        y += 15 * len(lines) + 4
-    keys = (
-        (
-            Evidence.REPORTED,
-            f'fill="{KEY_COLOUR}" fill-opacity="{REPORTED_OPACITY}" {REPORTED_OUTLINE}',
-            Evidence.REPORTED.description,
-        ),
-        (Evidence.NOT_RECORDED, 'fill="url(#not-recorded-key)"', Evidence.NOT_RECORDED.description),
-    )
-    for evidence, paint, words in keys:
-        states = chart.states_by(evidence)
-        if not states:
-            continue
-        text = f"{words}: {', '.join(states)}" if evidence is Evidence.REPORTED else words
-        parts.append(
-            f'<g class="legend-evidence" data-evidence="{evidence.value}">'
-            f'<rect x="{MARGIN}" y="{y - 10}" width="22" height="12" {paint}/>'
-        )
+
+    def entry(group: str, paint: str, text: str) -> None:
+        nonlocal y
+        parts.append(f'<g {group}><rect x="{MARGIN}" y="{y - 10}" width="22" height="12" {paint}/>')
         lines = _wrap(text, WIDTH - 2 * MARGIN - 30)
         for number, line in enumerate(lines):
             parts.append(f'<text x="{MARGIN + 30}" y="{y + number * 15}">{_text(line)}</text>')
         parts.append("</g>")
         y += 15 * len(lines) + 4
+
+    for kind, states in chart.kinds():
+        entry(
+            f'class="legend-kind" data-kind="{kind.value}"',
+            f'fill="{KIND_COLOURS[kind]}"',
+            f"{kind.description}: {', '.join(states)}",
+        )
+    for evidence in (Evidence.REPORTED, Evidence.NOT_RECORDED):
+        states = chart.states_by(evidence)
+        if states:
+            reported = evidence is Evidence.REPORTED
+            entry(
+                f'class="legend-evidence" data-evidence="{evidence.value}"',
+                _paint(KEY_COLOUR, "key", evidence),
+                f"{evidence.description}: {', '.join(states)}"
+                if reported
+                else evidence.description,
+            )
     if chart.blank:
         parts.append(
             '<g class="legend-evidence" data-evidence="none">'
@@ -302,8 +288,8 @@ def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
     column = (WIDTH - 2 * MARGIN) // 2
     rows = (len(chart.bands) + 1) // 2
     for number, band in enumerate(chart.bands):
-        at_x = MARGIN + (number // rows) * column if rows else MARGIN
-        at_y = y + (number % rows) * 15 if rows else y
+        at_x = MARGIN + (number // rows) * column
+        at_y = y + (number % rows) * 15
         words = _fit(f"{band.key}  {band.date.display()}: {band.short_title}", column - 12)
         parts.append(f'<text x="{at_x}" y="{at_y}">{_text(words)}</text>')
     y += rows * 15 + 8
@@ -314,17 +300,9 @@ def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
             "A state reported only, or not recorded, is drawn in the colour of its kind, as a "
             "known one is."
         )
-    if chart.approximate:
-        notes.append(
-            "A change known only to its month or year is drawn from the first day of that "
-            "month or year."
-        )
-    if chart.data_end is not None and chart.data_end < chart.end:
-        notes.append("The lanes stop where the data ends.")
-    if chart.topic is not None and not chart.topic_lanes:
-        notes.append(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
+    notes += chart_notes(chart)
     notes.append("Drawn by nrr chart from the dated state changes (nrr state-changes).")
-    for line in _lines(notes, WIDTH - 2 * MARGIN):
+    for line in (line for note in notes for line in _wrap(note, WIDTH - 2 * MARGIN)):
         parts.append(f'<text x="{MARGIN}" y="{y}" font-size="11">{_text(line)}</text>')
         y += 14
     parts.append("</g>")
@@ -333,7 +311,3 @@ def _legend(chart: Chart, top: int) -> tuple[list[str], int]:
 
 def _wrap(text: str, room: float) -> list[str]:
     return textwrap.wrap(text, width=max(10, int(room // CHAR)), break_on_hyphens=False) or [""]
-
-
-def _lines(texts: Iterable[str], room: float) -> list[str]:
-    return [line for text in texts for line in _wrap(text, room)]

@@ -17,11 +17,13 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby, pairwise
 from typing import Any, TextIO
 
 from rich.text import Text
 
-from nato_russia.chart import BLANK, Chart, Evidence, Span, StateClass
+from nato_russia.chart import BLANK, Band, Chart, Evidence, Span, StateClass
+from nato_russia.render.listing import print_lines
 
 MIN_WIDTH, MAX_WIDTH = 40, 300
 SIDE_BY_SIDE = 120  # from this width on, lane names stand left of the lanes
@@ -109,61 +111,36 @@ class _Grid:
         self.chart = chart
         self.columns = columns
         self.days = chart.days
-
-    def first_day(self, column: int) -> int:  # as an offset from the chart's first day
-        return column * self.days // self.columns
-
-    def column(self, offset: int) -> int:
-        return min(self.columns - 1, offset * self.columns // self.days)
-
-    def day(self, offset: int) -> dt.date:
-        return self.chart.start + dt.timedelta(days=offset)
-
-    def runs(self) -> list[tuple[int, int]]:
-        """Each column's days as offsets [first, after)."""
-        return [(self.first_day(c), self.first_day(c + 1)) for c in range(self.columns)]
+        # Each column's days as offsets from the chart's first day, [first, after).
+        edges = [c * self.days // columns for c in range(columns + 1)]
+        self.runs = list(pairwise(edges))
 
     def year_column(self, year: int) -> int | None:
         offset = (dt.date(year, 1, 1) - self.chart.start).days
-        return self.column(offset) if 0 <= offset < self.days else None
+        if 0 <= offset < self.days:
+            return min(self.columns - 1, offset * self.columns // self.days)
+        return None
+
+    def majority(self, spans: Sequence[Span] | Sequence[Band]) -> list[int]:
+        """For each column the index of the span holding most of its days (-1: none); on a
+        tie the later span, which is the newer state."""
+        ranges = [
+            ((s.start - self.chart.start).days, (s.end - self.chart.start).days + 1) for s in spans
+        ]
+        found = []
+        for first, after in self.runs:
+            best, most = -1, 0
+            for index, (start, end) in enumerate(ranges):
+                days = min(after, end) - max(first, start)
+                if days > 0 and days >= most:
+                    best, most = index, days
+            found.append(best)
+        return found
 
 
-def _offsets(chart: Chart, first: dt.date, last: dt.date) -> tuple[int, int]:
-    return (first - chart.start).days, (last - chart.start).days + 1
-
-
-def _majority(runs: list[tuple[int, int]], spans: Sequence[tuple[int, int, int]]) -> list[int]:
-    """For each column the index of the span holding most of its days (-1: none); on a tie the
-    later span, which is the newer state."""
-    found = []
-    for first, after in runs:
-        best, most = -1, 0
-        for index, start, end in spans:
-            days = min(after, end) - max(first, start)
-            if days > 0 and days >= most:
-                best, most = index, days
-        found.append(best)
-    return found
-
-
-def _lane_cells(grid: _Grid, spans: Sequence[Span]) -> list[Span | None]:
-    ranges = [(i, *_offsets(grid.chart, s.start, s.end)) for i, s in enumerate(spans)]
-    return [spans[i] if i >= 0 else None for i in _majority(grid.runs(), ranges)]
-
-
-def _glyph(span: Span, glyphs: Glyphs) -> str:
-    if span.evidence is Evidence.REPORTED:
-        return glyphs.reported
-    if span.evidence is Evidence.NOT_RECORDED:
-        return glyphs.not_recorded
-    return glyphs.kinds[span.kind]
-
-
-def _band_cells(grid: _Grid) -> list[int]:
-    bands = grid.chart.bands
-    return _majority(
-        grid.runs(), [(i, *_offsets(grid.chart, b.start, b.end)) for i, b in enumerate(bands)]
-    )
+def _marks(glyphs: Glyphs) -> dict[Evidence, str]:
+    """The glyph of a state reported only, or not recorded, whatever its kind."""
+    return {Evidence.REPORTED: glyphs.reported, Evidence.NOT_RECORDED: glyphs.not_recorded}
 
 
 class _Line:
@@ -179,21 +156,14 @@ class _Line:
                 self.chars[at + offset] = char
                 self.styles[at + offset] = style
 
-    def text(self, plain: bool) -> Text:
+    def text(self) -> Text:
         line = Text(no_wrap=True, overflow="crop", end="")
-        if plain:
-            line.append("".join(self.chars).rstrip())
-            return line
-        last = len(self.chars)
+        last = len(self.chars)  # trailing blanks go, but not a styled one (a band's colour)
         while last and self.chars[last - 1] == " " and self.styles[last - 1] is None:
             last -= 1
-        start = 0
-        while start < last:
-            stop = start
-            while stop < last and self.styles[stop] == self.styles[start]:
-                stop += 1
-            line.append("".join(self.chars[start:stop]), style=self.styles[start] or "")
-            start = stop
+        cells = zip(self.styles[:last], self.chars[:last], strict=True)
+        for style, run in groupby(cells, key=lambda cell: cell[0]):
+            line.append("".join(char for _, char in run), style=style or "")
         return line
 
 
@@ -220,73 +190,69 @@ def _year_labels(grid: _Grid) -> list[tuple[int, int]]:
     return chosen
 
 
-def _axis_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> tuple[_Line, _Line]:
+def _axis_rows(grid: _Grid, glyphs: Glyphs) -> tuple[_Line, _Line]:
     labels, ticks = _Line(grid.columns), _Line(grid.columns)
-    style = None if plain else AXIS_STYLE
-    ticks.put(0, glyphs.axis * grid.columns, style)
+    ticks.put(0, glyphs.axis * grid.columns, AXIS_STYLE)
     per_year = grid.columns * 365.25 / grid.days
     if per_year >= 2:
         for year in grid.chart.years:
             column = grid.year_column(year)
             if column is not None:
-                ticks.put(column, glyphs.minor, style)
+                ticks.put(column, glyphs.minor, AXIS_STYLE)
     for column, year in _year_labels(grid):
         labels.put(column, str(year))
-        ticks.put(column, glyphs.major, style)
+        ticks.put(column, glyphs.major, AXIS_STYLE)
     return labels, ticks
 
 
-def _band_row(grid: _Grid, plain: bool) -> _Line:
+def _band_row(grid: _Grid) -> _Line:
     line = _Line(grid.columns)
-    cells = _band_cells(grid)
     column = 0
-    while column < grid.columns:
-        index = cells[column]
-        end = column
-        while end < grid.columns and cells[end] == index:
-            end += 1
+    for index, run in groupby(grid.majority(grid.chart.bands)):
+        size = len(list(run))
         if index >= 0:
             band = grid.chart.bands[index]
-            size = end - column
             label = f"|{band.key} {band.short_title}" if size >= 2 else band.key
-            style = None if plain else BAND_STYLES[index % len(BAND_STYLES)]
-            line.put(column, label[:size].ljust(size), style)
-        column = end
+            line.put(column, label[:size].ljust(size), BAND_STYLES[index % len(BAND_STYLES)])
+        column += size
     return line
 
 
-def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs, plain: bool) -> _Line:
+def _lane_row(grid: _Grid, spans: Sequence[Span], glyphs: Glyphs) -> _Line:
     line = _Line(grid.columns)
-    for column, span in enumerate(_lane_cells(grid, spans)):
-        if span is not None:
-            line.put(column, _glyph(span, glyphs), None if plain else KIND_STYLES[span.kind])
+    marks = _marks(glyphs)
+    for column, index in enumerate(grid.majority(spans)):
+        if index >= 0:
+            span = spans[index]
+            glyph = marks.get(span.evidence, glyphs.kinds[span.kind])
+            line.put(column, glyph, KIND_STYLES[span.kind])
     return line
 
 
-def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
+def _bar_rows(grid: _Grid, glyphs: Glyphs) -> list[_Line]:
     """Events per year as bars, each year's bar as wide as the year; a column covering several
     years shows the busiest. Above them, the counts of the busiest years."""
     counts = dict(grid.chart.per_year)
     values = []
-    for first, after in grid.runs():
-        years = range(grid.day(first).year, grid.day(max(first, after - 1)).year + 1)
+    for first, after in grid.runs:
+        last = grid.chart.start + dt.timedelta(days=max(first, after - 1))
+        years = range((grid.chart.start + dt.timedelta(days=first)).year, last.year + 1)
         values.append(max(counts.get(year, 0) for year in years))
     most = max(values, default=0)
     unit = len(glyphs.bars) - 1
     levels = BAR_ROWS * unit
-    style = None if plain else BAR_STYLE
     numbers = _Line(grid.columns)
     taken: list[tuple[int, int]] = []
     for year, count in grid.chart.densest():
         column = grid.year_column(year)
-        if column is None:
-            column = 0 if year == grid.chart.start.year else None
+        if column is None and year == grid.chart.start.year:
+            column = 0  # the chart begins within the year
         if column is None:
             continue
         text = str(count)
         span = (column, column + len(text))
         if span[1] <= grid.columns and all(span[0] > b or span[1] < a for a, b in taken):
-            numbers.put(column, text, style)
+            numbers.put(column, text, BAR_STYLE)
             taken.append(span)
     rows = [numbers]
     for row in range(BAR_ROWS):
@@ -296,12 +262,12 @@ def _bar_rows(grid: _Grid, glyphs: Glyphs, plain: bool) -> list[_Line]:
             level = math.ceil(value / most * levels) if value and most else 0
             amount = max(0, min(unit, level - floor))
             if amount:
-                line.put(column, glyphs.bars[amount], style)
+                line.put(column, glyphs.bars[amount], BAR_STYLE)
         rows.append(line)
     return rows
 
 
-def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]:
+def _legend(chart: Chart, width: int, glyphs: Glyphs) -> list[Text]:
     lines: list[Text] = []
 
     def wrapped(text: str, lead: str = "", style: str = "", indent: int = 2) -> None:
@@ -309,7 +275,7 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
         # Slugs (suspended-by-russia) stay whole: break at spaces only.
         parts = textwrap.wrap(text, width=first_width, break_on_hyphens=False) or [""]
         head = Text(no_wrap=True, end="")
-        head.append(lead, style="" if plain else style)
+        head.append(lead, style=style)
         head.append(parts[0])
         lines.append(head)
         rest = " ".join(parts[1:])
@@ -319,15 +285,12 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
     for kind, states in chart.kinds():
         lead = f"{glyphs.kinds[kind] * 2} "
         wrapped(f"{kind.description}: {', '.join(states)}", lead, KIND_STYLES[kind], indent=3)
-    for evidence, glyph in (
-        (Evidence.REPORTED, glyphs.reported),
-        (Evidence.NOT_RECORDED, glyphs.not_recorded),
-    ):
-        words = evidence.description
+    for evidence, glyph in _marks(glyphs).items():
         states = chart.states_by(evidence)
-        if states and evidence is Evidence.REPORTED:
-            wrapped(f"{words}: {', '.join(states)}", f"{glyph * 2} ", "bold", indent=3)
-        elif states:
+        if states:
+            words = evidence.description
+            if evidence is Evidence.REPORTED:
+                words += f": {', '.join(states)}"
             wrapped(words, f"{glyph * 2} ", "bold", indent=3)
     if chart.blank:
         wrapped(f"{BLANK}.")
@@ -336,16 +299,28 @@ def _legend(chart: Chart, width: int, glyphs: Glyphs, plain: bool) -> list[Text]
     densest = ", ".join(f"{year} ({count})" for year, count in chart.densest())
     about = f"; most in {densest}" if densest else ""
     wrapped(f"Events: {chart.events} in all{about}. The bars count them per year.")
+    for note in chart_notes(chart):
+        wrapped(note)
+    return lines
+
+
+def chart_title(chart: Chart) -> str:
+    return chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
+
+
+def chart_notes(chart: Chart) -> list[str]:
+    """What a legend says of how the chart was drawn, in the terminal and the SVG alike."""
+    notes = []
     if chart.approximate:
-        wrapped(
+        notes.append(
             "A change known only to its month or year is drawn from the first day of that "
             "month or year."
         )
     if chart.data_end is not None and chart.data_end < chart.end:
-        wrapped("The lanes stop where the data ends.")
+        notes.append("The lanes stop where the data ends.")
     if chart.topic is not None and not chart.topic_lanes:
-        wrapped(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
-    return lines
+        notes.append(f"No channel's changes link to topic {chart.topic}: every channel is shown.")
+    return notes
 
 
 def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
@@ -361,40 +336,34 @@ def render_lines(chart: Chart, width: int, *, plain: bool) -> list[Text]:
     def row(name: str, cells: _Line, name_style: str = "") -> None:
         line = Text(no_wrap=True, overflow="crop", end="")
         if side:
-            line.append(
-                _clip(name, label, glyphs).ljust(label + 1), style="" if plain else name_style
-            )
-        line.append_text(cells.text(plain))
-        if plain:
-            line = Text(line.plain.rstrip(), no_wrap=True, end="")
-        out.append(line)
+            line.append(_clip(name, label, glyphs).ljust(label + 1), style=name_style)
+        out.append(line.append_text(cells.text()))
 
     def heading(name: str) -> None:
         if not side:
-            out.append(Text(_clip(name, width, glyphs), style="" if plain else "bold", end=""))
+            out.append(Text(_clip(name, width, glyphs), style="bold", end=""))
 
-    title = chart.title + (f" \u2013 topic {chart.topic}" if chart.topic else "")
-    for part in textwrap.wrap(title, width=width):
-        out.append(Text(part, style="" if plain else "bold", end=""))
+    for part in textwrap.wrap(chart_title(chart), width=width):
+        out.append(Text(part, style="bold", end=""))
     heading("Periods")
-    row("Periods", _band_row(grid, plain), "bold")
-    labels, ticks = _axis_rows(grid, glyphs, plain)
+    row("Periods", _band_row(grid), "bold")
+    labels, ticks = _axis_rows(grid, glyphs)
     row("", labels)
     row("", ticks)
     for lane in chart.lanes:
         heading(lane.title)
-        row(lane.title, _lane_row(grid, lane.spans, glyphs, plain))
+        row(lane.title, _lane_row(grid, lane.spans, glyphs))
     most = max((count for _, count in chart.per_year), default=0)
     heading(f"Events per year (at most {most})")
-    bars = _bar_rows(grid, glyphs, plain)
-    for number, bar in enumerate(bars):
+    for number, bar in enumerate(_bar_rows(grid, glyphs)):
         name = "Events per year" if number == 1 else (f"(at most {most})" if number == 2 else "")
         row(name, bar, "bold" if number == 1 else "")
     row("", ticks)
     row("", labels)
     out.append(Text("", end=""))
-    out.extend(_legend(chart, width, glyphs, plain))
-    return out
+    out.extend(_legend(chart, width, glyphs))
+    # In a pipe the same picture, its own glyphs, without styles or trailing blanks.
+    return [Text(line.plain.rstrip(), no_wrap=True, end="") for line in out] if plain else out
 
 
 def draw(chart: Chart, console: Any, width: int | None = None) -> None:
@@ -403,8 +372,7 @@ def draw(chart: Chart, console: Any, width: int | None = None) -> None:
     its edge, which would lose the later years without a word: its lines are left for the
     terminal to wrap, under a note that says so."""
     drawn = fit_width(width or console.width)
-    wider = drawn > console.width
-    if wider:
+    if drawn > console.width:
         console.print(
             Text(
                 f"The picture is {drawn} columns wide and the terminal {console.width}, "
@@ -412,11 +380,7 @@ def draw(chart: Chart, console: Any, width: int | None = None) -> None:
                 style="italic",
             )
         )
-    for line in render_lines(chart, drawn, plain=False):
-        if wider:
-            console.print(line, soft_wrap=True)
-        else:
-            console.print(line, no_wrap=True, overflow="crop", crop=True)
+    print_lines(console, render_lines(chart, drawn, plain=False))
 
 
 def write_plain(chart: Chart, width: int, out: TextIO) -> None:

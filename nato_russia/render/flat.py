@@ -7,10 +7,12 @@ without parsing EDTF; lists are joined with "; " (ids and topics never contain i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import RECORD_TYPES, Correction, Record, field_schemas
+from nato_russia.render.json_out import hit_to_dict, status_to_dict
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
@@ -33,12 +35,9 @@ HIT_COLUMNS = (
 
 def record_columns(type_name: str) -> tuple[str, ...]:
     """The header of a record type's table; fixed by the schema, so an empty result has one."""
-    columns: list[str] = []
-    for name, schema in field_schemas(RECORD_TYPES[type_name]).items():
-        columns.append(name)
-        if schema.kind == "date":
-            columns.extend(date_part_names(name))
-    return tuple(columns)
+    schemas = field_schemas(RECORD_TYPES[type_name])
+    dated = {name: date_part_names(name) for name, s in schemas.items() if s.kind == "date"}
+    return tuple(column for name in schemas for column in (name, *dated.get(name, ())))
 
 
 def date_part_names(name: str) -> tuple[str, ...]:
@@ -75,11 +74,18 @@ def correction_text(correction: Correction) -> str:
 def cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, tuple):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
         if value and isinstance(value[0], Correction):
             return "\n".join(correction_text(c) for c in value)
         return LIST_SEPARATOR.join(value)
     return str(value)
+
+
+def json_row(value: Mapping[str, Any]) -> dict[str, str]:
+    """A JSON object (json_out) as cells, where the two say the same."""
+    return {key: cell(v) for key, v in value.items()}
 
 
 def record_row(record: Record) -> dict[str, str]:
@@ -93,19 +99,9 @@ def record_row(record: Record) -> dict[str, str]:
 
 
 def hit_row(hit: Hit) -> dict[str, str]:
-    record = hit.record
-    date = getattr(record, "date", None)
-    return {
-        "type": record.type_name,
-        "id": record.id,
-        "date": cell(date),
-        **date_parts(date),
-        "title": record.label,
-        "score": str(hit.score),
-        "matched_fields": LIST_SEPARATOR.join(hit.matched_fields),
-        "snippet": hit.snippet,
-        "matches": LIST_SEPARATOR.join(f"{start}-{end}" for start, end in hit.spans),
-    }
+    found = hit_to_dict(hit)
+    found["matches"] = [f"{start}-{end}" for start, end in hit.spans]
+    return {**json_row(found), **date_parts(getattr(hit.record, "date", None))}
 
 
 STATUS_COLUMNS = (
@@ -127,21 +123,4 @@ STATUS_COLUMNS = (
 
 def status_rows(status: Status) -> list[dict[str, str]]:
     """One row per channel: its state on the day, for spreadsheets."""
-    return [
-        {
-            "channel": s.channel.id,
-            "title": s.channel.title,
-            "state": s.change.state,
-            "since": str(s.change.date),
-            "confirmed": str(s.confirmed),
-            "stale": "yes" if s.stale else "no",
-            "settled": "yes" if s.settled else "no",
-            "previous_state": s.previous.state if s.previous else "",
-            "by": LIST_SEPARATOR.join(s.change.by),
-            "record": s.change.id,
-            "event": s.change.event or "",
-            "attribution": s.change.attribution or "",
-            "note": s.change.note or "",
-        }
-        for s in status.channels
-    ]
+    return [json_row(channel) for channel in status_to_dict(status, None)["channels"]]

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import Correction, Dataset, Event, Record, Source, field_schemas
-from nato_russia.query import citing_records
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
@@ -43,10 +42,8 @@ def _fields(record: Record, names: Iterable[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name in names:
         value = getattr(record, name)
-        if schemas[name].kind == "date":
-            result.update(date_fields(name, value))
-        else:
-            result[name] = _plain(value)
+        date = schemas[name].kind == "date"
+        result.update(date_fields(name, value) if date else {name: _plain(value)})
     return result
 
 
@@ -70,6 +67,8 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
     for name, schema in field_schemas(type(record)).items():
         value = getattr(record, name)
         if isinstance(record, Source) and name == "cited_by":
+            from nato_russia.query import citing_records  # query loads only for a source
+
             # Ids are unique only within a type: the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
             result[name] = [link_to_dict(dataset, r.id, (r.type_name,)) for r in citing]
@@ -79,11 +78,7 @@ def detail_to_dict(dataset: Dataset, record: Record) -> dict[str, Any]:
             result[name] = [link_to_dict(dataset, v, schema.targets) for v in value]
         elif schema.kind == "corrections":
             result[name] = [
-                {
-                    "says": c.says,
-                    "finding": c.finding,
-                    "sources": [link_to_dict(dataset, s, ("source",)) for s in c.sources],
-                }
+                {**_plain(c), "sources": [link_to_dict(dataset, s, ("source",)) for s in c.sources]}
                 for c in value
             ]
     return result
@@ -106,10 +101,6 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 def json_text(value: Any) -> str:
     """The one layout of nrr's JSON documents: indented, UTF-8 as is, a final line break."""
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
-
-
-def write_json(value: Any, out: TextIO) -> None:
-    out.write(json_text(value))
 
 
 # Line breaks to Python's str.splitlines() (and to JavaScript) though not to JSON: escaped, so

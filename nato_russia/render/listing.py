@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.segment import Segments
 from rich.style import Style
 from rich.text import Text
 
@@ -74,26 +75,11 @@ def _cut(text: Text, width: int) -> Text:
     return cut
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     columns: tuple[int, ...]  # the view's columns drawn, in the order drawn
     widths: tuple[int, ...]  # their widths (the title's: the most it may take)
     title: int  # the title column's index in the view
     id_after: int | None  # an id drawn at the end of each line rather than in a column
-
-
-def _natural(view: TableView, index: int) -> int:
-    header = cell_len(view.columns[index].header)
-    return max([header, *(cell_len(cell_text(row[index]).plain) for row in view.rows)])
-
-
-def _usual(view: TableView, index: int) -> int:
-    """The width that holds all but the widest few values of a column (DATE_SHARE of them):
-    a list's first date column is made this wide, and a longer date ("30 May-10 Jun 2011")
-    takes the room it needs from its own row's title rather than from every row's."""
-    sizes = sorted(cell_len(cell_text(row[index]).plain) for row in view.rows)
-    usual = sizes[math.ceil(DATE_SHARE * len(sizes)) - 1] if sizes else 0
-    return max(usual, cell_len(view.columns[index].header))
 
 
 def plan(view: TableView, width: int) -> _Plan:
@@ -101,47 +87,45 @@ def plan(view: TableView, width: int) -> _Plan:
     kinds = [column.kind for column in view.columns]
     title = kinds.index("title")
     ident = kinds.index("id") if "id" in kinds else None
-    naturals = [_natural(view, i) for i in range(len(kinds))]
+    headers = [cell_len(column.header) for column in view.columns]
+    sizes = [[cell_len(cell_text(row[i]).plain) for row in view.rows] for i in range(len(kinds))]
+    naturals = [max([header, *size]) for header, size in zip(headers, sizes, strict=True)]
     if "date" in kinds[:title]:
-        naturals[kinds.index("date")] = _usual(view, kinds.index("date"))
-    title_natural = naturals[title]
-    chosen = {title}
-    used = 0  # the cells taken by the chosen columns other than the title, with their gaps
-
-    def room() -> int:
-        return width - used
-
-    for index, column in enumerate(view.columns):
-        # Dates are what a list is read by, and a view may keep other columns too (a
-        # channel's state in nrr status): shown at every width.
-        if column.kind == "date" or column.keep:
-            chosen.add(index)
-            used += naturals[index] + GAP
+        # The first date column holds all but the widest few dates (DATE_SHARE of them): a
+        # longer one ("30 May-10 Jun 2011") takes the room it needs from its own row's title
+        # rather than from every row's.
+        date = kinds.index("date")
+        ranked = sorted(sizes[date])
+        usual = ranked[math.ceil(DATE_SHARE * len(ranked)) - 1] if ranked else 0
+        naturals[date] = max(usual, headers[date])
+    most = naturals[title]
+    # Dates are what a list is read by, and a view may keep other columns too (a channel's
+    # state in nrr status): shown at every width.
+    kept = [i for i, c in enumerate(view.columns) if c.kind == "date" or c.keep]
+    chosen = {title, *kept}
+    used = sum(naturals[i] + GAP for i in kept)  # what the columns beside the title take
+    widths = naturals.copy()
     id_after = None
-    if ident is not None:
-        if room() - naturals[ident] - GAP >= min(title_natural, ID_COLUMN_ROOM):
-            chosen.add(ident)
-            used += naturals[ident] + GAP
-        else:
-            id_after = ident
-    extras = [i for i, kind in enumerate(kinds) if kind == "key" and i not in chosen]
-    extras += [i for i, kind in enumerate(kinds) if kind == "prose" and i not in chosen]
-    extras = [i for i in extras if not view.columns[i].whole]  # those go under the record
-    widths = dict.fromkeys(range(len(kinds)), 0)
-    for index in extras:
-        if id_after is not None:
-            break  # no room even for the id's column: none for the rest
+    if ident is not None and width - used - naturals[ident] - GAP < min(most, ID_COLUMN_ROOM):
+        id_after = ident
+    elif ident is not None:
+        chosen.add(ident)
+        used += naturals[ident] + GAP
+    # Other columns, keys first, only where the id has its column (or there is none); those
+    # that are `whole` go under the record when stacked, never in a column.
+    extras = [i for k in ("key", "prose") for i, kind in enumerate(kinds) if kind == k]
+    for index in (i for i in extras if id_after is None and i not in chosen):
         prose = kinds[index] == "prose"
         wanted = min(naturals[index], EXTRA_MAX) if prose else naturals[index]
-        keep = min(title_natural, TITLE_ROOM if prose else KEY_ROOM)
-        if wanted >= min(naturals[index], EXTRA_MIN) and room() - wanted - GAP >= keep:
+        keep = min(most, TITLE_ROOM if prose else KEY_ROOM)
+        fits = width - used - wanted - GAP >= keep
+        if not view.columns[index].whole and wanted >= min(naturals[index], EXTRA_MIN) and fits:
             chosen.add(index)
             widths[index] = wanted
             used += wanted + GAP
-    for index in chosen:
-        widths[index] = widths[index] or naturals[index]
     # An id at the end of each line takes its room from its own row's title.
-    widths[title] = max(room(), 1) if id_after is not None else min(title_natural, max(room(), 1))
+    room = max(width - used, 1)
+    widths[title] = room if id_after is not None else min(most, room)
     order = [i for i in range(len(kinds)) if i in chosen and i != ident]
     if ident in chosen:
         order.insert(order.index(title) + 1, ident)
@@ -209,12 +193,16 @@ def _cells(view: TableView, row: Sequence[Cell]) -> list[Text]:
     return texts
 
 
-def print_whole(console: Console, line: Text) -> None:
-    """A line that must not be broken (an address, an id): as it is when it fits, else
-    unwrapped and uncropped, for the terminal to wrap as it wraps any long line and to keep
-    as one line that it can open or copy whole."""
-    line.no_wrap = True
-    console.print(line, soft_wrap=cell_len(line.plain) > console.width, crop=False)
+def print_lines(console: Console, lines: Sequence[Text]) -> None:
+    """Lines as they are, in one go: one wider than the console (an address, an id) is
+    neither wrapped nor cropped, for the terminal to wrap as it wraps any long line and to
+    keep as one line that it can open or copy whole."""
+    if lines:
+        # Laid out already: drawn straight to segments, with none of the wrapping (a second
+        # layout pass) that printing a Text goes through.
+        text = Text("\n").join(lines)
+        text.expand_tabs(console.tab_size)
+        console.print(Segments(text.render(console, end="\n")), soft_wrap=True)
 
 
 def print_list(view: TableView, console: Console) -> None:
@@ -222,32 +210,25 @@ def print_list(view: TableView, console: Console) -> None:
     console.print(Text(view.title, style="bold"), overflow="fold")
     layout = plan(view, console.width)
     if console.width < STACKED_BELOW or _crowded(view, layout):
-        print_stacked(view, console)
+        print_lines(console, _stacked(view, console))
         return
     headers = [Text(column.header, style=HEADER_STYLE) for column in view.columns]
-    for cells in [headers, *(_cells(view, row) for row in view.rows)]:
-        for line in _lines(layout, cells):
-            print_whole(console, line)
+    rows = [headers, *(_cells(view, row) for row in view.rows)]
+    print_lines(console, [line for cells in rows for line in _lines(layout, cells)])
 
 
-def _print_wrapped(console: Console, text: Text, width: int, indent: int = 0) -> None:
+def _wrapped(console: Console, text: Text, width: int, indent: int = 0) -> list[Text]:
+    lines = []
     for line in text.wrap(console, width, overflow="fold"):
         line.rstrip()
-        print_whole(console, Text(" " * indent).append_text(line))
+        lines.append(Text(" " * indent).append_text(line))
+    return lines
 
 
-def _print_under(view: TableView, cells: Sequence[Text], console: Console) -> None:
-    # Whole, wrapped between words, indented under the record it belongs to.
-    for column, text in zip(view.columns, cells, strict=True):
-        if column.whole and column.kind != "title" and text.plain:
-            _print_wrapped(
-                console, text, max(console.width - STACKED_INDENT, EXTRA_MIN), STACKED_INDENT
-            )
-
-
-def print_stacked(view: TableView, console: Console) -> None:
+def _stacked(view: TableView, console: Console) -> list[Text]:
     """Two lines a record: the date and the title (cut to the line); under them, indented, the
-    other columns as far as they fit, the id among them dim and whole."""
+    other columns as far as they fit, the id among them dim and whole; under those, whole and
+    wrapped, the columns that are `whole`."""
     width = console.width
     kinds = [column.kind for column in view.columns]
     title = kinds.index("title")
@@ -259,6 +240,7 @@ def print_stacked(view: TableView, console: Console) -> None:
         for i, kind in enumerate(kinds)
         if kind not in ("title", "url") and i != date and not view.columns[i].whole
     ]
+    lines: list[Text] = []
     for row in view.rows:
         cells = _cells(view, row)
         first = Text()
@@ -267,10 +249,10 @@ def print_stacked(view: TableView, console: Console) -> None:
             first.append(" " * GAP)
         if view.columns[title].whole:
             first.append_text(cells[title])
-            _print_wrapped(console, first, width)
+            lines += _wrapped(console, first, width)
         else:
             first.append_text(_cut(cells[title], max(width - cell_len(first.plain), 1)))
-            print_whole(console, first)
+            lines.append(first)
         second = Text(" " * STACKED_INDENT)
         for index in rest:
             text = cells[index]
@@ -294,5 +276,9 @@ def print_stacked(view: TableView, console: Console) -> None:
             second.append(" " * gap)
             second.append_text(_cut(text, left))
         if second.plain.strip():
-            print_whole(console, second)
-        _print_under(view, cells, console)
+            lines.append(second)
+        room = max(width - STACKED_INDENT, EXTRA_MIN)
+        for column, text in zip(view.columns, cells, strict=True):
+            if column.whole and column.kind != "title" and text.plain:
+                lines += _wrapped(console, text, room, STACKED_INDENT)
+    return lines

@@ -7,10 +7,9 @@ written "[bold]x[/]" or "*note*" shows exactly so, and only http(s) addresses be
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from nato_russia import __version__
-from nato_russia.dates import EdtfDate
 from nato_russia.model import (
     RECORD_TYPES,
     Channel,
@@ -21,12 +20,21 @@ from nato_russia.model import (
     Quotation,
     Record,
     Source,
-    field_schemas,
     in_date_order,
     is_web_address,
 )
 from nato_russia.query import sorted_records
-from nato_russia.render.views import Cell, TableView, date_text, field_label, tier_text
+from nato_russia.render.views import (
+    SAYS,
+    SHOWS,
+    Cell,
+    TableView,
+    date_text,
+    field_label,
+    shown_fields,
+    tier_text,
+    value_text,
+)
 
 _ESCAPED = re.compile(r"([\\`*_\[\]<>|~&#])")
 # GitHub turns bare web addresses into links; a backslash before the ':' or '.' prevents it.
@@ -70,32 +78,24 @@ def _cell(cell: Cell) -> str:
         return link(cell.text, cell.link)
     parts, last = [], 0
     for start, end in cell.spans:
-        parts.append(_inline(cell.text[last:start]))
-        parts.append(f"**{_inline(cell.text[start:end])}**")
+        parts += [_inline(cell.text[last:start]), f"**{_inline(cell.text[start:end])}**"]
         last = end
-    parts.append(_inline(cell.text[last:]))
-    return _not_a_block("".join(parts).strip())
+    return _not_a_block("".join([*parts, _inline(cell.text[last:])]).strip())
 
 
 def table(view: TableView) -> str:
-    lines = [
-        "| " + " | ".join(escape(c.header) for c in view.columns) + " |",
-        "|" + "|".join(" --- " for _ in view.columns) + "|",
-    ]
-    lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in view.rows)
-    return "\n".join(lines) + "\n"
-
-
-def table_document(view: TableView) -> str:
-    """A heading and the table; an empty result keeps the header row."""
-    return f"# {escape(view.title)}\n\n{table(view)}"
+    rows = [[escape(c.header) for c in view.columns], ["---"] * len(view.columns)]
+    rows += [[_cell(c) for c in row] for row in view.rows]
+    return "".join(f"| {' | '.join(row)} |\n" for row in rows)
 
 
 def tables_document(views: Sequence[TableView]) -> str:
-    """Several tables: the first one's title heads the document, the others are sections."""
-    parts = [table_document(views[0])]
-    parts += [f"## {escape(view.title)}\n\n{table(view)}" for view in views[1:]]
-    return "\n".join(parts)
+    """Tables under their titles, the first heading the document, the others its sections;
+    an empty result keeps its header row."""
+    return "\n".join(
+        f"{'##' if n else '#'} {escape(view.title)}\n\n{table(view)}"
+        for n, view in enumerate(views)
+    )
 
 
 def _ref(dataset: Dataset, record_id: str, targets: tuple[str, ...]) -> str:
@@ -127,9 +127,9 @@ def _corrections(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[
     for c in corrections:
         evidence = "; ".join(_ref(dataset, s, ("source",)) for s in c.sources)
         lines += [
-            f"> The 2015 backgrounder says: \u201c{escape(c.says)}\u201d",
+            f"> {SAYS.format(escape(c.says))}",
             "",
-            f"What the official record shows: {escape(c.finding)} (evidence: {evidence})",
+            f"{SHOWS.format(escape(c.finding))} (evidence: {evidence})",
             "",
         ]
     return lines
@@ -143,49 +143,38 @@ def record_body(dataset: Dataset, record: Record, level: int) -> str:
     quotes: list[str] = []
     fixes: list[str] = []
     sources: list[str] = []
-    for name, schema in field_schemas(type(record)).items():
-        value = getattr(record, name)
-        if name in ("id", "title", "text") or value is None or value == ():
-            continue
-        if name in record.internal_fields:
+    for name, schema, value in shown_fields(record):
+        label = f"- **{field_label(name)}:**"
+        if name in ("title", "text"):
             continue
         if name == "sources":
             found = [dataset.get("source", s) for s in value]
             sources += [
                 f"- {source_item(s) if isinstance(s, Source) else escape(i)}"
                 for s, i in zip(found, value, strict=True)
-            ]
+            ] + [""]
         elif schema.kind == "corrections":
             fixes += _corrections(dataset, value)
         elif schema.targets == ("quotation",):
-            for quotation_id in value:
-                quotation = dataset.get("quotation", quotation_id)
-                if isinstance(quotation, Quotation):
-                    quotes += _quote(dataset, quotation)
+            found = [dataset.get("quotation", i) for i in value]
+            quotes += [
+                line for q in found if isinstance(q, Quotation) for line in _quote(dataset, q)
+            ]
         elif name in _PROSE:
             prose += [escape(value), ""]
-        elif isinstance(value, EdtfDate):
-            facts.append(f"- **{field_label(name)}:** {escape(value.display())} ({value})")
         elif schema.kind in ("ref", "refs"):
             ids = (value,) if isinstance(value, str) else value
-            shown = "; ".join(_ref(dataset, i, schema.targets) for i in ids)
-            facts.append(f"- **{field_label(name)}:** {shown}")
-        elif schema.kind == "tags":
-            facts.append(f"- **{field_label(name)}:** {escape(', '.join(value))}")
+            facts.append(f"{label} {'; '.join(_ref(dataset, i, schema.targets) for i in ids)}")
         elif name == "url":
-            facts.append(f"- **{field_label(name)}:** {link(value, value)}")
+            facts.append(f"{label} {link(value, value)}")
         else:
-            facts.append(f"- **{field_label(name)}:** {escape(str(value))}")
-    facts.append(f"- **ID:** {escape(record.id)}")
-    hashes = "#" * level
+            facts.append(f"{label} {escape(value_text(schema, value))}")
     lines = _quote(dataset, record) if isinstance(record, Quotation) else []
-    lines += [*facts, "", *prose]
-    if quotes:
-        lines += [f"{hashes} Quotations", "", *quotes]
-    if fixes:
-        lines += [f"{hashes} Correction of the backgrounder", "", *fixes]
-    if sources:
-        lines += [f"{hashes} Sources", "", *sources, ""]
+    lines += [*facts, f"- **ID:** {escape(record.id)}", "", *prose]
+    parts = {"Quotations": quotes, "Correction of the backgrounder": fixes, "Sources": sources}
+    for heading, part in parts.items():
+        if part:
+            lines += [f"{'#' * level} {heading}", "", *part]
     return "\n".join(lines)
 
 
@@ -195,25 +184,20 @@ def _heading(record: Record) -> str:
     return f"{escape(when)} \u2014 {escape(title)}" if when else escape(title)
 
 
+def _entry(dataset: Dataset, record: Record, level: int) -> list[str]:
+    """A record under a heading of the given level, its parts a level below."""
+    return [f"{'#' * level} {_heading(record)}", "", record_body(dataset, record, level + 1)]
+
+
 def record_document(dataset: Dataset, record: Record) -> str:
-    return f"# {_heading(record)}\n\n{record_body(dataset, record, 2)}"
-
-
-def _section(dataset: Dataset, title: str, records: Iterable[Record]) -> list[str]:
-    chosen = list(records)
-    if not chosen:
-        return []
-    lines = [f"## {title}", ""]
-    for record in chosen:
-        lines += [f"### {_heading(record)}", "", record_body(dataset, record, 4)]
-    return lines
+    return "\n".join(_entry(dataset, record, 1))
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _chapters(dataset: Dataset, heading: str) -> list[str]:
+def _chapters(dataset: Dataset) -> list[str]:
     """A chapter per period, with its events in date order (the heading is each period's)."""
     events = [r for r in sorted_records(dataset, "event") if isinstance(r, Event)]
     lines: list[str] = []
@@ -222,39 +206,34 @@ def _chapters(dataset: Dataset, heading: str) -> list[str]:
         lines += [f"## {escape(period.title)} ({escape(period.date.display())})", ""]
         lines += [escape(period.summary), ""]
         for event in (e for e in events if e.period == period.id):
-            lines += [f"### {_heading(event)}", "", record_body(dataset, event, 4)]
+            lines += _entry(dataset, event, 3)
     return lines
 
 
-def _channels(dataset: Dataset, heading: str) -> list[str]:
+def _entries(dataset: Dataset, records: list[Record]) -> list[str]:
+    return [line for record in records for line in _entry(dataset, record, 3)]
+
+
+def _channels(dataset: Dataset, channels: list[Record]) -> list[str]:
     """Each channel of the relationship with its dated changes, in date order."""
-    channels = sorted_records(dataset, "channel")
-    if not channels:
-        return []
-    lines = [f"## {escape(heading)}", ""]
+    lines: list[str] = []
     for channel in channels:
         assert isinstance(channel, Channel)
-        lines += [f"### {_heading(channel)}", "", record_body(dataset, channel, 4)]
         changes = (dataset.get("state_change", i) for i in channel.changes)
+        lines += _entry(dataset, channel, 3)
         for change in in_date_order(c for c in changes if c is not None):
-            lines += [f"#### {_heading(change)}", "", record_body(dataset, change, 5)]
+            lines += _entry(dataset, change, 4)
     return lines
 
 
-def _sources(dataset: Dataset, heading: str) -> list[str]:
+def _sources(dataset: Dataset, sources: list[Record]) -> list[str]:
     """The sources as a list of references, one line each."""
-    sources = sorted_records(dataset, "source")
-    if not sources:
-        return []
-    lines = [f"## {escape(heading)}", ""]
-    lines += [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)]
-    return [*lines, ""]
+    return [f"- {escape(s.id)}: {source_item(s)}" for s in sources if isinstance(s, Source)] + [""]
 
 
 # The types whose section has a layout of its own; any other type a chronology section is
 # declared for (RecordType.chronology) gets its records in their natural order, in full.
-_LAYOUTS: dict[type[Record], Callable[[Dataset, str], list[str]]] = {
-    Period: _chapters,
+_LAYOUTS: dict[type[Record], Callable[[Dataset, list[Record]], list[str]]] = {
     Channel: _channels,
     Source: _sources,
 }
@@ -279,9 +258,9 @@ def chronology(dataset: Dataset, title: str) -> str:
         (cls.chronology, cls) for cls in RECORD_TYPES.values() if cls.chronology is not None
     )
     for (_, heading), cls in sections:
-        layout = _LAYOUTS.get(cls)
-        if layout is not None:
-            lines += layout(dataset, heading)
-        else:
-            lines += _section(dataset, escape(heading), sorted_records(dataset, cls.type_name))
+        if cls is Period:
+            lines += _chapters(dataset)
+        elif records := sorted_records(dataset, cls.type_name):
+            body = _LAYOUTS.get(cls, _entries)(dataset, records)
+            lines += [f"## {escape(heading)}", "", *body]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from nato_russia.render import flat, json_out, plain
@@ -74,18 +74,6 @@ def show_tables(
         plain.write_table(view, sys.stdout)
 
 
-def show_detail(
-    view: DetailView, *, terminal: Terminal | None = None, rich: bool | None = None
-) -> None:
-    terminal = terminal or Terminal.detect()
-    if terminal.is_tty if rich is None else rich:
-        from nato_russia.render.rich_out import print_detail
-
-        _rich(lambda console: print_detail(view, console), terminal)
-    else:
-        plain.write_detail(view, sys.stdout)
-
-
 def say(lines: Sequence[str]) -> None:
     """Notes for the person at the terminal, on stderr, apart from the data on stdout."""
     from nato_russia.errors import visible
@@ -104,21 +92,13 @@ def use_utf8_stdout() -> None:
 
 
 def markdown_table(view: TableView) -> str:
-    from nato_russia.render import markdown
-
-    return markdown.table_document(view)
+    return markdown_tables([view])
 
 
 def markdown_tables(views: Sequence[TableView]) -> str:
     from nato_russia.render import markdown
 
     return markdown.tables_document(views)
-
-
-def markdown_record(dataset: Dataset, record: Record) -> str:
-    from nato_russia.render import markdown
-
-    return markdown.record_document(dataset, record)
 
 
 @dataclass(frozen=True)
@@ -142,7 +122,7 @@ def _emit(fmt: Format | None, result: _Result) -> None:
     out = sys.stdout
     if fmt is Format.json:
         objects = result.objects()
-        json_out.write_json(objects[0] if result.one_object else objects, out)
+        out.write(json_out.json_text(objects[0] if result.one_object else objects))
     elif fmt is Format.jsonl:
         for value in (result.lines or result.objects)():
             json_out.write_json_line(value, out)
@@ -153,6 +133,17 @@ def _emit(fmt: Format | None, result: _Result) -> None:
         write(result.columns, result.rows(), out)
     else:
         out.write(result.markdown())
+
+
+def _tables(
+    tables: Callable[[], Sequence[TableView]], terminal: Terminal | None, **fields: Any
+) -> _Result:
+    """An answer that people and Markdown get as its tables."""
+    return _Result(
+        markdown=lambda: markdown_tables(tables()),
+        human=lambda rich: show_tables(tables(), terminal=terminal, rich=rich),
+        **fields,
+    )
 
 
 def show_records(
@@ -166,12 +157,12 @@ def show_records(
     """A list of records of one type (a list command, the timeline)."""
     _emit(
         fmt,
-        _Result(
+        _tables(
+            lambda: [view()],
+            terminal,
             objects=lambda: [json_out.record_to_dict(r) for r in records],
             columns=flat.record_columns(type_name),
             rows=lambda: [flat.record_row(r) for r in records],
-            markdown=lambda: markdown_table(view()),
-            human=lambda rich: show_tables([view()], terminal=terminal, rich=rich),
         ),
     )
 
@@ -185,14 +176,29 @@ def show_record(
     terminal: Terminal | None = None,
 ) -> None:
     """One record with every field (a detail command)."""
+
+    def markdown() -> str:
+        from nato_russia.render.markdown import record_document
+
+        return record_document(dataset, record)
+
+    def human(rich: bool | None) -> None:
+        chosen = terminal or Terminal.detect()
+        if chosen.is_tty if rich is None else rich:
+            from nato_russia.render.rich_out import print_detail
+
+            _rich(lambda console: print_detail(view(), console), chosen)
+        else:
+            plain.write_detail(view(), sys.stdout)
+
     _emit(
         fmt,
         _Result(
             objects=lambda: [json_out.detail_to_dict(dataset, record)],
             columns=flat.record_columns(record.type_name),
             rows=lambda: [flat.record_row(record)],
-            markdown=lambda: markdown_record(dataset, record),
-            human=lambda rich: show_detail(view(), terminal=terminal, rich=rich),
+            markdown=markdown,
+            human=human,
             one_object=True,
         ),
     )
@@ -207,21 +213,14 @@ def show_hits(
 ) -> None:
     """Search results, best first (or in date order). With no hits a person gets nothing on
     stdout (the note on stderr says so); machine formats still give their empty shape."""
-
-    def human(rich: bool | None) -> None:
-        if hits:
-            show_tables([view()], terminal=terminal, rich=rich)
-
-    _emit(
-        fmt,
-        _Result(
-            objects=lambda: [json_out.hit_to_dict(h) for h in hits],
-            columns=flat.HIT_COLUMNS,
-            rows=lambda: [flat.hit_row(h) for h in hits],
-            markdown=lambda: markdown_table(view()),
-            human=human,
-        ),
+    result = _tables(
+        lambda: [view()],
+        terminal,
+        objects=lambda: [json_out.hit_to_dict(h) for h in hits],
+        columns=flat.HIT_COLUMNS,
+        rows=lambda: [flat.hit_row(h) for h in hits],
     )
+    _emit(fmt, result if hits else replace(result, human=lambda rich: None))
 
 
 def show_status(
@@ -230,7 +229,7 @@ def show_status(
     coverage: Coverage | None,
     views: Callable[[], Sequence[TableView]],
     *,
-    screen: Callable[[], Sequence[TableView]] | None = None,
+    screen: Callable[[], Sequence[TableView]],
     notes: Sequence[str] = (),
     terminal: Terminal | None = None,
 ) -> None:
@@ -242,20 +241,20 @@ def show_status(
     terminal = terminal or Terminal.detect()
 
     def human(rich: bool | None) -> None:
-        to_people = terminal.is_tty if rich is None else rich
-        if not to_people:
+        assert terminal is not None
+        if not (terminal.is_tty if rich is None else rich):
             say(notes)
             show_tables(views(), terminal=terminal, rich=rich)
-            return
-        from nato_russia.render.views import status_footer
+        elif terminal.wide:
+            show_tables(views(), terminal=terminal, rich=rich, footer=notes)
+        else:
+            from nato_russia.render.views import status_footer
 
-        chosen = views() if terminal.wide or screen is None else screen()
-        hint = () if terminal.wide or screen is None else status_footer(status)
-        show_tables(chosen, terminal=terminal, rich=rich, footer=(*hint, *notes))
+            footer = (*status_footer(status), *notes)
+            show_tables(screen(), terminal=terminal, rich=rich, footer=footer)
 
     if fmt not in (None, Format.table):
         say(notes)
-
     _emit(
         fmt,
         _Result(
@@ -282,13 +281,13 @@ def show_compare(
     """What changed between two days (nrr compare): one object; a row per change in CSV."""
     _emit(
         fmt,
-        _Result(
+        _tables(
+            tables,
+            terminal,
             objects=lambda: [objects()],
             lines=lambda: objects()["channels"],
             columns=columns,
             rows=rows,
-            markdown=lambda: markdown_tables(tables()),
-            human=lambda rich: show_tables(tables(), terminal=terminal, rich=rich),
             one_object=True,
         ),
     )

@@ -16,7 +16,8 @@ Layout rules, so that nothing is lost at any width:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import groupby
+from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -26,7 +27,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nato_russia.render.listing import ID_STYLE, highlighted, is_list, print_list, print_whole
+from nato_russia.render.listing import ID_STYLE, highlighted, is_list, print_lines, print_list
 from nato_russia.render.views import Column, DetailView, Link, Section, TableView
 
 _SECTION_STYLE = {"note": "bold red", "quotes": "italic", "links": "", "text": "", "url": ""}
@@ -63,64 +64,47 @@ def _mins(columns: Sequence[Column], texts: Sequence[Sequence[str]], stage: int)
     return mins
 
 
-def column_widths(view: TableView, width: int) -> list[int] | None:
-    """Widths for the columns _table draws (every one but the url columns) that fit `width`,
-    or None when even the narrowest stage does not."""
-    columns = [c for c in view.columns if c.kind != "url"]
-    index = [i for i, c in enumerate(view.columns) if c.kind != "url"]
-    texts = [
-        [c.header] + [row[i].text for row in view.rows] for c, i in zip(columns, index, strict=True)
-    ]
-    # Besides the text, build_table draws a separator and a padding space between columns
-    # (collapse_padding, pad_edge and show_edge off), nothing at the edges.
-    room = width - 2 * (len(columns) + _has_urls(view) - 1)
-    if _has_urls(view):
-        room -= _note_width(view)
+def column_widths(
+    columns: Sequence[Column], texts: Sequence[Sequence[str]], room: int
+) -> list[int] | None:
+    """Widths for the columns that fit `room` cells of text, or None when even the narrowest
+    stage does not."""
     naturals = [_longest_line(values) for values in texts]
     for stage in range(3):
         widths = _mins(columns, texts, stage)
-        if sum(widths) > room:
+        spare = room - sum(widths)
+        if spare < 0:
             continue
         # Spare width goes a column at a time to the narrowest that is short of its longest
         # value, so that no column is squeezed while another has room it does not need; a date
         # column first only up to an ordinary date, as its longer values are worded dates.
-        spare = room - sum(widths)
         capped = [
             min(n, max(w, DATE_WIDTH)) if c.kind == "date" else n
             for c, n, w in zip(columns, naturals, widths, strict=True)
         ]
         for targets in (capped, naturals):
-            while spare:
-                short = [i for i, w in enumerate(widths) if w < targets[i]]
-                if not short:
-                    break
-                narrowest = min(short, key=lambda i: widths[i])
-                widths[narrowest] += 1
+            while spare and (short := [i for i, w in enumerate(widths) if w < targets[i]]):
+                widths[min(short, key=lambda i: widths[i])] += 1
                 spare -= 1
         return widths
     return None
 
 
-def _has_urls(view: TableView) -> bool:
-    return any(c.kind == "url" for c in view.columns)
-
-
-def _note_width(view: TableView) -> int:
-    """The note column's width: its header, or the widest note number ("[271]")."""
-    headers = [cell_len(c.header) for c in view.columns if c.kind == "url"]
-    return max([*headers, cell_len(f"[{sum(map(len, _url_texts(view)))}]")])
-
-
-def _url_texts(view: TableView) -> list[list[str]]:
-    """Each row's addresses."""
-    columns = [i for i, column in enumerate(view.columns) if column.kind == "url"]
-    return [[row[i].text for i in columns if row[i].text] for row in view.rows]
-
-
 def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
     """The table sized for `width`, and the addresses its note numbers stand for; None when
-    it cannot fit."""
-    widths = column_widths(view, width)
+    it cannot fit. The url columns become one column of note numbers."""
+    shown = [i for i, c in enumerate(view.columns) if c.kind != "url"]
+    linked = [i for i, c in enumerate(view.columns) if c.kind == "url"]
+    row_urls = [[row[i].text for i in linked if row[i].text] for row in view.rows]
+    # The note column: its header, or the widest note number ("[271]").
+    headers = [view.columns[i].header for i in linked]
+    note = max([*map(cell_len, headers), cell_len(f"[{sum(map(len, row_urls))}]")])
+    columns = [view.columns[i] for i in shown]
+    texts = [[view.columns[i].header] + [row[i].text for row in view.rows] for i in shown]
+    # Besides the text, a separator and a padding space between columns (collapse_padding,
+    # pad_edge and show_edge off), nothing at the edges.
+    room = width - 2 * (len(columns) + bool(linked) - 1) - (note if linked else 0)
+    widths = column_widths(columns, texts, room)
     if widths is None:
         return None
     table = Table(
@@ -131,25 +115,19 @@ def build_table(view: TableView, width: int) -> tuple[Table, list[str]] | None:
         pad_edge=False,
         collapse_padding=True,
     )
-    sized = iter(widths)
-    url_header = ""
-    for column in view.columns:
-        if column.kind == "url":
-            url_header = column.header
-            continue
-        # Every width is set here, so Rich does not redistribute them; a key is never wider
-        # than its column (see _mins), and prose folds only a word longer than the column.
-        table.add_column(Text(column.header), width=next(sized), overflow="fold")
+    # Every width is set here, so Rich does not redistribute them; a key is never wider than
+    # its column (see _mins), and prose folds only a word longer than the column.
+    for column, size in zip(columns, widths, strict=True):
+        table.add_column(Text(column.header), width=size, overflow="fold")
+    url_header = headers[-1] if headers else ""
     if url_header:
-        table.add_column(Text(url_header), no_wrap=True, width=_note_width(view))
+        table.add_column(Text(url_header), no_wrap=True, width=note)
     urls: list[str] = []
-    for row, row_urls in zip(view.rows, _url_texts(view), strict=True):
-        cells = [
-            highlighted(c) for col, c in zip(view.columns, row, strict=True) if col.kind != "url"
-        ]
+    for row, found in zip(view.rows, row_urls, strict=True):
+        cells = [highlighted(row[i]) for i in shown]
         if url_header:
-            urls += row_urls
-            cells.append(Text(f"[{len(urls)}]" if row_urls else ""))
+            urls += found
+            cells.append(Text(f"[{len(urls)}]" if found else ""))
         table.add_row(*cells)
     return table, urls
 
@@ -159,15 +137,16 @@ def _url_line(url: str) -> Text:
     return Text(url, style=Style(link=url))
 
 
-def print_notes(urls: Sequence[str], console: Console) -> None:
-    """The addresses a table or panel numbered, each whole on its own line."""
+def _notes(urls: Sequence[str], width: int) -> list[Text]:
+    """The addresses a table or detail numbered, each whole on its own line."""
+    lines = []
     for number, url in enumerate(urls, 1):
         mark = f"[{number}] "
-        if cell_len(mark + url) <= console.width:
-            print_whole(console, Text(mark).append_text(_url_line(url)))
+        if cell_len(mark + url) <= width:
+            lines.append(Text(mark).append_text(_url_line(url)))
         else:
-            console.print(Text(mark.rstrip()))
-            print_whole(console, _url_line(url))
+            lines += [Text(mark.rstrip()), _url_line(url)]
+    return lines
 
 
 NARROW_NOTE = "one field per line: the terminal is too narrow for the table"
@@ -177,9 +156,13 @@ def print_stacked(view: TableView, console: Console) -> None:
     """The table's rows one after the other, a field per line, wrapped: for a terminal too
     narrow for the columns, where Rich would otherwise have to cut their text. Ids and
     addresses are never broken: one that does not fit beside its name goes on its own line."""
-    console.print(Text(f"{view.title} ({NARROW_NOTE})", style="bold"), overflow="fold")
+
+    def wrapped(text: Text) -> list[Text]:
+        return list(text.wrap(console, console.width, overflow="fold"))
+
+    lines = wrapped(Text(f"{view.title} ({NARROW_NOTE})", style="bold"))
     for row in view.rows:
-        console.print()
+        lines.append(Text())
         for column, cell in zip(view.columns, row, strict=True):
             if not cell.text:
                 continue
@@ -188,10 +171,10 @@ def print_stacked(view: TableView, console: Console) -> None:
             line.append_text(value)
             whole = column.kind in ("key", "id", "url") and len(cell.text.split()) == 1
             if whole and cell_len(line.plain) > console.width:
-                console.print(Text(f"{column.header}:", style="bold"))
-                print_whole(console, value)
+                lines += [*wrapped(Text(f"{column.header}:", style="bold")), value]
             else:
-                console.print(line, overflow="fold")
+                lines += wrapped(line)
+    print_lines(console, lines)
 
 
 def render_fitting(renderable: RenderableType, console: Console) -> list[Segment] | None:
@@ -217,7 +200,7 @@ def print_table(view: TableView, console: Console, *, wide: bool = False) -> Non
         print_stacked(view, console)
         return
     console.print(Segments(drawn))
-    print_notes(built[1], console)
+    print_lines(console, _notes(built[1], console.width))
 
 
 # A detail is packed, as a person reads it best in one screen (the Founding Act's holds some
@@ -235,8 +218,7 @@ LINK_INDENT = 2
 SHORT_SHARE = 2
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
+class _Unit(NamedTuple):
     """A piece of a paragraph that a line break does not split where it can help it: a word,
     a date, a label with the first word after it. An id (whole) is never broken, even when it
     is wider than the line; a unit wider than the line is split into its parts, or at its
@@ -247,8 +229,7 @@ class _Unit:
     parts: tuple[_Unit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Paragraph:
+class _Paragraph(NamedTuple):
     units: list[_Unit]
     indent: int = 0
 
@@ -274,13 +255,8 @@ def _glue(first: _Unit, second: _Unit | str) -> _Unit:
 
 def _join(groups: Sequence[list[_Unit]]) -> list[_Unit]:
     """Groups of units run on, each but the last ending in the separator."""
-    groups = [group for group in groups if group]
-    units: list[_Unit] = []
-    for number, group in enumerate(groups):
-        if number < len(groups) - 1:
-            group = [*group[:-1], _glue(group[-1], SEPARATOR)]
-        units += group
-    return units
+    *head, last = [group for group in groups if group] or [[]]
+    return [*(u for g in head for u in (*g[:-1], _glue(g[-1], SEPARATOR))), *last]
 
 
 def _fold(text: Text, width: int) -> list[Text]:
@@ -301,34 +277,35 @@ def flow(units: Sequence[_Unit], width: int) -> list[Text]:
     between them (greedy, which makes the fewest lines). A unit that fits no line is split,
     or folded; an id that fits no line stands alone on one, for the terminal to wrap and to
     copy whole."""
-    lines: list[Text] = []
-    line = Text()
+    lines: list[list[Text]] = []
+    line: list[Text] = []
+    used = 0  # the cells of the line so far (kept, not measured again for every unit)
 
     def place(unit: _Unit) -> None:
-        nonlocal line
-        size, used = cell_len(unit.text.plain), cell_len(line.plain)
+        nonlocal line, used
+        size = cell_len(unit.text.plain)
         if used and used + 1 + size <= width:
-            line.append(" ")
-            line.append_text(unit.text)
+            line.append(unit.text)
+            used += 1 + size
         elif size <= width or unit.whole:
             if used:
                 lines.append(line)
-            line = Text()
-            line.append_text(unit.text)
+            line, used = [unit.text], size
         elif unit.parts or " " in unit.text.plain:
             for part in unit.parts or [_Unit(w) for w in unit.text.split(" ") if w.plain]:
                 place(part)
         else:
             if used:
                 lines.append(line)
-            *full, line = _fold(unit.text, width)
-            lines.extend(full)
+            *full, last = _fold(unit.text, width)
+            lines.extend([piece] for piece in full)
+            line, used = [last], cell_len(last.plain)
 
     for unit in units:
         place(unit)
-    if line.plain:
+    if any(text.plain for text in line):
         lines.append(line)
-    return lines
+    return [Text(" ").join(parts) for parts in lines]
 
 
 def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
@@ -350,18 +327,13 @@ def _link_units(link: Link, style: str, urls: list[str]) -> list[_Unit]:
 def _labelled(section: Section, units: Sequence[_Unit]) -> list[_Unit]:
     """A value after its bold label, the label kept on the line of the value's first word."""
     label = _Unit(Text(f"{section.label}:", style="bold"))
-    if not units:
-        return [label]
-    return [_glue(label, units[0]), *units[1:]]
+    return [_glue(label, units[0]), *units[1:]] if units else [label]
 
 
 def _is_short(section: Section, width: int) -> bool:
-    if section.kind == "url":
-        return True
     if section.kind == "text" and len(section.lines) == 1 and "\n" not in section.lines[0]:
-        size = cell_len(section.lines[0])
-        return (cell_len(section.label) + 2 + size) * SHORT_SHARE <= width
-    return False
+        return (cell_len(section.label) + 2 + cell_len(section.lines[0])) * SHORT_SHARE <= width
+    return section.kind == "url"
 
 
 def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_Paragraph]:
@@ -392,18 +364,9 @@ def _section_paragraphs(section: Section, width: int, urls: list[str]) -> list[_
 def _paragraphs(sections: Sequence[Section], width: int, urls: list[str]) -> list[_Paragraph]:
     """The sections as paragraphs, in order, a run of short ones sharing one."""
     paragraphs: list[_Paragraph] = []
-    short: list[list[_Unit]] = []  # the run of short fields not yet placed
-    for section in sections:
-        found = _section_paragraphs(section, width, urls)
-        if _is_short(section, width):
-            short += [paragraph.units for paragraph in found]
-            continue
-        if short:
-            paragraphs.append(_Paragraph(_join(short)))
-            short = []
-        paragraphs += found
-    if short:
-        paragraphs.append(_Paragraph(_join(short)))
+    for short, run in groupby(sections, key=lambda section: _is_short(section, width)):
+        found = [p for section in run for p in _section_paragraphs(section, width, urls)]
+        paragraphs += [_Paragraph(_join([p.units for p in found]))] if short else found
     return paragraphs
 
 
@@ -432,7 +395,6 @@ def detail_lines(view: DetailView, width: int) -> tuple[list[Text], list[str]]:
 
 
 def print_detail(view: DetailView, console: Console) -> None:
+    """The record as one Text, drawn once."""
     lines, urls = detail_lines(view, console.width)
-    for line in lines:
-        print_whole(console, line)
-    print_notes(urls, console)
+    print_lines(console, lines + _notes(urls, console.width))

@@ -37,7 +37,6 @@ class Terminal:
         color: ColorChoice = "auto",
         no_color: bool = False,
         no_pager: bool = False,
-        wide: bool = False,
         stdout: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Any] | None = None,
@@ -54,13 +53,9 @@ class Terminal:
         except (AttributeError, ValueError):
             is_tty = False
         size = shutil.get_terminal_size()
-        if no_color or color == "never" or env.get("NO_COLOR"):
-            use_color = False
-        elif color == "always" or env.get("FORCE_COLOR"):
-            use_color = True
-        else:
-            use_color = is_tty
-        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env), wide)
+        off = no_color or color == "never" or env.get("NO_COLOR")
+        use_color = not off and (color == "always" or bool(env.get("FORCE_COLOR")) or is_tty)
+        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env))
         return dataclasses.replace(terminal, **overrides)
 
     def console(self, file: TextIO | None = None) -> Any:
@@ -97,6 +92,7 @@ def page(text: str, command: str) -> bool:
     why on stderr), so that the caller prints the text itself rather than lose it. A pager
     that quits before reading it all (q in less) is the reader's choice, not an error;
     Ctrl-C belongs to the pager while it runs."""
+    import contextlib
     import signal
     import subprocess  # only when paging: most runs never start a pager
 
@@ -109,11 +105,9 @@ def page(text: str, command: str) -> bool:
         except OSError:  # no shell to start it with
             return False
         assert process.stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):
             process.stdin.write(text)
             process.stdin.close()
-        except BrokenPipeError:
-            pass
         return process.wait() not in _NOT_STARTED
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nato_russia.model import Dataset, StateChange, Topic
-from nato_russia.render.flat import DATE_PARTS, date_parts
+from nato_russia.render.flat import DATE_PARTS, date_parts, json_row
 from nato_russia.render.json_out import date_fields, record_to_dict
 from nato_russia.render.views import Cell, Column, TableView, state_label
 from nato_russia.thread import ThreadItem
@@ -30,8 +30,7 @@ def _what(dataset: Dataset, item: ThreadItem) -> tuple[str, str]:
     if not item.state_change:
         return item.what, item.full
     change = dataset.get("state_change", item.record_id)
-    if not isinstance(change, StateChange):  # pragma: no cover - thread() found it
-        return item.what, item.full
+    assert isinstance(change, StateChange)  # thread() found it there
     detail = f" ({change.channel}: {state_label(change)})"
     return item.what + detail, item.full + detail
 
@@ -81,14 +80,4 @@ def thread_to_dict(topic: Topic, items: list[ThreadItem]) -> dict[str, Any]:
 
 
 def item_row(item: ThreadItem) -> dict[str, str]:
-    return {
-        "date": "" if item.date is None else str(item.date),
-        **date_parts(item.date),
-        "date_text": item.date_text,
-        "type": item.type_name,
-        "id": item.record_id,
-        "what": item.full,
-        "state_change": "yes" if item.state_change else "no",
-        "channel": item.channel or "",
-        "state": item.state or "",
-    }
+    return {**json_row(item_to_dict(item)), **date_parts(item.date)}

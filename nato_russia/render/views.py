@@ -6,9 +6,9 @@ these, so the two never disagree about content.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import visible
@@ -24,13 +24,11 @@ from nato_russia.model import (
     Source,
     StateChange,
     field_schemas,
-    schema_of,
 )
-from nato_russia.query import citing_records
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
-    from nato_russia.status import ChannelState, Status
+    from nato_russia.status import ChannelState, Meeting, Status
 
 # keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
 # is never drawn inside a box (a terminal can only open an address that is whole). A list
@@ -94,10 +92,8 @@ class DetailView(NamedTuple):
 
 def date_text(record: Record) -> str:
     date = getattr(record, "date", None)
-    display = getattr(record, "date_display", None)
-    if display:
-        return str(display)
-    return date.display() if isinstance(date, EdtfDate) else ""
+    shown = date.display() if isinstance(date, EdtfDate) else ""
+    return str(getattr(record, "date_display", None) or shown)
 
 
 def date_cell(record: Record) -> Cell:
@@ -108,11 +104,7 @@ def date_cell(record: Record) -> Cell:
 
 
 def _link_titles(dataset: Dataset, ids: tuple[str, ...], targets: tuple[str, ...]) -> str:
-    labels = []
-    for record_id in ids:
-        record = dataset.find(record_id, targets)
-        labels.append(record.label if record is not None else record_id)
-    return "; ".join(labels)
+    return "; ".join(getattr(dataset.find(i, targets), "label", i) for i in ids)
 
 
 def timeline_table(dataset: Dataset, events: list[Event]) -> TableView:
@@ -132,7 +124,10 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
         if cls.label_field in names
         else next((c.field for c in cls.list_columns if c.kind == "prose"), None)
     )
-    columns = tuple(Column(c.header, _list_kind(c, title), keep=c.keep) for c in cls.list_columns)
+    kinds: dict[str | None, ColumnKind] = {"url": "url", "id": "id", title: "title"}
+    columns = tuple(
+        Column(c.header, kinds.get(c.field, c.kind), keep=c.keep) for c in cls.list_columns
+    )
     rows = tuple(
         tuple(
             _list_cell(dataset, record, column, schemas[column.field])
@@ -143,17 +138,8 @@ def list_table(dataset: Dataset, type_name: str, records: list[Record]) -> Table
     return TableView(cls.list_title, columns, rows)
 
 
-def _list_kind(column: ListColumn, title: str | None) -> ColumnKind:
-    if column.field == "url":
-        return "url"
-    if column.field == "id":
-        return "id"
-    return "title" if column.field == title else column.kind
-
-
 def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: FieldSchema) -> Cell:
     value = getattr(record, column.field)
-    url = getattr(record, "url", None)
     if column.field == "date":
         return date_cell(record)
     if isinstance(value, EdtfDate):
@@ -162,12 +148,10 @@ def _list_cell(dataset: Dataset, record: Record, column: ListColumn, schema: Fie
         return Cell("")
     if schema.kind in ("ref", "refs"):
         ids = (value,) if isinstance(value, str) else value
-        if column.count:
-            return Cell(str(len(ids)))
-        return Cell(_link_titles(dataset, ids, schema.targets))
+        return Cell(str(len(ids)) if column.count else _link_titles(dataset, ids, schema.targets))
     if schema.kind == "tags":
         return Cell(", ".join(value))
-    if column.field in ("title", "url") and url:
+    if column.field in ("title", "url") and (url := getattr(record, "url", None)):
         return Cell(str(value), link=url)
     return Cell(str(value))
 
@@ -198,9 +182,7 @@ def search_table(query: str, hits: list[Hit]) -> TableView:
 
 _LABELS = {
     "url": "URL",
-    "short_title": "Short title",
     "date_display": "Date as worded",
-    "created_by": "Created by",
     "creates": "Bodies created",
     "areas": "Areas of cooperation",
     "checked": "Wording checked against",
@@ -257,51 +239,63 @@ def tier_text(source: Source) -> str:
     return f"{source.tier} of {source.state}" if source.state else source.tier
 
 
+# How a correction of the 2015 backgrounder is worded to people (here and in Markdown).
+SAYS = "The 2015 backgrounder says: \u201c{}\u201d"
+SHOWS = "What the official record shows: {}"
+
+
 def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
-    lines = []
-    for c in corrections:
-        lines.append(f"The 2015 backgrounder says: \u201c{c.says}\u201d")
-        lines.append(f"What the official record shows: {c.finding}")
-        lines.append(
-            "Evidence: " + "; ".join(_link_titles(dataset, (s,), ("source",)) for s in c.sources)
+    return [
+        line
+        for c in corrections
+        for line in (
+            SAYS.format(c.says),
+            SHOWS.format(c.finding),
+            "Evidence: " + _link_titles(dataset, c.sources, ("source",)),
         )
-    return lines
+    ]
+
+
+def shown_fields(record: Record) -> Iterator[tuple[str, FieldSchema, Any]]:
+    """The fields a person is shown, in order: those set, but the id and internal ones."""
+    for name, schema in field_schemas(type(record)).items():
+        value = getattr(record, name)
+        if name != "id" and name not in record.internal_fields and value not in (None, ()):
+            yield name, schema, value
+
+
+def value_text(schema: FieldSchema, value: Any) -> str:
+    """A value that links nowhere as words: a date both worded and in EDTF, tags listed."""
+    if schema.kind == "date":
+        return f"{value.display()} ({value})"
+    return ", ".join(value) if schema.kind == "tags" else str(value)
 
 
 def detail_view(dataset: Dataset, record: Record) -> DetailView:
     """Every field of a record, linked records by id and title."""
     sections: list[Section] = []
-    for f in dataclasses.fields(record):
-        if f.name == "id" or f.name in record.internal_fields:
-            continue
-        schema = schema_of(f)
-        value = getattr(record, f.name)
-        if value is None or value == ():
-            continue
-        if schema.kind == "date":
-            sections.append(Section(field_label(f.name), (f"{value.display()} ({value})",)))
-        elif schema.kind == "corrections":
+    for name, schema, value in shown_fields(record):
+        label = field_label(name)
+        if schema.kind == "corrections":
             lines = tuple(correction_lines(dataset, value))
             sections.append(Section("Correction of the backgrounder", lines, "note"))
-        elif isinstance(record, Source) and f.name == "cited_by":
+        elif isinstance(record, Source) and name == "cited_by":
+            from nato_russia.query import citing_records  # query loads only for a source
+
             # Ids are unique only within a type, so the citing records are found, not looked up.
             citing = citing_records(dataset, record.id)
             lines = tuple(f"{r.id} \u2014 {r.label} ({r.type_name})" for r in citing)
             links = tuple(Link(r.id, f"{r.label} ({r.type_name})", date_text(r)) for r in citing)
-            sections.append(Section(field_label(f.name), lines, "links", links))
+            sections.append(Section(label, lines, "links", links))
         elif schema.kind in ("ref", "refs"):
-            ids = (value,) if isinstance(value, str) else value
-            kind: Literal["links", "quotes"] = (
-                "quotes" if schema.targets == ("quotation",) else "links"
+            lines, links = _linked(
+                dataset, (value,) if isinstance(value, str) else value, schema.targets
             )
-            lines, links = _linked(dataset, ids, schema.targets)
-            sections.append(Section(field_label(f.name), lines, kind, links))
-        elif schema.kind == "tags":
-            sections.append(Section(field_label(f.name), (", ".join(value),)))
-        elif f.name == "url":
-            sections.append(Section(field_label(f.name), (str(value),), "url"))
+            quotes = schema.targets == ("quotation",)
+            sections.append(Section(label, lines, "quotes" if quotes else "links", links))
         else:
-            sections.append(Section(field_label(f.name), (str(value),)))
+            text = (value_text(schema, value),)
+            sections.append(Section(label, text, "url" if name == "url" else "text"))
     return DetailView(record.type_name, record.id, record.label, tuple(sections))
 
 
@@ -310,62 +304,67 @@ def day_text(day: dt.date) -> str:
     return parse_date(day.isoformat()).display()
 
 
-# Words a state's slug lower-cases that people write otherwise.
+# Words a state's slug lower-cases that people write otherwise ("states" only after "united").
 _PROPER = {"nato": "NATO", "russia": "Russia", "nrc": "NRC", "us": "US", "united": "United"}
-_PROPER["states"] = "States"  # only after "united": see state_label
 
 
 def state_label(change: StateChange) -> str:
     """A state slug as words: suspended-by-russia -> suspended by Russia."""
     words = change.state.split("-")
-    shown = []
-    for i, word in enumerate(words):
-        if word == "states" and not (i and words[i - 1] == "united"):
-            shown.append(word)
-        else:
-            shown.append(_PROPER.get(word, word))
-    return " ".join(shown)
+    return " ".join(
+        "States" if (before, word) == ("united", "states") else _PROPER.get(word, word)
+        for before, word in zip(["", *words], words, strict=False)
+    )
 
 
-def since_text(state: ChannelState, compact: bool = False) -> str:
+def _since(state: ChannelState, short: bool = False) -> str:
     """When the channel took its state: the day, or "during June 2014" when the change is
     known only to a month or year that holds the day asked about."""
     date = state.change.date
-    when = date.compact() if compact else date.display()
+    when = date.compact() if short else date.display()
     return when if state.settled else f"during {when}"
 
 
-def confirmed_text(state: ChannelState) -> str:
-    """When a source last showed the state holding; marked when that is years before the day."""
-    when = state.confirmed.display()
-    if state.stale:
-        return f"{when} (unconfirmed for {state.stale_years} years)"
-    return when
-
-
-def state_text(state: ChannelState) -> str:
+def _state(state: ChannelState, short: bool = False) -> str:
     """The state in words, and what it was before a change that may fall after the day."""
     text = state_label(state.change)
-    if not state.settled:
-        before = state_label(state.previous) if state.previous else "no recorded state"
-        text += (
-            f" (the change's day is not known and may fall after this date; before it: {before})"
-        )
-    return text
+    if state.settled:
+        return text
+    before = state_label(state.previous) if state.previous else "no recorded state"
+    if short:
+        return f"{text} (or still {before})"
+    return (
+        f"{text} (the change's day is not known and may fall after this date; before it: {before})"
+    )
 
 
-def change_text(change: StateChange) -> str:
-    """What changed, and who alone says so where only one party does."""
-    if change.attribution:
-        return f"{change.title} ({change.attribution})"
-    return change.title
+def _meeting_date(meeting: Meeting, short: bool = False) -> str:
+    date = meeting.event.date.compact() if short else date_text(meeting.event)
+    return date if meeting.settled else f"during {date}"
+
+
+def _confirmed(state: ChannelState, short: bool = False) -> str:
+    """When a source last showed the state holding; marked when that is years before the day
+    (in a line of nrr status at a terminal, by STALE_MARK, which status_footer explains)."""
+    if short:
+        when = state.confirmed.compact()
+        return f"{when} {STALE_MARK}" if state.stale else when
+    when = state.confirmed.display()
+    return f"{when} (unconfirmed for {state.stale_years} years)" if state.stale else when
+
+
+STALE_MARK = "*"
+
+
+def _status_title(status: Status) -> str:
+    return f"NATO-Russia relations on {day_text(status.day)}"
 
 
 def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     """The channels' states on the day, the caveats of the changes they rest on, the councils'
     last meetings and the latest events."""
     channels = TableView(
-        f"NATO-Russia relations on {day_text(status.day)}",
+        _status_title(status),
         (
             Column("Channel"),
             Column("State"),
@@ -378,10 +377,13 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(s.channel.title),
-                Cell(state_text(s)),
-                Cell(since_text(s)),
-                Cell(confirmed_text(s)),
-                Cell(change_text(s.change)),
+                Cell(_state(s)),
+                Cell(_since(s)),
+                Cell(_confirmed(s)),
+                # Who alone says so, where only one party does.
+                Cell(
+                    s.change.title + (f" ({s.change.attribution})" if s.change.attribution else "")
+                ),
                 Cell(_link_titles(dataset, s.change.by, ("actor",))),
                 Cell(s.change.id),
             )
@@ -399,11 +401,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(m.channel.title),
-                Cell(
-                    date_text(m.event)
-                    if m.settled
-                    else f"during {date_text(m.event)} (may fall after this date)"
-                ),
+                Cell(_meeting_date(m) + ("" if m.settled else " (may fall after this date)")),
                 Cell(m.event.id),
                 Cell(m.event.title),
             )
@@ -418,16 +416,6 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     return tuple(
         view for view in (channels, notes, meetings, recent) if view.rows or view is channels
     )
-
-
-# The mark of a state whose last confirmation is years before the day, in the one-line
-# table of nrr status at a terminal, and the footnote that explains it.
-STALE_MARK = "*"
-
-
-def _short_confirmed(state: ChannelState) -> str:
-    when = state.confirmed.compact()
-    return f"{when} {STALE_MARK}" if state.stale else when
 
 
 def status_footer(status: Status) -> tuple[str, ...]:
@@ -450,7 +438,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
     events. The rest of each row (who, on which record, the notes) is in the channel's own
     view, and in status_views for pipes and files."""
     channels = TableView(
-        f"NATO-Russia relations on {day_text(status.day)}",
+        _status_title(status),
         (
             Column("Channel", "title"),
             Column("State", "key", keep=True),
@@ -461,9 +449,9 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(s.channel.title),
-                Cell(state_text(s), short=_short_state(s)),
-                Cell(since_text(s), short=since_text(s, compact=True)),
-                Cell(confirmed_text(s), short=_short_confirmed(s)),
+                Cell(_state(s), short=_state(s, short=True)),
+                Cell(_since(s), short=_since(s, short=True)),
+                Cell(_confirmed(s), short=_confirmed(s, short=True)),
                 Cell(s.channel.id),
             )
             for s in status.channels
@@ -474,10 +462,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         (Column("Date", "date"), Column("Meeting", "title"), Column("ID", "id")),
         tuple(
             (
-                Cell(
-                    date_text(m.event) if m.settled else f"during {date_text(m.event)}",
-                    short=("" if m.settled else "during ") + m.event.date.compact(),
-                ),
+                Cell(_meeting_date(m), short=_meeting_date(m, short=True)),
                 Cell(m.event.title),
                 Cell(m.event.id),
             )
@@ -490,11 +475,3 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple((date_cell(e), Cell(e.title), Cell(e.id)) for e in status.recent),
     )
     return tuple(view for view in (channels, meetings, recent) if view.rows or view is channels)
-
-
-def _short_state(state: ChannelState) -> str:
-    label = state_label(state.change)
-    if state.settled:
-        return label
-    before = state_label(state.previous) if state.previous else "no recorded state"
-    return f"{label} (or still {before})"
