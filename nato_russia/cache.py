@@ -1,34 +1,47 @@
 """A cache of validated datasets, so that a dataset's files are read and checked once.
 
 Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr; none without a usable home: see
-cache_dir), one file per key. The key (made by the loader) covers the nrr version, the schema of
-the records and the content of every input file, so an edited file, a new field or a new nrr
-never meets an old entry. An entry is one line of header (MAGIC, the key, the SHA-256 of the
-rest) and then the validated records as plain JSON: strings, numbers and lists, never anything
-that runs code. An entry whose header, key or digest does not match (truncated, damaged, written
-for other files), or that does not decode into records, is a miss: the dataset is built from the
-files again and the entry rewritten. Writes are atomic (a temporary file, then a rename).
-A cache that cannot be read or written is simply not used: it is never worth an error.
+cache_dir), one file per key. The key (made by the loader) names the nrr version, the schema of
+the records and the content digest of every input file, and is written into the entry in full,
+so an edited file, a new field or a new nrr never meets an old entry. An entry is a header line
+(MAGIC and the CRC-32 of the rest), the key, an index (per type: its field names, the ids and
+the day span of each record) and then one line per record, its field values as plain JSON:
+strings, numbers and lists, never anything that runs code. An entry whose header, checksum, key
+or field names do not match (truncated, damaged, written for other files or another schema) is
+a miss: the dataset is built from the files again and the entry rewritten. Writes are atomic (a
+temporary file, then a rename). A cache that cannot be read or written is simply not used: it
+is never worth an error.
+
+Records are decoded when first asked for: a lookup decodes the few records it shows, and a
+date filter picks records by the index's spans before decoding them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
-import hashlib
 import json
 import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Sequence, ValuesView
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from nato_russia.dates import EdtfDate, parse_date
-from nato_russia.model import RECORD_TYPES, Correction, Dataset, Record, field_schemas
+from nato_russia.model import (
+    RECORD_TYPES,
+    Correction,
+    Dataset,
+    DatedRecords,
+    Record,
+    field_schemas,
+)
 
-MAGIC = "nrr-cache 6"
+MAGIC = "nrr-cache 7"
 RACY_SECONDS = 2
 KEEP_ENTRIES = 8  # older entries (other datasets, other versions) are pruned beyond this
 KEEP_CONTENTS = 128 * 1024 * 1024
@@ -83,7 +96,17 @@ DIGEST = "sha256"
 
 
 def content_digest(data: bytes) -> bytes:
+    # Imported here: a warm run reuses remembered digests, and OpenSSL's import is 2 ms.
+    import hashlib
+
     return hashlib.sha256(data).digest()
+
+
+def checksum(body: bytes) -> str:
+    """What an entry's header says of the rest: CRC-32 catches the damage a disk or an
+    interrupted copy does (nothing here guards against a forger: the entry is the user's own
+    file) and, unlike a cryptographic digest, needs no OpenSSL import on a warm run."""
+    return f"{zlib.crc32(body):08x}"
 
 
 def content_digests(
@@ -109,47 +132,34 @@ def content_digests(
     except (OSError, ValueError):
         memo = {}
     digests: dict[Path, bytes] = {}
-    unknown: dict[Path, tuple[str, list[int]]] = {}
+    changed = False
+    kept = 0
+    now = time.time_ns()
     for path in files:
         name = str(path.resolve())
         info = path.stat()
         signature = [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
         entry = memo.get(name)
         if isinstance(entry, list) and entry[:4] == signature and entry[5:] == [DIGEST]:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 digests[path] = bytes.fromhex(entry[4])
                 continue
-            except (TypeError, ValueError):
-                pass
-        unknown[path] = (name, signature)
-    kept = 0
-    changed = False
-    now = time.time_ns()
-    for path, (digest, data) in zip(unknown, _read_and_hash(list(unknown), read), strict=True):
-        digests[path] = digest
-        if data is not None and kept + len(data) <= KEEP_CONTENTS:
+        data = read(path)
+        digests[path] = content_digest(data)
+        if kept + len(data) <= KEEP_CONTENTS:
             contents[path] = data
             kept += len(data)
-        name, signature = unknown[path]
         if now - max(signature[2], signature[3]) > RACY_SECONDS * 10**9:
-            memo[name] = [*signature, digest.hex(), DIGEST]
+            memo[name] = [*signature, digests[path].hex(), DIGEST]
             changed = True
     if changed:
         _write_atomically(memo_path, json.dumps(memo).encode())
     return digests
 
 
-def _read_and_hash(
-    files: list[Path], read: Callable[[Path], bytes]
-) -> Iterator[tuple[bytes, bytes | None]]:
-    """Each file's digest, and its bytes unless they are more than could be kept."""
-    for path in files:
-        data = read(path)
-        yield content_digest(data), data if len(data) <= KEEP_CONTENTS else None
-
-
 def entry_path(key: str) -> Path:
-    return _directory() / f"dataset-{key}.json"
+    # The name only finds the entry: a name two keys share is a miss (the entry holds its key).
+    return _directory() / f"dataset-{checksum(key.encode())}.json"
 
 
 def read(key: str) -> Dataset | None:
@@ -158,32 +168,40 @@ def read(key: str) -> Dataset | None:
         with open_regular(entry_path(key)) as file:
             blob = file.read()
         header, _, body = blob.partition(b"\n")
-        if header.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+        lines = body.split(b"\n")
+        if lines[0] != key.encode() or header != f"{MAGIC} {checksum(body)}".encode():
             return None
-        return _from_plain(json.loads(body))
+        return _from_lines(json.loads(lines[1]), lines[2:])
     except Exception:  # unreadable, damaged or undecodable: a miss, never a failure
         return None
 
 
 def write(key: str, dataset: Dataset) -> bool:
     """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
-    plain = _to_plain(dataset)
-    body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
-    header = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
-    if _write_atomically(entry_path(key), header + body):
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+    index: dict[str, list[Any]] = {}
+    rows: list[str] = []
+    for type_name, by_id in dataset.records.items():
+        names = list(field_schemas(RECORD_TYPES[type_name]))
+        index[type_name] = [names, list(by_id), *_spans(by_id.values(), "date" in names)]
+        rows.extend(map(encode, map(operator.attrgetter(*names), by_id.values())))
+    body = "\n".join([key, encode(index), *rows]).encode()
+    if _write_atomically(entry_path(key), f"{MAGIC} {checksum(body)}\n".encode() + body):
         _prune(_directory())
         return True
     return False
 
 
-def _to_plain(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
-    """Every record as the values of its fields, in field order, derived fields included (see
-    _plain for dates and corrections)."""
-    plain: dict[str, list[tuple[Any, ...]]] = {}
-    for type_name, by_id in dataset.records.items():
-        values = operator.attrgetter(*field_schemas(RECORD_TYPES[type_name]))
-        plain[type_name] = list(map(values, by_id.values()))
-    return plain
+def _spans(records: Iterable[Record], dated: bool) -> tuple[list[int | None] | None, ...]:
+    """The first and the last day of each record's `date` (the day numbers of dt.date), what
+    Dataset.overlapping asks of the records of a type with dates; None for one without."""
+    if not dated:
+        return None, None
+    dates: list[EdtfDate | None] = [getattr(record, "date", None) for record in records]
+    return (
+        [None if d is None else d.earliest().toordinal() for d in dates],
+        [None if d is None else d.latest().toordinal() for d in dates],
+    )
 
 
 def _plain(value: object) -> object:
@@ -196,46 +214,133 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no place in the cache")
 
 
-_AS_IS = frozenset({"id", "text", "enum", "ref", "slug", "int"})
-
-
-def _from_plain(plain: dict[str, list[list[Any]]]) -> Dataset:
-    """The records of _to_plain back; raises (KeyError, TypeError, ...) on anything else."""
-    if set(plain) != set(RECORD_TYPES):
+def _from_lines(index: dict[str, list[Any]], lines: list[bytes]) -> Dataset:
+    """The records of an entry, each type's decoded when asked for; raises (ValueError,
+    KeyError, ...) on an index that is not of this nrr's record types and fields."""
+    if list(index) != list(RECORD_TYPES):
         raise ValueError("not the record types of this nrr")
-    dates: dict[str, EdtfDate] = {}  # equal dates as one object, as the loader makes them
-
-    def date(text: str) -> EdtfDate:
-        found = dates.get(text)
-        if found is None:
-            found = dates[text] = parse_date(text)
-        return found
-
-    def corrections(value: list[list[Any]]) -> tuple[Correction, ...]:
-        return tuple(Correction(says=s, finding=f, sources=tuple(c)) for s, f, c in value)
-
-    records: dict[str, dict[str, Record]] = {}
+    records: dict[str, StoredRecords] = {}
+    start = 0
     for type_name, cls in RECORD_TYPES.items():
-        schemas = field_schemas(cls)
-        names = list(schemas)
-        converted = [
-            (name, date if s.kind == "date" else corrections if s.kind == "corrections" else tuple)
-            for name, s in schemas.items()
-            if s.kind not in _AS_IS
-        ]
-        by_id: dict[str, Record] = {}
-        for values in plain[type_name]:
-            fields = dict(zip(names, values, strict=True))
-            for name, convert in converted:
-                value = fields[name]
-                if value:
-                    fields[name] = convert(value)
-                elif value is not None:
-                    fields[name] = ()  # an empty list
-            record = cls(**fields)
-            by_id[record.id] = record
-        records[type_name] = by_id
+        names, ids, firsts, lasts = index[type_name]
+        if names != list(field_schemas(cls)) or len(set(ids)) != len(ids):
+            raise ValueError(f"{type_name}: not the fields of this nrr")
+        end = start + len(ids)
+        records[type_name] = StoredRecords(cls, ids, lines[start:end], firsts, lasts)
+        start = end
+    if start != len(lines):
+        raise ValueError("not as many records as the index lists")
     return Dataset(records)
+
+
+class StoredRecords(DatedRecords):
+    """One type's records in a cache entry, by id in file order; a record is decoded when
+    first asked for. They were built and checked when the entry was written, and the checksum
+    vouches that these are the bytes written, so each is made without running its __init__
+    again: its fields are set in its __dict__ (four times faster)."""
+
+    def __init__(
+        self,
+        cls: type[Record],
+        ids: list[str],
+        lines: list[bytes],
+        firsts: list[int | None] | None,
+        lasts: list[int | None] | None,
+    ) -> None:
+        spans = None if firsts is None or lasts is None else list(zip(firsts, lasts, strict=True))
+        if len(lines) != len(ids) or len(spans or ids) != len(ids):
+            raise ValueError("an index that does not fit its records")
+        self._ids = ids
+        self._lines = lines
+        self._at = {record_id: at for at, record_id in enumerate(ids)}
+        self._done: list[Record | None] = [None] * len(ids)
+        self._spans = spans
+        self._build = _builder(cls)
+
+    def __getitem__(self, record_id: str) -> Record:
+        at = self._at[record_id]
+        record = self._done[at]
+        if record is None:
+            (record,) = self._decode([at])
+        return record
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def values(self) -> ValuesView[Record]:
+        self._decode(range(len(self._ids)))  # all at once, not one json.loads each
+        return super().values()
+
+    def items(self) -> ItemsView[str, Record]:
+        self._decode(range(len(self._ids)))
+        return super().items()
+
+    def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]:
+        if self._spans is None:  # the type has no `date`: every record, as Dataset says
+            return list(self.values())
+        # Day numbers, as the index holds each record's first and last day.
+        low = -1 if earliest is None else earliest.toordinal()
+        high = dt.date.max.toordinal() if latest is None else latest.toordinal()
+        chosen = [
+            at
+            for at, (first, last) in enumerate(self._spans)
+            if first is None or last is None or (last >= low and first <= high)
+        ]
+        return self._decode(chosen)
+
+    def _decode(self, places: Sequence[int]) -> list[Record]:
+        """The records at these places; those not decoded yet, in one json.loads."""
+        done = self._done
+        todo = [at for at in places if done[at] is None]
+        if todo:
+            rows = json.loads(b"[" + b",".join([self._lines[at] for at in todo]) + b"]")
+            for at, row in zip(todo, rows, strict=True):
+                done[at] = self._build(row)
+        return [record for at in places if (record := done[at]) is not None]
+
+
+def _corrections(value: list[list[Any]]) -> tuple[Correction, ...]:
+    return tuple(Correction(says=s, finding=f, sources=tuple(c)) for s, f, c in value)
+
+
+# How a field of each kind is stored where JSON has no such value (see _plain); other kinds
+# are stored as they are.
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "date": parse_date,
+    "refs": tuple,
+    "tags": tuple,
+    "corrections": _corrections,
+}
+_BUILDERS: dict[type[Record], Callable[[list[Any]], Record]] = {}
+
+
+def _builder(cls: type[Record]) -> Callable[[list[Any]], Record]:
+    """A function making a record of this type from its stored values, in field order."""
+    if cls in _BUILDERS:
+        return _BUILDERS[cls]
+    schemas = field_schemas(cls)
+    names = list(schemas)
+    decoded = [(at, _DECODE[s.kind]) for at, s in enumerate(schemas.values()) if s.kind in _DECODE]
+
+    def build(values: list[Any]) -> Record:
+        for at, decode in decoded:
+            value = values[at]
+            if value:
+                values[at] = decode(value)
+            elif value == []:
+                values[at] = ()
+        record = object.__new__(cls)
+        record.__dict__.update(zip(names, values, strict=True))
+        return record
+
+    _BUILDERS[cls] = build
+    return build
 
 
 def _write_atomically(path: Path, content: bytes) -> bool:

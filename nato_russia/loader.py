@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -117,17 +117,13 @@ def _read_all(
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
-    """The cache key: this nrr version, the schema of the records and each input file's path
-    and content digest. With the schema in the key, a cache written before a field was added
-    is never replayed onto the new fields."""
+    """The cache key, one line of JSON: this nrr version, the cache format, the schema of the
+    records and each input file's path and content digest. With the schema in the key, a cache
+    written before a field was added is never replayed onto the new fields."""
     from nato_russia import cache
 
-    layout = f"nrr {__version__} schema {schema_fingerprint()} cache {cache.MAGIC}"
-    key = hashlib.sha256(layout.encode())
-    for path in files:
-        key.update(str(path.resolve()).encode() + b"\0")
-        key.update(digests[path])
-    return key.hexdigest()
+    inputs = [[str(path.resolve()), digests[path].hex()] for path in files]
+    return json.dumps([__version__, cache.MAGIC, schema_fingerprint(), inputs])
 
 
 def load(selection: DataSelection) -> Dataset:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -258,7 +258,7 @@ def is_web_address(text: str) -> bool:
     return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class DatasetInfo(RecordType):
     """What a dataset covers and when it was last checked (data/datasets.yaml)."""
 
@@ -289,7 +289,7 @@ class DatasetInfo(RecordType):
     sources: tuple[str, ...] = refs_field("source")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Period(RecordType):
     type_name = "period"
     plural = "periods"
@@ -322,7 +322,7 @@ class Period(RecordType):
     events: tuple[str, ...] = derived_refs("event", via="period")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Actor(RecordType):
     type_name = "actor"
     ordered_by = None
@@ -364,7 +364,7 @@ class Actor(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="speaker")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Term(RecordType):
     """A person's time in an office: from `start` to `end`, or still in office without `end`."""
 
@@ -402,7 +402,7 @@ class Term(RecordType):
         return f"{self.office}, {self.start.display()} \u2013 {until}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
     type_name = "agreement"
     happened = True
@@ -455,7 +455,7 @@ class Agreement(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="document")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Principle(RecordType):
     type_name = "principle"
     ordered_by = None
@@ -480,7 +480,7 @@ class Principle(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="principles")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Area(RecordType):
     type_name = "area"
     ordered_by = None
@@ -504,7 +504,7 @@ class Area(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
     type_name = "event"
     happened = True
@@ -540,7 +540,7 @@ class Event(RecordType):
     state_changes: tuple[str, ...] = derived_refs("state_change", via="event")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Channel(RecordType):
     """One channel of the relationship (a council, a mission, a treaty, ...) whose state
     `nrr status` tells; `states` are the states its changes may set."""
@@ -578,7 +578,7 @@ class Channel(RecordType):
     changes: tuple[str, ...] = derived_refs("state_change", via="channel")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
@@ -628,7 +628,7 @@ class StateChange(RecordType):
         return self.attribution is not None or self.state.startswith("reported-")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
     type_name = "quotation"
     happened = True
@@ -664,7 +664,7 @@ class Quotation(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Topic(RecordType):
     """A thread through the relationship (missile defence, Ukraine, the treaties, ...): the
     records of every dated type that link to it, which `nrr topic ID` tells in date order."""
@@ -721,7 +721,7 @@ _CITING = (
 CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in _field_names(cls))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
 class Source(RecordType):
     type_name = "source"
     plural = "sources"
@@ -812,6 +812,14 @@ def stored_fields(cls: type[Record]) -> dict[str, FieldSchema]:
     return _STORED[cls]
 
 
+class DatedRecords(Mapping[str, Record]):
+    """Records of a type that can pick those whose `date` overlaps a span without building
+    the others (a cache entry's, decoded when asked for): what Dataset.overlapping uses."""
+
+    @abstractmethod
+    def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Dataset:
     """All records, by type and id. Built and validated by the loader.
@@ -828,10 +836,14 @@ class Dataset:
         self, type_name: str, earliest: dt.date | None, latest: dt.date | None
     ) -> Iterator[Record]:
         """Records of a type whose date overlaps [earliest, latest] (undated ones included)."""
-        for record in self.records[type_name].values():
-            date = getattr(record, "date", None)
-            if date is None or date.overlaps(earliest, latest):
-                yield record
+        records = self.records[type_name]
+        if isinstance(records, DatedRecords):
+            return iter(records.overlapping(earliest, latest))
+        return (
+            record
+            for record in records.values()
+            if (date := getattr(record, "date", None)) is None or date.overlaps(earliest, latest)
+        )
 
     def get(self, type_name: str, record_id: str) -> Record | None:
         return self.records.get(type_name, {}).get(record_id)
@@ -909,9 +921,8 @@ def actor_fields(cls: type[Record]) -> tuple[str, ...]:
 
 
 def schema_fingerprint() -> str:
-    """A digest of every record type's fields: caches made under another schema never match."""
-    parts = []
-    for name, cls in RECORD_TYPES.items():
-        fields = ",".join(f"{n}:{s!r}" for n, s in field_schemas(cls).items())
-        parts.append(f"{name}({fields})")
-    return hashlib.blake2b(";".join(parts).encode(), digest_size=16).hexdigest()
+    """Every record type's fields, in full: caches made under another schema never match."""
+    return ";".join(
+        f"{name}({','.join(f'{n}:{s!r}' for n, s in field_schemas(cls).items())})"
+        for name, cls in RECORD_TYPES.items()
+    )
