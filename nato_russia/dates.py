@@ -8,12 +8,11 @@ it and a reference tool must not pretend to more (or less) precision than its so
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 Precision = Literal["year", "month", "day"]
 
@@ -62,8 +61,7 @@ class PartialDate:
 
     def latest(self) -> dt.date:
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
-        return dt.date(self.year, month, day)
+        return dt.date(self.year, month, self.day or _last_day(self.year, month))
 
     def __str__(self) -> str:
         text = f"{self.year:04d}"
@@ -173,11 +171,16 @@ def _parse_single(text: str, whole: str) -> PartialDate:
         raise DateFormatError(f"{whole!r}: year 0000 is not supported")
     if month is not None and not 1 <= month <= 12:
         raise DateFormatError(f"{whole!r}: month {month:02d} does not exist")
-    if day is not None and month is not None:
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            raise DateFormatError(f"{whole!r}: day {day:02d} does not exist in that month")
+    if day is not None and month is not None and not 1 <= day <= _last_day(year, month):
+        raise DateFormatError(f"{whole!r}: day {day:02d} does not exist in that month")
     return PartialDate(year, month, day)
+
+
+def _last_day(year: int, month: int) -> int:
+    """The number of days in a month (calendar.monthrange would import locale, 1 ms)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 @functools.lru_cache(maxsize=65536)
@@ -251,12 +254,7 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
     return value.latest() if upper else value.earliest()
 
 
-class _Bounded(Protocol):
-    def earliest(self) -> dt.date: ...
-    def latest(self) -> dt.date: ...
-
-
-def runs_backwards(start: _Bounded, end: _Bounded) -> bool:
+def runs_backwards(start: PartialDate | EdtfDate, end: PartialDate | EdtfDate) -> bool:
     """Whether a span from `start` to `end` ends before it starts: the end's first or last
     possible day comes before the start's ('2000-05' to '2000-05-01' does too). The rule of an
     interval's two ends, and of a term's start and end."""
