@@ -21,6 +21,8 @@ from nato_russia.dates import EdtfDate, parse_date
 
 @dataclass(frozen=True, slots=True)
 class FieldSchema:
+    """What a field holds, which the loader validates a file's value against."""
+
     kind: str  # id | text | slug | enum | int | date | ref | refs | tags | corrections
     optional: bool = False
     targets: tuple[str, ...] = ()  # record types a ref/refs field may point to
@@ -138,15 +140,25 @@ class ListColumn:
     keep: bool = False  # shown in a list at a terminal however narrow, as dates are
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# Per class, computed once (hot in loading). Dicts rather than functools.cache, which mypy
+# will not pass a class to (not Hashable).
+_SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
+_STORED: dict[type[Any], dict[str, FieldSchema]] = {}
+_DEFAULTS: dict[type[Any], dict[str, Any]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    # A dict rather than functools.cache, which mypy will not pass a class to (not Hashable).
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
+def field_schemas(cls: type[Any]) -> dict[str, FieldSchema]:
+    """Field name -> schema, in declaration order."""
+    if cls not in _SCHEMAS:
+        _SCHEMAS[cls] = {f.name: schema_of(f) for f in dataclasses.fields(cls)}
+    return _SCHEMAS[cls]
+
+
+def stored_fields(cls: type[Any]) -> dict[str, FieldSchema]:
+    """The fields a data file sets (all but the derived ones)."""
+    if cls not in _STORED:
+        _STORED[cls] = {n: s for n, s in field_schemas(cls).items() if not s.derived}
+    return _STORED[cls]
 
 
 class RecordType:
@@ -156,10 +168,10 @@ class RecordType:
     the commands are the names with '-' for '_' (nrr state-change, nrr state-changes).
     """
 
-    # Records compare, hash and print by their fields, as dataclasses do, through the three
-    # methods below: written once here rather than compiled by the dataclass decorator for each
-    # of the types (eq=False, repr=False), which on Python 3.11 made importing this module a
-    # third of the cost of importing Typer, on every run of every command.
+    # Records are made, compare, hash and print by their fields, as dataclasses do, through
+    # the methods below: written once here rather than compiled by the dataclass decorator for
+    # each of the types (init=False, eq=False, repr=False), which on Python 3.11 made importing
+    # this module a third of the cost of importing Typer, on every run of every command.
     __slots__ = ()
     type_name: ClassVar[str]
     plural: ClassVar[str]
@@ -209,8 +221,20 @@ class RecordType:
         value: str = getattr(self, self.label_field)
         return value
 
+    def __init__(self, **values: Any) -> None:
+        """Every field by keyword; a field without a default must be given."""
+        cls: type[Any] = type(self)
+        if cls not in _DEFAULTS:
+            _DEFAULTS[cls] = {f.name: f.default for f in dataclasses.fields(cls)}
+        fields = {**_DEFAULTS[cls], **values}
+        if len(fields) != len(_DEFAULTS[cls]) or dataclasses.MISSING in fields.values():
+            wrong = [name for name in fields if name not in _DEFAULTS[cls]]
+            wrong += [name for name, value in fields.items() if value is dataclasses.MISSING]
+            raise TypeError(f"{cls.__name__}() got wrong or missing fields: {', '.join(wrong)}")
+        self.__dict__.update(fields)  # a frozen record's __setattr__ refuses, as it should
+
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in _field_names(type(self)))
+        return tuple(getattr(self, name) for name in field_schemas(type(self)))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -221,7 +245,7 @@ class RecordType:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        shown = (f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))
+        shown = (f"{name}={getattr(self, name)!r}" for name in field_schemas(type(self)))
         return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
@@ -258,7 +282,7 @@ def is_web_address(text: str) -> bool:
     return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class DatasetInfo(RecordType):
     """What a dataset covers and when it was last checked (data/datasets.yaml)."""
 
@@ -289,8 +313,10 @@ class DatasetInfo(RecordType):
     sources: tuple[str, ...] = refs_field("source")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Period(RecordType):
+    """A stretch of the relationship's history: a backgrounder section or the dataset's own."""
+
     type_name = "period"
     plural = "periods"
     noun, nouns = "period", "periods (the backgrounder's sections and the dataset's own)"
@@ -322,8 +348,10 @@ class Period(RecordType):
     events: tuple[str, ...] = derived_refs("event", via="period")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Actor(RecordType):
+    """A person, body, state or alliance that acts in the records."""
+
     type_name = "actor"
     ordered_by = None
     plural = "actors"
@@ -364,7 +392,7 @@ class Actor(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="speaker")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Term(RecordType):
     """A person's time in an office: from `start` to `end`, or still in office without `end`."""
 
@@ -402,8 +430,10 @@ class Term(RecordType):
         return f"{self.office}, {self.start.display()} \u2013 {until}"
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
+    """An agreement, declaration or statement, dated when adopted or signed."""
+
     type_name = "agreement"
     happened = True
     plural = "agreements"
@@ -455,8 +485,10 @@ class Agreement(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="document")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Principle(RecordType):
+    """A principle the agreements state (non-use of force, ...)."""
+
     type_name = "principle"
     ordered_by = None
     plural = "principles"
@@ -480,8 +512,10 @@ class Principle(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="principles")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Area(RecordType):
+    """An area of cooperation the agreements name (arms control, ...)."""
+
     type_name = "area"
     ordered_by = None
     plural = "areas"
@@ -504,8 +538,10 @@ class Area(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
+    """Something that happened, dated as precisely as its sources allow."""
+
     type_name = "event"
     happened = True
     plural = "events"
@@ -540,7 +576,7 @@ class Event(RecordType):
     state_changes: tuple[str, ...] = derived_refs("state_change", via="event")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Channel(RecordType):
     """One channel of the relationship (a council, a mission, a treaty, ...) whose state
     `nrr status` tells; `states` are the states its changes may set."""
@@ -578,7 +614,7 @@ class Channel(RecordType):
     changes: tuple[str, ...] = derived_refs("state_change", via="channel")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
@@ -628,8 +664,10 @@ class StateChange(RecordType):
         return self.attribution is not None or self.state.startswith("reported-")
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
+    """Words said or written, verbatim, and the document they come from."""
+
     type_name = "quotation"
     happened = True
     plural = "quotations"
@@ -664,7 +702,7 @@ class Quotation(RecordType):
     corrections: tuple[Correction, ...] = corrections_field()
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Topic(RecordType):
     """A thread through the relationship (missile defence, Ukraine, the treaties, ...): the
     records of every dated type that link to it, which `nrr topic ID` tells in date order."""
@@ -718,11 +756,13 @@ _CITING = (
     Quotation,
 )
 # The types whose records cite sources (their `sources` field), in RECORD_TYPES order.
-CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in _field_names(cls))
+CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in field_schemas(cls))
 
 
-@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Source(RecordType):
+    """Where facts come from: a document, page or report, its kind and its publisher's tier."""
+
     type_name = "source"
     plural = "sources"
     noun, nouns = "source", "sources"
@@ -792,24 +832,6 @@ RECORD_TYPES: dict[str, type[Record]] = {
 
 # Plural names, used for file names (data/events.yaml), list commands and SQL tables.
 PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
-
-
-_SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
-_STORED: dict[type[Any], dict[str, FieldSchema]] = {}
-
-
-def field_schemas(cls: type[Record]) -> dict[str, FieldSchema]:
-    """Field name -> schema, in declaration order; computed once per class (hot in loading)."""
-    if cls not in _SCHEMAS:
-        _SCHEMAS[cls] = {f.name: schema_of(f) for f in dataclasses.fields(cls)}
-    return _SCHEMAS[cls]
-
-
-def stored_fields(cls: type[Record]) -> dict[str, FieldSchema]:
-    """The fields a data file sets (all but the derived ones)."""
-    if cls not in _STORED:
-        _STORED[cls] = {n: s for n, s in field_schemas(cls).items() if not s.derived}
-    return _STORED[cls]
 
 
 class DatedRecords(Mapping[str, Record]):
