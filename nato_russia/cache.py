@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import itertools
 import json
 import operator
 import os
@@ -102,7 +103,7 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def checksum(body: bytes) -> str:
+def checksum(body: bytes | memoryview) -> str:
     """What an entry's header says of the rest: CRC-32 catches the damage a disk or an
     interrupted copy does (nothing here guards against a forger: the entry is the user's own
     file) and, unlike a cryptographic digest, needs no OpenSSL import on a warm run."""
@@ -167,11 +168,16 @@ def read(key: str) -> Dataset | None:
     try:
         with open_regular(entry_path(key)) as file:
             blob = file.read()
-        header, _, body = blob.partition(b"\n")
-        lines = body.split(b"\n")
-        if lines[0] != key.encode() or header != f"{MAGIC} {checksum(body)}".encode():
+        # Found by position rather than split into lines: the records stay one bytes object.
+        after_header = blob.index(b"\n") + 1
+        after_key = blob.index(b"\n", after_header) + 1
+        after_index = blob.index(b"\n", after_key) + 1
+        if blob[after_header : after_key - 1] != key.encode():
             return None
-        return _from_lines(json.loads(lines[1]), lines[2:])
+        body = memoryview(blob)[after_header:]
+        if blob[: after_header - 1] != f"{MAGIC} {checksum(body)}".encode():
+            return None
+        return _from_index(json.loads(blob[after_key:after_index]), blob, after_index)
     except Exception:  # unreadable, damaged or undecodable: a miss, never a failure
         return None
 
@@ -180,12 +186,15 @@ def write(key: str, dataset: Dataset) -> bool:
     """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
     index: dict[str, list[Any]] = {}
-    rows: list[str] = []
+    rows: list[bytes] = []
     for type_name, by_id in dataset.records.items():
         names = list(field_schemas(RECORD_TYPES[type_name]))
-        index[type_name] = [names, list(by_id), *_spans(by_id.values(), "date" in names)]
-        rows.extend(map(encode, map(operator.attrgetter(*names), by_id.values())))
-    body = "\n".join([key, encode(index), *rows]).encode()
+        values = map(operator.attrgetter(*names), by_id.values())
+        encoded = [encode(row).encode() for row in values]
+        spans = _spans(by_id.values(), "date" in names)
+        index[type_name] = [names, list(by_id), list(map(len, encoded)), *spans]
+        rows += encoded
+    body = b"\n".join([key.encode(), encode(index).encode(), *rows, b""])  # each line ends
     if _write_atomically(entry_path(key), f"{MAGIC} {checksum(body)}\n".encode() + body):
         _prune(_directory())
         return True
@@ -214,21 +223,22 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no place in the cache")
 
 
-def _from_lines(index: dict[str, list[Any]], lines: list[bytes]) -> Dataset:
-    """The records of an entry, each type's decoded when asked for; raises (ValueError,
-    KeyError, ...) on an index that is not of this nrr's record types and fields."""
+def _from_index(index: dict[str, list[Any]], blob: bytes, start: int) -> Dataset:
+    """The records of an entry whose records begin at `start`, each decoded when asked for;
+    raises (ValueError, KeyError, ...) on an index that does not fit the entry or this nrr's
+    record types and fields."""
     if list(index) != list(RECORD_TYPES):
         raise ValueError("not the record types of this nrr")
     records: dict[str, StoredRecords] = {}
-    start = 0
     for type_name, cls in RECORD_TYPES.items():
-        names, ids, firsts, lasts = index[type_name]
-        if names != list(field_schemas(cls)) or len(set(ids)) != len(ids):
+        names, ids, lengths, firsts, lasts = index[type_name]
+        if names != list(field_schemas(cls)):
             raise ValueError(f"{type_name}: not the fields of this nrr")
-        end = start + len(ids)
-        records[type_name] = StoredRecords(cls, ids, lines[start:end], firsts, lasts)
-        start = end
-    if start != len(lines):
+        # Where each record's line starts, and (past its newline) where the next one does.
+        starts = list(itertools.accumulate((n + 1 for n in lengths), initial=start))
+        records[type_name] = StoredRecords(cls, ids, blob, starts, firsts, lasts)
+        start = starts[-1]
+    if start != len(blob):
         raise ValueError("not as many records as the index lists")
     return Dataset(records)
 
@@ -243,18 +253,22 @@ class StoredRecords(DatedRecords):
         self,
         cls: type[Record],
         ids: list[str],
-        lines: list[bytes],
+        blob: bytes,
+        starts: list[int],
         firsts: list[int | None] | None,
         lasts: list[int | None] | None,
     ) -> None:
-        spans = None if firsts is None or lasts is None else list(zip(firsts, lasts, strict=True))
-        if len(lines) != len(ids) or len(spans or ids) != len(ids):
+        if len(starts) != len(ids) + 1 or len(set(ids)) != len(ids):
+            raise ValueError("an index that does not fit its records")
+        if firsts is not None and not len(firsts) == len(lasts or ()) == len(ids):
             raise ValueError("an index that does not fit its records")
         self._ids = ids
-        self._lines = lines
-        self._at = {record_id: at for at, record_id in enumerate(ids)}
+        self._blob = blob
+        self._starts = starts
+        self._at = dict(zip(ids, range(len(ids)), strict=True))
         self._done: list[Record | None] = [None] * len(ids)
-        self._spans = spans
+        self._firsts = firsts
+        self._lasts = lasts
         self._build = _builder(cls)
 
     def __getitem__(self, record_id: str) -> Record:
@@ -282,24 +296,30 @@ class StoredRecords(DatedRecords):
         return super().items()
 
     def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]:
-        if self._spans is None:  # the type has no `date`: every record, as Dataset says
+        if self._firsts is None or self._lasts is None:  # no `date`: all, as Dataset says
             return list(self.values())
         # Day numbers, as the index holds each record's first and last day.
         low = -1 if earliest is None else earliest.toordinal()
         high = dt.date.max.toordinal() if latest is None else latest.toordinal()
+        spans = zip(self._firsts, self._lasts, strict=True)
         chosen = [
             at
-            for at, (first, last) in enumerate(self._spans)
+            for at, (first, last) in enumerate(spans)
             if first is None or last is None or (last >= low and first <= high)
         ]
         return self._decode(chosen)
 
     def _decode(self, places: Sequence[int]) -> list[Record]:
-        """The records at these places; those not decoded yet, in one json.loads."""
-        done = self._done
+        """The records at these places; those not decoded yet, in one json.loads (a line of
+        JSON holds no newline: json.dumps writes one inside a string as \\n)."""
+        done, blob, starts = self._done, self._blob, self._starts
         todo = [at for at in places if done[at] is None]
         if todo:
-            rows = json.loads(b"[" + b",".join([self._lines[at] for at in todo]) + b"]")
+            if len(todo) == len(done):  # all: the lines as they lie together
+                text = blob[starts[0] : starts[-1] - 1]
+            else:
+                text = b"\n".join([blob[starts[at] : starts[at + 1] - 1] for at in todo])
+            rows = json.loads(b"[" + text.replace(b"\n", b",") + b"]")
             for at, row in zip(todo, rows, strict=True):
                 done[at] = self._build(row)
         return [record for at in places if (record := done[at]) is not None]
