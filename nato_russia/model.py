@@ -34,69 +34,50 @@ class FieldSchema:
     via: str | None = None
 
 
-def _field(schema: FieldSchema, default: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field that carries its schema; an optional one defaults to None."""
-    if schema.optional and default is dataclasses.MISSING:
-        default = None
-    return field(default=default, metadata={"schema": schema})
-
-
-def id_field() -> Any:
-    return _field(FieldSchema("id"))
+def _field(kind: str, *targets: str, optional: bool = False, **schema: Any) -> Any:
+    """A dataclass field that carries its schema (FieldSchema's fields): an optional one
+    defaults to None, a list (refs, tags, corrections) to () and a derived count to 0."""
+    if kind in ("refs", "tags", "corrections"):
+        default: Any = ()
+    elif kind == "int" and schema.get("derived"):
+        default = 0
+    else:
+        default = None if optional else dataclasses.MISSING
+    return field(
+        default=default, metadata={"schema": FieldSchema(kind, optional, targets, **schema)}
+    )
 
 
 def text_field(*, optional: bool = False) -> Any:
-    return _field(FieldSchema("text", optional))
+    return _field("text", optional=optional)
 
 
 def enum_field(*choices: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("enum", optional, choices=choices))
-
-
-def int_field() -> Any:
-    return _field(FieldSchema("int"))
+    return _field("enum", optional=optional, choices=choices)
 
 
 def date_field(*, optional: bool = False) -> Any:
-    return _field(FieldSchema("date", optional))
+    return _field("date", optional=optional)
 
 
 def ref_field(*targets: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("ref", optional, targets))
+    return _field("ref", *targets, optional=optional)
 
 
 def refs_field(*targets: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("refs", optional, targets), ())
-
-
-def tags_field(*, optional: bool = True) -> Any:
-    return _field(FieldSchema("tags", optional), ())
+    return _field("refs", *targets, optional=optional)
 
 
 def aliases_field() -> Any:
     """Other names a record goes by in its sources (annexed-crimea, enlargement), searched with
     a title's weight. They are tags, so that validation needs no new kind: words in lower case
     joined by '-', which search splits into words again."""
-    return tags_field()
-
-
-def corrections_field() -> Any:
-    return _field(FieldSchema("corrections", optional=True), ())
+    return _field("tags", optional=True)
 
 
 def derived_refs(target: str, via: str) -> Any:
     """The records of type `target` whose field `via` names this one, filled by the loader."""
-    return _field(FieldSchema("refs", targets=(target,), derived=True, via=via), ())
-
-
-def derived_date() -> Any:
-    """A date worked out from linked records (a topic's span), never set in a file."""
-    return _field(FieldSchema("date", optional=True, derived=True))
-
-
-def derived_count() -> Any:
-    """A number worked out from linked records (how many link to a topic)."""
-    return _field(FieldSchema("int", derived=True), 0)
+    return _field("refs", target, derived=True, via=via)
 
 
 def topics_field() -> Any:
@@ -109,10 +90,6 @@ def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
     if not isinstance(schema, FieldSchema):  # pragma: no cover - a programming error
         raise TypeError(f"field {f.name} has no schema")
     return schema
-
-
-def slug_field() -> Any:
-    return _field(FieldSchema("slug"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -305,7 +282,7 @@ class DatasetInfo(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # about the data, not the relationship
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     covers: EdtfDate = date_field()
     checked: EdtfDate = date_field()
@@ -336,15 +313,15 @@ class Period(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (1, "Periods")
     internal_fields = frozenset({"order"})
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     date: EdtfDate = date_field()
-    order: int = int_field()
+    order: int = _field("int")
     # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
     origin: str | None = enum_field("backgrounder", "dataset", optional=True)
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     events: tuple[str, ...] = derived_refs("event", via="period")
 
 
@@ -373,7 +350,7 @@ class Actor(RecordType):
     search_weights = weights(name=5.0, name_ru=5.0, role=2.0, summary=2.0)
     chronology = None  # named in the entries that involve them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     name: str = text_field()
     # The Russian name in Cyrillic, where a source gives it.
     name_ru: str | None = text_field(optional=True)
@@ -381,7 +358,7 @@ class Actor(RecordType):
     role: str = text_field()
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     terms: tuple[str, ...] = derived_refs("term", via="actor")
     events: tuple[str, ...] = derived_refs("event", via="actors")
     meetings: tuple[str, ...] = derived_refs("event", via="meeting_of")
@@ -416,7 +393,7 @@ class Term(RecordType):
     search_weights = weights()
     chronology = None  # a person's offices: not part of the story told
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     actor: str = ref_field("actor")
     office: str = text_field()
     start: EdtfDate = date_field()
@@ -456,7 +433,7 @@ class Agreement(RecordType):
     search_weights = weights(title=5.0, short_title=5.0, aliases=5.0, summary=2.0)
     chronology = (2, "Agreements")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     short_title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
@@ -478,7 +455,7 @@ class Agreement(RecordType):
     creates: tuple[str, ...] = refs_field("actor", optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     events: tuple[str, ...] = derived_refs("event", via="agreements")
     principles: tuple[str, ...] = derived_refs("principle", via="agreements")
     areas: tuple[str, ...] = derived_refs("area", via="agreements")
@@ -503,12 +480,12 @@ class Principle(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (3, "Principles")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     agreements: tuple[str, ...] = refs_field("agreement")
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     quotations: tuple[str, ...] = derived_refs("quotation", via="principles")
 
 
@@ -530,12 +507,12 @@ class Area(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # named in the agreements that state them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     agreements: tuple[str, ...] = refs_field("agreement")
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
 
 @dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
@@ -556,7 +533,7 @@ class Event(RecordType):
     search_weights = weights(title=5.0, aliases=5.0, summary=2.0)
     chronology = None  # under its period, in date order
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
     date: EdtfDate = date_field()
@@ -571,7 +548,7 @@ class Event(RecordType):
     agreements: tuple[str, ...] = refs_field("agreement", optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     quotations: tuple[str, ...] = derived_refs("quotation", via="event")
     state_changes: tuple[str, ...] = derived_refs("state_change", via="event")
 
@@ -600,17 +577,17 @@ class Channel(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (4, "Channels of the relationship")
     internal_fields = frozenset({"order"})
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
-    order: int = int_field()
+    order: int = _field("int")
     summary: str = text_field()
     body: str | None = ref_field("actor", optional=True)  # the council whose meetings status lists
-    states: tuple[str, ...] = tags_field(optional=False)
+    states: tuple[str, ...] = _field("tags")
     # States that stand until a new act undoes them (a treaty ended, an office closed): status
     # never marks them unconfirmed, however old their date.
-    final_states: tuple[str, ...] = tags_field()
+    final_states: tuple[str, ...] = _field("tags", optional=True)
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     changes: tuple[str, ...] = derived_refs("state_change", via="channel")
 
 
@@ -639,10 +616,10 @@ class StateChange(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # under its channel, in date order
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     channel: str = ref_field("channel")
     date: EdtfDate = date_field()
-    state: str = slug_field()
+    state: str = _field("slug")
     title: str = text_field()
     summary: str = text_field()
     by: tuple[str, ...] = refs_field("actor", optional=True)
@@ -655,7 +632,7 @@ class StateChange(RecordType):
     note: str | None = text_field(optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
     @property
     def reported_only(self) -> bool:
@@ -688,7 +665,7 @@ class Quotation(RecordType):
     search_weights = weights(text=3.0, context=2.0)
     chronology = None  # in the entry of the record it belongs to
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     text: str = text_field()
     document: str = ref_field("agreement", "source")
     speaker: str | None = ref_field("actor", optional=True)
@@ -699,7 +676,7 @@ class Quotation(RecordType):
     context: str = text_field()
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
 
 @dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
@@ -726,13 +703,15 @@ class Topic(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # threads through the records: nrr topic tells them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     # From the first to the last linked record, in years; and how many records link to it.
-    years: EdtfDate | None = derived_date()
-    record_count: int = derived_count()
+    years: EdtfDate | None = _field(
+        "date", optional=True, derived=True
+    )  # first to last linked record
+    record_count: int = _field("int", derived=True)  # how many records link to it
     events: tuple[str, ...] = derived_refs("event", via="topics")
     agreements: tuple[str, ...] = derived_refs("agreement", via="topics")
     state_changes: tuple[str, ...] = derived_refs("state_change", via="topics")
@@ -786,7 +765,7 @@ class Source(RecordType):
     search_weights = weights(title=5.0)
     chronology = (5, "Sources")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     publisher: str = text_field()
     kind: str = enum_field(
@@ -802,7 +781,7 @@ class Source(RecordType):
     # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
     # order) and within a type in date order: what rests on the source. Filled by validation,
     # not BACKLINKS, since a correction's sources sit inside the correction.
-    cited_by: tuple[str, ...] = _field(FieldSchema("refs", targets=CITING_TYPES, derived=True), ())
+    cited_by: tuple[str, ...] = _field("refs", *CITING_TYPES, derived=True)
 
 
 Record = (
