@@ -74,8 +74,10 @@ class DataSelection:
             raise DataError(problems)
         # The same file named twice (the bundled data given as --data, a path both in NRR_DATA
         # and on the command line) is read once rather than colliding with itself.
-        unique = {path.resolve(): path for path in reversed(files)}
-        files = [path for path in files if unique.get(path.resolve()) is path]
+        first: dict[Path, Path] = {}
+        for path in files:
+            first.setdefault(path.resolve(), path)
+        files = list(first.values())
         if not files:
             raise DataError([Problem("(no data)", None, None, "no record files to read")])
         return files
@@ -101,13 +103,12 @@ def _read_all(
     read (for the cache key); each is let go once parsed."""
     from nato_russia.readers import read_records, record_type_of
 
-    contents = {} if contents is None else contents
     raw: list[RawRecord] = []
     problems: list[Problem] = []
     unread: set[str] = set()
     for path in files:
         try:
-            raw.extend(read_records(path, contents.pop(path, None)))
+            raw.extend(read_records(path, (contents or {}).pop(path, None)))
         except DataError as exc:
             problems.extend(exc.problems)
             type_name = record_type_of(path)
