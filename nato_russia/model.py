@@ -14,14 +14,14 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from nato_russia.dates import EdtfDate, parse_date
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSchema:
-    """What a field holds, which the loader validates a file's value against."""
+class FieldSchema(NamedTuple):
+    """What a field holds, which the loader validates a file's value against. (A named tuple:
+    the dataclass decorator would compile three methods for it.)"""
 
     kind: str  # id | text | slug | enum | int | date | ref | refs | tags | corrections
     optional: bool = False
