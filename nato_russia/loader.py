@@ -148,15 +148,17 @@ def _checked(files: list[Path], contents: dict[Path, bytes] | None = None) -> Da
     size = sum(path.stat().st_size for path in files)
     if size > NOTE_BYTES:
         sys.stderr.write(f"note: reading and checking {size / 2**20:,.0f} MB of data once\n")
+    from nato_russia.cache import collection_paused
     from nato_russia.validation import build_dataset
 
-    raw, problems, _ = _read_all(files, contents)
-    if problems:
-        raise DataError(problems)
-    try:
-        return build_dataset(raw)
-    except DataError as exc:
-        raise DataError(_with_lines(exc.problems)) from None
+    with collection_paused():
+        raw, problems, _ = _read_all(files, contents)
+        if problems:
+            raise DataError(problems)
+        try:
+            return build_dataset(raw)
+        except DataError as exc:
+            raise DataError(_with_lines(exc.problems)) from None
 
 
 def check(selection: DataSelection) -> tuple[Dataset | None, list[Problem]]:
