@@ -62,9 +62,7 @@ def cache_dir() -> Path | None:
     if os.path.isabs(base):
         return Path(base) / "nrr"
     # $HOME as it is: expanduser makes an empty one "/". Unset, the password database says.
-    home = os.environ.get("HOME")
-    if home is None:
-        home = os.path.expanduser("~")
+    home = os.environ["HOME"] if "HOME" in os.environ else os.path.expanduser("~")
     if not os.path.isabs(home) or not os.path.isdir(home):
         return None
     return Path(home) / ".cache" / "nrr"
@@ -187,17 +185,20 @@ def read(key: str) -> Dataset | None:
 
 def write(key: str, dataset: Dataset) -> bool:
     """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+    # Records hold no cycles: the encoder need not look for them.
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, check_circular=False, separators=(",", ":"), default=_plain
+    )
     index: dict[str, list[Any]] = {}
     rows: list[bytes] = []
     for type_name, by_id in dataset.records.items():
         names = list(field_schemas(RECORD_TYPES[type_name]))
         values = map(operator.attrgetter(*names), by_id.values())
-        encoded = [encode(row).encode() for row in values]
+        encoded = [encoder.encode(row).encode() for row in values]
         spans = _spans(by_id.values(), "date" in names)
         index[type_name] = [names, list(by_id), list(map(len, encoded)), spans]
         rows += encoded
-    body = b"\n".join([key.encode(), encode(index).encode(), *rows, b""])  # each line ends
+    body = b"\n".join([key.encode(), encoder.encode(index).encode(), *rows, b""])  # each line ends
     if _write_atomically(entry_path(key), f"{MAGIC} {checksum(body)}\n".encode() + body):
         _prune(_directory())
         return True

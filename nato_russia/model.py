@@ -851,15 +851,11 @@ class Dataset:
 
     def find(self, record_id: str, targets: tuple[str, ...]) -> Record | None:
         """The record with this id among the given types (first match in order)."""
-        for type_name in targets:
-            found = self.get(type_name, record_id)
-            if found is not None:
-                return found
-        return None
+        found = (self.get(type_name, record_id) for type_name in targets)
+        return next((record for record in found if record is not None), None)
 
     def all_records(self) -> Iterator[Record]:
-        for by_id in self.records.values():
-            yield from by_id.values()
+        return (record for by_id in self.records.values() for record in by_id.values())
 
     def events(self) -> list[Event]:
         return [r for r in self.records["event"].values() if isinstance(r, Event)]
@@ -894,10 +890,11 @@ TOPIC_LINKS = tuple(name for name, schema in field_schemas(Topic).items() if sch
 
 def topic_records(dataset: Dataset, topic: Topic) -> list[Record]:
     """Every record linked to the topic, of every type, in no particular order."""
-    found = []
-    for name in TOPIC_LINKS:
-        target = field_schemas(Topic)[name].targets[0]
-        found += [dataset.get(target, record_id) for record_id in getattr(topic, name)]
+    found = (
+        dataset.get(field_schemas(Topic)[name].targets[0], record_id)
+        for name in TOPIC_LINKS
+        for record_id in getattr(topic, name)
+    )
     return [record for record in found if record is not None]
 
 
