@@ -50,11 +50,7 @@ class PartialDate:
 
     @property
     def precision(self) -> Precision:
-        if self.day is not None:
-            return "day"
-        if self.month is not None:
-            return "month"
-        return "year"
+        return "day" if self.day is not None else "month" if self.month is not None else "year"
 
     def earliest(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
@@ -86,9 +82,8 @@ class EdtfDate:
     @property
     def precision(self) -> Precision:
         """The coarser precision of the two ends."""
-        if self.end is None:
-            return self.start.precision
-        return min(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
+        ends = (self.start, self.end or self.start)
+        return min((end.precision for end in ends), key=_PRECISION_RANK.__getitem__)
 
     def earliest(self) -> dt.date:
         return self.start.earliest()
@@ -101,28 +96,21 @@ class EdtfDate:
 
     def overlaps(self, earliest: dt.date | None, latest: dt.date | None) -> bool:
         """True when this date's span and the closed interval [earliest, latest] share a day."""
-        if earliest is not None and self.latest() < earliest:
-            return False
-        return not (latest is not None and self.earliest() > latest)
+        after = earliest is None or self.latest() >= earliest
+        return after and (latest is None or self.earliest() <= latest)
 
     def __str__(self) -> str:
-        if self.end is None:
-            return str(self.start)
-        return f"{self.start}/{self.end}"
+        return str(self.start) if self.end is None else f"{self.start}/{self.end}"
 
     def display(self) -> str:
         """Human wording that keeps the precision: 'June 1994', '5-6 July 1990' (en dash)."""
-        if self.end is None:
-            return _display_single(self.start)
-        return _display_range(self.start, self.end)
+        return _wording(self.start, self.end, short=False)
 
     def compact(self) -> str:
         """The same wording with months cut to three letters and no spaces around a range's
         en dash ('Jun 1994', '14 Jun-2 Jul 2003'): short enough for a list's date column,
         where a date must never wrap."""
-        if self.end is None:
-            return _display_single(self.start, short=True)
-        return _display_range(self.start, self.end, short=True)
+        return _wording(self.start, self.end, short=True)
 
 
 def _month(number: int | None, short: bool) -> str:
@@ -131,17 +119,17 @@ def _month(number: int | None, short: bool) -> str:
 
 
 def _display_single(value: PartialDate, *, with_year: bool = True, short: bool = False) -> str:
-    parts: list[str] = []
-    if value.day is not None:
-        parts.append(str(value.day))
-    if value.month is not None:
-        parts.append(_month(value.month, short))
-    if with_year:
-        parts.append(str(value.year))
-    return " ".join(parts)
+    parts = (
+        "" if value.day is None else str(value.day),
+        "" if value.month is None else _month(value.month, short),
+        str(value.year) if with_year else "",
+    )
+    return " ".join(part for part in parts if part)
 
 
-def _display_range(start: PartialDate, end: PartialDate, *, short: bool = False) -> str:
+def _wording(start: PartialDate, end: PartialDate | None, *, short: bool) -> str:
+    if end is None:
+        return _display_single(start, short=short)
     same_precision = start.precision == end.precision
     dash = EN_DASH if short else f" {EN_DASH} "
     if same_precision and start.year == end.year:
