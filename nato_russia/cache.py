@@ -1,19 +1,16 @@
 """A cache of validated datasets, so that a dataset's files are read and checked once.
 
 Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr; none without a usable home: see
-cache_dir), one file per key. The key (made by the loader) names the nrr version, the schema of
-the records and the content digest of every input file, and is written into the entry in full,
-so an edited file, a new field or a new nrr never meets an old entry. An entry is a header line
-(MAGIC and the CRC-32 of the rest), the key, an index (per type: its field names, the ids and
-the day span of each record) and then one line per record, its field values as plain JSON:
-strings, numbers and lists, never anything that runs code. An entry whose header, checksum, key
-or field names do not match (truncated, damaged, written for other files or another schema) is
-a miss: the dataset is built from the files again and the entry rewritten. Writes are atomic (a
-temporary file, then a rename). A cache that cannot be read or written is simply not used: it
-is never worth an error.
-
-Records are decoded when first asked for: a lookup decodes the few records it shows, and a
-date filter picks records by the index's spans before decoding them.
+cache_dir), one file per key. The key (made by the loader: the nrr version, the schema of the
+records, every input file's content digest) is written into the entry in full, so an edited
+file, a new field or a new nrr never meets an old entry. An entry is a header line (MAGIC and
+the CRC-32 of the rest), the key, an index (per type: field names, ids, each record's length
+and day span) and one line per record: its field values as plain JSON, never anything that
+runs code. An entry whose header, checksum, key or field names do not match is a miss: the
+dataset is built from the files again and the entry rewritten, atomically (a temporary file,
+then a rename). A cache that cannot be read or written is not used: never worth an error.
+Records are decoded when first asked for: a lookup decodes the few it shows, and a date filter
+picks records by the index's day spans before decoding them.
 """
 
 from __future__ import annotations
@@ -280,11 +277,7 @@ class StoredRecords(DatedRecords):
         return {record_id: at for at, record_id in enumerate(self._ids)}
 
     def __getitem__(self, record_id: str) -> Record:
-        at = self._at[record_id]
-        record = self._done[at]
-        if record is None:
-            (record,) = self._decode([at])
-        return record
+        return self._decode([self._at[record_id]])[0]
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._at
