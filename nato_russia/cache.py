@@ -1,34 +1,48 @@
 """A cache of validated datasets, so that a dataset's files are read and checked once.
 
 Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr; none without a usable home: see
-cache_dir), one file per key. The key (made by the loader) covers the nrr version, the schema of
-the records and the content of every input file, so an edited file, a new field or a new nrr
-never meets an old entry. An entry is one line of header (MAGIC, the key, the SHA-256 of the
-rest) and then the validated records as plain JSON: strings, numbers and lists, never anything
-that runs code. An entry whose header, key or digest does not match (truncated, damaged, written
-for other files), or that does not decode into records, is a miss: the dataset is built from the
-files again and the entry rewritten. Writes are atomic (a temporary file, then a rename).
-A cache that cannot be read or written is simply not used: it is never worth an error.
+cache_dir), one file per key. The key (made by the loader: the nrr version, the schema of the
+records, every input file's content digest) is written into the entry in full, so an edited
+file, a new field or a new nrr never meets an old entry. An entry is a header line (MAGIC and
+the CRC-32 of the rest), the key, an index (per type: field names, ids, each record's length
+and day span) and one line per record: its field values as plain JSON, never anything that
+runs code. An entry whose header, checksum, key or field names do not match is a miss: the
+dataset is built from the files again and the entry rewritten, atomically (a temporary file,
+then a rename). A cache that cannot be read or written is not used: never worth an error.
+Records are decoded when first asked for: a lookup decodes the few it shows, and a date filter
+picks records by the index's day spans before decoding them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
-import hashlib
+import functools
+import gc
+import itertools
 import json
 import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Sequence, ValuesView
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from nato_russia.dates import EdtfDate, parse_date
-from nato_russia.model import RECORD_TYPES, Correction, Dataset, Record, field_schemas
+from nato_russia.model import (
+    RECORD_TYPES,
+    Correction,
+    Dataset,
+    DatedRecords,
+    Record,
+    field_schemas,
+)
 
-MAGIC = "nrr-cache 6"
+MAGIC = "nrr-cache 7"
+_ALWAYS = dt.date.max.toordinal()
 RACY_SECONDS = 2
 KEEP_ENTRIES = 8  # older entries (other datasets, other versions) are pruned beyond this
 KEEP_CONTENTS = 128 * 1024 * 1024
@@ -45,9 +59,7 @@ def cache_dir() -> Path | None:
     if os.path.isabs(base):
         return Path(base) / "nrr"
     # $HOME as it is: expanduser makes an empty one "/". Unset, the password database says.
-    home = os.environ.get("HOME")
-    if home is None:
-        home = os.path.expanduser("~")
+    home = os.environ["HOME"] if "HOME" in os.environ else os.path.expanduser("~")
     if not os.path.isabs(home) or not os.path.isdir(home):
         return None
     return Path(home) / ".cache" / "nrr"
@@ -83,7 +95,17 @@ DIGEST = "sha256"
 
 
 def content_digest(data: bytes) -> bytes:
+    # Imported here: a warm run reuses remembered digests, and OpenSSL's import is 2 ms.
+    import hashlib
+
     return hashlib.sha256(data).digest()
+
+
+def checksum(body: bytes | memoryview) -> str:
+    """What an entry's header says of the rest: CRC-32 catches the damage a disk or an
+    interrupted copy does (nothing here guards against a forger: the entry is the user's own
+    file) and, unlike a cryptographic digest, needs no OpenSSL import on a warm run."""
+    return f"{zlib.crc32(body):08x}"
 
 
 def content_digests(
@@ -109,47 +131,34 @@ def content_digests(
     except (OSError, ValueError):
         memo = {}
     digests: dict[Path, bytes] = {}
-    unknown: dict[Path, tuple[str, list[int]]] = {}
+    changed = False
+    kept = 0
+    now = time.time_ns()
     for path in files:
         name = str(path.resolve())
         info = path.stat()
         signature = [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
         entry = memo.get(name)
         if isinstance(entry, list) and entry[:4] == signature and entry[5:] == [DIGEST]:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 digests[path] = bytes.fromhex(entry[4])
                 continue
-            except (TypeError, ValueError):
-                pass
-        unknown[path] = (name, signature)
-    kept = 0
-    changed = False
-    now = time.time_ns()
-    for path, (digest, data) in zip(unknown, _read_and_hash(list(unknown), read), strict=True):
-        digests[path] = digest
-        if data is not None and kept + len(data) <= KEEP_CONTENTS:
+        data = read(path)
+        digests[path] = content_digest(data)
+        if kept + len(data) <= KEEP_CONTENTS:
             contents[path] = data
             kept += len(data)
-        name, signature = unknown[path]
         if now - max(signature[2], signature[3]) > RACY_SECONDS * 10**9:
-            memo[name] = [*signature, digest.hex(), DIGEST]
+            memo[name] = [*signature, digests[path].hex(), DIGEST]
             changed = True
     if changed:
         _write_atomically(memo_path, json.dumps(memo).encode())
     return digests
 
 
-def _read_and_hash(
-    files: list[Path], read: Callable[[Path], bytes]
-) -> Iterator[tuple[bytes, bytes | None]]:
-    """Each file's digest, and its bytes unless they are more than could be kept."""
-    for path in files:
-        data = read(path)
-        yield content_digest(data), data if len(data) <= KEEP_CONTENTS else None
-
-
 def entry_path(key: str) -> Path:
-    return _directory() / f"dataset-{key}.json"
+    # The name only finds the entry: a name two keys share is a miss (the entry holds its key).
+    return _directory() / f"dataset-{checksum(key.encode())}.json"
 
 
 def read(key: str) -> Dataset | None:
@@ -157,33 +166,56 @@ def read(key: str) -> Dataset | None:
     try:
         with open_regular(entry_path(key)) as file:
             blob = file.read()
-        header, _, body = blob.partition(b"\n")
-        if header.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+        # Found by position rather than split into lines: the records stay one bytes object.
+        after_header = blob.index(b"\n") + 1
+        after_key = blob.index(b"\n", after_header) + 1
+        after_index = blob.index(b"\n", after_key) + 1
+        if blob[after_header : after_key - 1] != key.encode():
             return None
-        return _from_plain(json.loads(body))
+        body = memoryview(blob)[after_header:]
+        if blob[: after_header - 1] != f"{MAGIC} {checksum(body)}".encode():
+            return None
+        return _from_index(json.loads(blob[after_key:after_index]), blob, after_index)
     except Exception:  # unreadable, damaged or undecodable: a miss, never a failure
         return None
 
 
 def write(key: str, dataset: Dataset) -> bool:
     """Store a dataset atomically; give up silently (False) where the cache cannot be written."""
-    plain = _to_plain(dataset)
-    body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=_plain).encode()
-    header = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
-    if _write_atomically(entry_path(key), header + body):
+    # Records hold no cycles: the encoder need not look for them.
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, check_circular=False, separators=(",", ":"), default=_plain
+    )
+    index: dict[str, list[Any]] = {}
+    rows: list[bytes] = []
+    for type_name, by_id in dataset.records.items():
+        names = list(field_schemas(RECORD_TYPES[type_name]))
+        values = map(operator.attrgetter(*names), by_id.values())
+        encoded = [encoder.encode(row).encode() for row in values]
+        spans = _spans(by_id.values(), "date" in names)
+        index[type_name] = [names, list(by_id), list(map(len, encoded)), spans]
+        rows += encoded
+    body = b"\n".join([key.encode(), encoder.encode(index).encode(), *rows, b""])  # each line ends
+    if _write_atomically(entry_path(key), f"{MAGIC} {checksum(body)}\n".encode() + body):
         _prune(_directory())
         return True
     return False
 
 
-def _to_plain(dataset: Dataset) -> dict[str, list[tuple[Any, ...]]]:
-    """Every record as the values of its fields, in field order, derived fields included (see
-    _plain for dates and corrections)."""
-    plain: dict[str, list[tuple[Any, ...]]] = {}
-    for type_name, by_id in dataset.records.items():
-        values = operator.attrgetter(*field_schemas(RECORD_TYPES[type_name]))
-        plain[type_name] = list(map(values, by_id.values()))
-    return plain
+def _spans(records: Iterable[Record], dated: bool) -> list[int] | None:
+    """The first and the last day of each record's `date` (day numbers of dt.date), one
+    after the other: what Dataset.overlapping asks of a type with dates (None for one without).
+    An undated record overlaps every span: from day 0 to the last day dt.date knows."""
+    if not dated:
+        return None
+    dates: list[EdtfDate | None] = [getattr(record, "date", None) for record in records]
+    return [
+        day
+        for d in dates
+        for day in (
+            (0, _ALWAYS) if d is None else (d.earliest().toordinal(), d.latest().toordinal())
+        )
+    ]
 
 
 def _plain(value: object) -> object:
@@ -196,46 +228,150 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no place in the cache")
 
 
-_AS_IS = frozenset({"id", "text", "enum", "ref", "slug", "int"})
-
-
-def _from_plain(plain: dict[str, list[list[Any]]]) -> Dataset:
-    """The records of _to_plain back; raises (KeyError, TypeError, ...) on anything else."""
-    if set(plain) != set(RECORD_TYPES):
+def _from_index(index: dict[str, list[Any]], blob: bytes, start: int) -> Dataset:
+    """The records of an entry whose records begin at `start`, each decoded when asked for;
+    raises (ValueError, KeyError, ...) on an index that does not fit the entry or this nrr's
+    record types and fields."""
+    if list(index) != list(RECORD_TYPES):
         raise ValueError("not the record types of this nrr")
-    dates: dict[str, EdtfDate] = {}  # equal dates as one object, as the loader makes them
-
-    def date(text: str) -> EdtfDate:
-        found = dates.get(text)
-        if found is None:
-            found = dates[text] = parse_date(text)
-        return found
-
-    def corrections(value: list[list[Any]]) -> tuple[Correction, ...]:
-        return tuple(Correction(says=s, finding=f, sources=tuple(c)) for s, f, c in value)
-
-    records: dict[str, dict[str, Record]] = {}
+    records: dict[str, StoredRecords] = {}
     for type_name, cls in RECORD_TYPES.items():
-        schemas = field_schemas(cls)
-        names = list(schemas)
-        converted = [
-            (name, date if s.kind == "date" else corrections if s.kind == "corrections" else tuple)
-            for name, s in schemas.items()
-            if s.kind not in _AS_IS
-        ]
-        by_id: dict[str, Record] = {}
-        for values in plain[type_name]:
-            fields = dict(zip(names, values, strict=True))
-            for name, convert in converted:
-                value = fields[name]
-                if value:
-                    fields[name] = convert(value)
-                elif value is not None:
-                    fields[name] = ()  # an empty list
-            record = cls(**fields)
-            by_id[record.id] = record
-        records[type_name] = by_id
+        names, ids, lengths, spans = index[type_name]
+        if names != list(field_schemas(cls)):
+            raise ValueError(f"{type_name}: not the fields of this nrr")
+        # Where each record's line starts, and (past its newline) where the next one does.
+        starts = list(itertools.accumulate((n + 1 for n in lengths), initial=start))
+        records[type_name] = StoredRecords(cls, ids, blob, starts, spans)
+        start = starts[-1]
+    if start != len(blob):
+        raise ValueError("not as many records as the index lists")
     return Dataset(records)
+
+
+class StoredRecords(DatedRecords):
+    """One type's records in a cache entry, by id in file order; a record is decoded when
+    first asked for. They were built and checked when the entry was written, and the checksum
+    vouches that these are the bytes written, so each is made without running its __init__
+    again: its fields are set in its __dict__ (four times faster)."""
+
+    def __init__(
+        self,
+        cls: type[Record],
+        ids: list[str],
+        blob: bytes,
+        starts: list[int],
+        spans: list[int] | None,
+    ) -> None:
+        if len(starts) != len(ids) + 1 or (spans is not None and len(spans) != 2 * len(ids)):
+            raise ValueError("an index that does not fit its records")
+        self._ids = ids
+        self._blob = blob
+        self._starts = starts
+        self._done: list[Record | None] = [None] * len(ids)
+        self._spans = spans
+        self._build = _builder(cls)
+
+    @functools.cached_property
+    def _at(self) -> dict[str, int]:
+        # Not made before a record is asked for by id: a date filter needs none.
+        return {record_id: at for at, record_id in enumerate(self._ids)}
+
+    def __getitem__(self, record_id: str) -> Record:
+        return self._decode([self._at[record_id]])[0]
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def values(self) -> ValuesView[Record]:
+        self._decode(range(len(self._ids)))  # all at once, not one json.loads each
+        return super().values()
+
+    def items(self) -> ItemsView[str, Record]:
+        self._decode(range(len(self._ids)))
+        return super().items()
+
+    def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]:
+        if self._spans is None:  # no `date`: all of them, as Dataset.overlapping says
+            return list(self.values())
+        # Day numbers, as the index holds each record's first and last day.
+        low = 0 if earliest is None else earliest.toordinal()
+        high = _ALWAYS if latest is None else latest.toordinal()
+        spans = enumerate(zip(self._spans[::2], self._spans[1::2], strict=True))
+        return self._decode([at for at, (first, last) in spans if last >= low and first <= high])
+
+    def _decode(self, places: Sequence[int]) -> list[Record]:
+        """The records at these places; those not decoded yet, in one json.loads (a line of
+        JSON holds no newline: json.dumps writes one inside a string as \\n)."""
+        done, blob, starts = self._done, self._blob, self._starts
+        todo = [at for at in places if done[at] is None]
+        if todo:
+            if len(todo) == len(done):  # all: the lines as they lie together
+                text = blob[starts[0] : starts[-1] - 1]
+            else:
+                text = b"\n".join([blob[starts[at] : starts[at + 1] - 1] for at in todo])
+            with collection_paused():
+                rows = json.loads(b"[" + text.replace(b"\n", b",") + b"]")
+                for at, row in zip(todo, rows, strict=True):
+                    done[at] = self._build(row)
+        return [record for at in places if (record := done[at]) is not None]
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection meanwhile, where many objects are made and none forms a cycle
+    (records, their tuples and dicts): each collection would scan them all again, a tenth of
+    a first load of 10,000 events and a sixth of decoding them from the cache."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _corrections(value: list[list[Any]]) -> tuple[Correction, ...]:
+    return tuple(Correction(says=s, finding=f, sources=tuple(c)) for s, f, c in value)
+
+
+# How a field of each kind is stored where JSON has no such value (see _plain); other kinds
+# are stored as they are.
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "date": parse_date,
+    "refs": tuple,
+    "tags": tuple,
+    "corrections": _corrections,
+}
+_BUILDERS: dict[type[Record], Callable[[list[Any]], Record]] = {}
+
+
+def _builder(cls: type[Record]) -> Callable[[list[Any]], Record]:
+    """A function making a record of this type from its stored values, in field order."""
+    if cls in _BUILDERS:
+        return _BUILDERS[cls]
+    schemas = field_schemas(cls)
+    names = list(schemas)
+    decoded = [(at, _DECODE[s.kind]) for at, s in enumerate(schemas.values()) if s.kind in _DECODE]
+
+    def build(values: list[Any]) -> Record:
+        for at, decode in decoded:
+            value = values[at]
+            if value:
+                values[at] = decode(value)
+            elif value == []:
+                values[at] = ()
+        record = object.__new__(cls)
+        record.__dict__.update(zip(names, values, strict=True))
+        return record
+
+    _BUILDERS[cls] = build
+    return build
 
 
 def _write_atomically(path: Path, content: bytes) -> bool:

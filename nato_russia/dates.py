@@ -8,12 +8,11 @@ it and a reference tool must not pretend to more (or less) precision than its so
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 Precision = Literal["year", "month", "day"]
 
@@ -51,19 +50,14 @@ class PartialDate:
 
     @property
     def precision(self) -> Precision:
-        if self.day is not None:
-            return "day"
-        if self.month is not None:
-            return "month"
-        return "year"
+        return "day" if self.day is not None else "month" if self.month is not None else "year"
 
     def earliest(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def latest(self) -> dt.date:
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
-        return dt.date(self.year, month, day)
+        return dt.date(self.year, month, self.day or _last_day(self.year, month))
 
     def __str__(self) -> str:
         text = f"{self.year:04d}"
@@ -88,9 +82,8 @@ class EdtfDate:
     @property
     def precision(self) -> Precision:
         """The coarser precision of the two ends."""
-        if self.end is None:
-            return self.start.precision
-        return min(self.start.precision, self.end.precision, key=_PRECISION_RANK.__getitem__)
+        ends = (self.start, self.end or self.start)
+        return min((end.precision for end in ends), key=_PRECISION_RANK.__getitem__)
 
     def earliest(self) -> dt.date:
         return self.start.earliest()
@@ -103,28 +96,21 @@ class EdtfDate:
 
     def overlaps(self, earliest: dt.date | None, latest: dt.date | None) -> bool:
         """True when this date's span and the closed interval [earliest, latest] share a day."""
-        if earliest is not None and self.latest() < earliest:
-            return False
-        return not (latest is not None and self.earliest() > latest)
+        after = earliest is None or self.latest() >= earliest
+        return after and (latest is None or self.earliest() <= latest)
 
     def __str__(self) -> str:
-        if self.end is None:
-            return str(self.start)
-        return f"{self.start}/{self.end}"
+        return str(self.start) if self.end is None else f"{self.start}/{self.end}"
 
     def display(self) -> str:
         """Human wording that keeps the precision: 'June 1994', '5-6 July 1990' (en dash)."""
-        if self.end is None:
-            return _display_single(self.start)
-        return _display_range(self.start, self.end)
+        return _wording(self.start, self.end, short=False)
 
     def compact(self) -> str:
         """The same wording with months cut to three letters and no spaces around a range's
         en dash ('Jun 1994', '14 Jun-2 Jul 2003'): short enough for a list's date column,
         where a date must never wrap."""
-        if self.end is None:
-            return _display_single(self.start, short=True)
-        return _display_range(self.start, self.end, short=True)
+        return _wording(self.start, self.end, short=True)
 
 
 def _month(number: int | None, short: bool) -> str:
@@ -133,17 +119,17 @@ def _month(number: int | None, short: bool) -> str:
 
 
 def _display_single(value: PartialDate, *, with_year: bool = True, short: bool = False) -> str:
-    parts: list[str] = []
-    if value.day is not None:
-        parts.append(str(value.day))
-    if value.month is not None:
-        parts.append(_month(value.month, short))
-    if with_year:
-        parts.append(str(value.year))
-    return " ".join(parts)
+    parts = (
+        "" if value.day is None else str(value.day),
+        "" if value.month is None else _month(value.month, short),
+        str(value.year) if with_year else "",
+    )
+    return " ".join(part for part in parts if part)
 
 
-def _display_range(start: PartialDate, end: PartialDate, *, short: bool = False) -> str:
+def _wording(start: PartialDate, end: PartialDate | None, *, short: bool) -> str:
+    if end is None:
+        return _display_single(start, short=short)
     same_precision = start.precision == end.precision
     dash = EN_DASH if short else f" {EN_DASH} "
     if same_precision and start.year == end.year:
@@ -173,11 +159,16 @@ def _parse_single(text: str, whole: str) -> PartialDate:
         raise DateFormatError(f"{whole!r}: year 0000 is not supported")
     if month is not None and not 1 <= month <= 12:
         raise DateFormatError(f"{whole!r}: month {month:02d} does not exist")
-    if day is not None and month is not None:
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            raise DateFormatError(f"{whole!r}: day {day:02d} does not exist in that month")
+    if day is not None and month is not None and not 1 <= day <= _last_day(year, month):
+        raise DateFormatError(f"{whole!r}: day {day:02d} does not exist in that month")
     return PartialDate(year, month, day)
+
+
+def _last_day(year: int, month: int) -> int:
+    """The number of days in a month (calendar.monthrange would import locale, 1 ms)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 @functools.lru_cache(maxsize=65536)
@@ -251,12 +242,7 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
     return value.latest() if upper else value.earliest()
 
 
-class _Bounded(Protocol):
-    def earliest(self) -> dt.date: ...
-    def latest(self) -> dt.date: ...
-
-
-def runs_backwards(start: _Bounded, end: _Bounded) -> bool:
+def runs_backwards(start: PartialDate | EdtfDate, end: PartialDate | EdtfDate) -> bool:
     """Whether a span from `start` to `end` ends before it starts: the end's first or last
     possible day comes before the start's ('2000-05' to '2000-05-01' does too). The rule of an
     interval's two ends, and of a term's start and end."""

@@ -35,9 +35,8 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def answer(args: list[str]) -> int | None:
     """The exit code of a lookup answered here, or None: the app is to run this command line."""
-    if len(args) != 2 or args[1].startswith("-") or not _plain_pipe():
-        return None
-    if any(os.environ.get(name) for name in HANDED_ON):
+    handed_on = any(os.environ.get(name) for name in HANDED_ON)
+    if len(args) != 2 or args[1].startswith("-") or handed_on or not _plain_pipe():
         return None
     from nato_russia.model import RECORD_TYPES
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -74,8 +74,10 @@ class DataSelection:
             raise DataError(problems)
         # The same file named twice (the bundled data given as --data, a path both in NRR_DATA
         # and on the command line) is read once rather than colliding with itself.
-        unique = {path.resolve(): path for path in reversed(files)}
-        files = [path for path in files if unique.get(path.resolve()) is path]
+        first: dict[Path, Path] = {}
+        for path in files:
+            first.setdefault(path.resolve(), path)
+        files = list(first.values())
         if not files:
             raise DataError([Problem("(no data)", None, None, "no record files to read")])
         return files
@@ -101,13 +103,12 @@ def _read_all(
     read (for the cache key); each is let go once parsed."""
     from nato_russia.readers import read_records, record_type_of
 
-    contents = {} if contents is None else contents
     raw: list[RawRecord] = []
     problems: list[Problem] = []
     unread: set[str] = set()
     for path in files:
         try:
-            raw.extend(read_records(path, contents.pop(path, None)))
+            raw.extend(read_records(path, (contents or {}).pop(path, None)))
         except DataError as exc:
             problems.extend(exc.problems)
             type_name = record_type_of(path)
@@ -117,17 +118,13 @@ def _read_all(
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
-    """The cache key: this nrr version, the schema of the records and each input file's path
-    and content digest. With the schema in the key, a cache written before a field was added
-    is never replayed onto the new fields."""
+    """The cache key, one line of JSON: this nrr version, the cache format, the schema of the
+    records and each input file's path and content digest. With the schema in the key, a cache
+    written before a field was added is never replayed onto the new fields."""
     from nato_russia import cache
 
-    layout = f"nrr {__version__} schema {schema_fingerprint()} cache {cache.MAGIC}"
-    key = hashlib.sha256(layout.encode())
-    for path in files:
-        key.update(str(path.resolve()).encode() + b"\0")
-        key.update(digests[path])
-    return key.hexdigest()
+    inputs = [[str(path.resolve()), digests[path].hex()] for path in files]
+    return json.dumps([__version__, cache.MAGIC, schema_fingerprint(), inputs])
 
 
 def load(selection: DataSelection) -> Dataset:
@@ -151,15 +148,17 @@ def _checked(files: list[Path], contents: dict[Path, bytes] | None = None) -> Da
     size = sum(path.stat().st_size for path in files)
     if size > NOTE_BYTES:
         sys.stderr.write(f"note: reading and checking {size / 2**20:,.0f} MB of data once\n")
+    from nato_russia.cache import collection_paused
     from nato_russia.validation import build_dataset
 
-    raw, problems, _ = _read_all(files, contents)
-    if problems:
-        raise DataError(problems)
-    try:
-        return build_dataset(raw)
-    except DataError as exc:
-        raise DataError(_with_lines(exc.problems)) from None
+    with collection_paused():
+        raw, problems, _ = _read_all(files, contents)
+        if problems:
+            raise DataError(problems)
+        try:
+            return build_dataset(raw)
+        except DataError as exc:
+            raise DataError(_with_lines(exc.problems)) from None
 
 
 def check(selection: DataSelection) -> tuple[Dataset | None, list[Problem]]:

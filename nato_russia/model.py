@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import re
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from nato_russia.dates import EdtfDate, parse_date
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSchema:
+class FieldSchema(NamedTuple):
+    """What a field holds, which the loader validates a file's value against. (A named tuple:
+    the dataclass decorator would compile three methods for it.)"""
+
     kind: str  # id | text | slug | enum | int | date | ref | refs | tags | corrections
     optional: bool = False
     targets: tuple[str, ...] = ()  # record types a ref/refs field may point to
@@ -32,69 +34,50 @@ class FieldSchema:
     via: str | None = None
 
 
-def _field(schema: FieldSchema, default: Any = dataclasses.MISSING) -> Any:
-    """A dataclass field that carries its schema; an optional one defaults to None."""
-    if schema.optional and default is dataclasses.MISSING:
-        default = None
-    return field(default=default, metadata={"schema": schema})
-
-
-def id_field() -> Any:
-    return _field(FieldSchema("id"))
+def _field(kind: str, *targets: str, optional: bool = False, **schema: Any) -> Any:
+    """A dataclass field that carries its schema (FieldSchema's fields): an optional one
+    defaults to None, a list (refs, tags, corrections) to () and a derived count to 0."""
+    if kind in ("refs", "tags", "corrections"):
+        default: Any = ()
+    elif kind == "int" and schema.get("derived"):
+        default = 0
+    else:
+        default = None if optional else dataclasses.MISSING
+    return field(
+        default=default, metadata={"schema": FieldSchema(kind, optional, targets, **schema)}
+    )
 
 
 def text_field(*, optional: bool = False) -> Any:
-    return _field(FieldSchema("text", optional))
+    return _field("text", optional=optional)
 
 
 def enum_field(*choices: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("enum", optional, choices=choices))
-
-
-def int_field() -> Any:
-    return _field(FieldSchema("int"))
+    return _field("enum", optional=optional, choices=choices)
 
 
 def date_field(*, optional: bool = False) -> Any:
-    return _field(FieldSchema("date", optional))
+    return _field("date", optional=optional)
 
 
 def ref_field(*targets: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("ref", optional, targets))
+    return _field("ref", *targets, optional=optional)
 
 
 def refs_field(*targets: str, optional: bool = False) -> Any:
-    return _field(FieldSchema("refs", optional, targets), ())
-
-
-def tags_field(*, optional: bool = True) -> Any:
-    return _field(FieldSchema("tags", optional), ())
+    return _field("refs", *targets, optional=optional)
 
 
 def aliases_field() -> Any:
     """Other names a record goes by in its sources (annexed-crimea, enlargement), searched with
     a title's weight. They are tags, so that validation needs no new kind: words in lower case
     joined by '-', which search splits into words again."""
-    return tags_field()
-
-
-def corrections_field() -> Any:
-    return _field(FieldSchema("corrections", optional=True), ())
+    return _field("tags", optional=True)
 
 
 def derived_refs(target: str, via: str) -> Any:
     """The records of type `target` whose field `via` names this one, filled by the loader."""
-    return _field(FieldSchema("refs", targets=(target,), derived=True, via=via), ())
-
-
-def derived_date() -> Any:
-    """A date worked out from linked records (a topic's span), never set in a file."""
-    return _field(FieldSchema("date", optional=True, derived=True))
-
-
-def derived_count() -> Any:
-    """A number worked out from linked records (how many link to a topic)."""
-    return _field(FieldSchema("int", derived=True), 0)
+    return _field("refs", target, derived=True, via=via)
 
 
 def topics_field() -> Any:
@@ -103,14 +86,8 @@ def topics_field() -> Any:
 
 
 def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
-    schema = f.metadata.get("schema")
-    if not isinstance(schema, FieldSchema):  # pragma: no cover - a programming error
-        raise TypeError(f"field {f.name} has no schema")
+    schema: FieldSchema = f.metadata["schema"]  # every field is made by _field
     return schema
-
-
-def slug_field() -> Any:
-    return _field(FieldSchema("slug"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,15 +115,25 @@ class ListColumn:
     keep: bool = False  # shown in a list at a terminal however narrow, as dates are
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# Per class, computed once (hot in loading). Dicts rather than functools.cache, which mypy
+# will not pass a class to (not Hashable).
+_SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
+_STORED: dict[type[Any], dict[str, FieldSchema]] = {}
+_DEFAULTS: dict[type[Any], dict[str, Any]] = {}
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    # A dict rather than functools.cache, which mypy will not pass a class to (not Hashable).
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
+def field_schemas(cls: type[Any]) -> dict[str, FieldSchema]:
+    """Field name -> schema, in declaration order."""
+    if cls not in _SCHEMAS:
+        _SCHEMAS[cls] = {f.name: schema_of(f) for f in dataclasses.fields(cls)}
+    return _SCHEMAS[cls]
+
+
+def stored_fields(cls: type[Any]) -> dict[str, FieldSchema]:
+    """The fields a data file sets (all but the derived ones)."""
+    if cls not in _STORED:
+        _STORED[cls] = {n: s for n, s in field_schemas(cls).items() if not s.derived}
+    return _STORED[cls]
 
 
 class RecordType:
@@ -156,10 +143,10 @@ class RecordType:
     the commands are the names with '-' for '_' (nrr state-change, nrr state-changes).
     """
 
-    # Records compare, hash and print by their fields, as dataclasses do, through the three
-    # methods below: written once here rather than compiled by the dataclass decorator for each
-    # of the types (eq=False, repr=False), which on Python 3.11 made importing this module a
-    # third of the cost of importing Typer, on every run of every command.
+    # Records are made, compare, hash and print by their fields, as dataclasses do, through
+    # the methods below: written once here rather than compiled by the dataclass decorator for
+    # each of the types (init=False, eq=False, repr=False), which on Python 3.11 made importing
+    # this module a third of the cost of importing Typer, on every run of every command.
     __slots__ = ()
     type_name: ClassVar[str]
     plural: ClassVar[str]
@@ -209,8 +196,20 @@ class RecordType:
         value: str = getattr(self, self.label_field)
         return value
 
+    def __init__(self, **values: Any) -> None:
+        """Every field by keyword; a field without a default must be given."""
+        cls: type[Any] = type(self)
+        if cls not in _DEFAULTS:
+            _DEFAULTS[cls] = {f.name: f.default for f in dataclasses.fields(cls)}
+        fields = {**_DEFAULTS[cls], **values}
+        if len(fields) != len(_DEFAULTS[cls]) or dataclasses.MISSING in fields.values():
+            wrong = [name for name in fields if name not in _DEFAULTS[cls]]
+            wrong += [name for name, value in fields.items() if value is dataclasses.MISSING]
+            raise TypeError(f"{cls.__name__}() got wrong or missing fields: {', '.join(wrong)}")
+        self.__dict__.update(fields)  # a frozen record's __setattr__ refuses, as it should
+
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in _field_names(type(self)))
+        return tuple(getattr(self, name) for name in field_schemas(type(self)))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -221,7 +220,7 @@ class RecordType:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        shown = (f"{name}={getattr(self, name)!r}" for name in _field_names(type(self)))
+        shown = (f"{name}={getattr(self, name)!r}" for name in field_schemas(type(self)))
         return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
@@ -258,7 +257,7 @@ def is_web_address(text: str) -> bool:
     return text.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", text)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class DatasetInfo(RecordType):
     """What a dataset covers and when it was last checked (data/datasets.yaml)."""
 
@@ -281,7 +280,7 @@ class DatasetInfo(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # about the data, not the relationship
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     covers: EdtfDate = date_field()
     checked: EdtfDate = date_field()
@@ -289,8 +288,10 @@ class DatasetInfo(RecordType):
     sources: tuple[str, ...] = refs_field("source")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Period(RecordType):
+    """A stretch of the relationship's history: a backgrounder section or the dataset's own."""
+
     type_name = "period"
     plural = "periods"
     noun, nouns = "period", "periods (the backgrounder's sections and the dataset's own)"
@@ -310,20 +311,22 @@ class Period(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (1, "Periods")
     internal_fields = frozenset({"order"})
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     date: EdtfDate = date_field()
-    order: int = int_field()
+    order: int = _field("int")
     # A section of NATO's 2015 backgrounder, or the dataset's own (the default).
     origin: str | None = enum_field("backgrounder", "dataset", optional=True)
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     events: tuple[str, ...] = derived_refs("event", via="period")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Actor(RecordType):
+    """A person, body, state or alliance that acts in the records."""
+
     type_name = "actor"
     ordered_by = None
     plural = "actors"
@@ -345,7 +348,7 @@ class Actor(RecordType):
     search_weights = weights(name=5.0, name_ru=5.0, role=2.0, summary=2.0)
     chronology = None  # named in the entries that involve them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     name: str = text_field()
     # The Russian name in Cyrillic, where a source gives it.
     name_ru: str | None = text_field(optional=True)
@@ -353,7 +356,7 @@ class Actor(RecordType):
     role: str = text_field()
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     terms: tuple[str, ...] = derived_refs("term", via="actor")
     events: tuple[str, ...] = derived_refs("event", via="actors")
     meetings: tuple[str, ...] = derived_refs("event", via="meeting_of")
@@ -364,7 +367,7 @@ class Actor(RecordType):
     quotations: tuple[str, ...] = derived_refs("quotation", via="speaker")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Term(RecordType):
     """A person's time in an office: from `start` to `end`, or still in office without `end`."""
 
@@ -388,7 +391,7 @@ class Term(RecordType):
     search_weights = weights()
     chronology = None  # a person's offices: not part of the story told
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     actor: str = ref_field("actor")
     office: str = text_field()
     start: EdtfDate = date_field()
@@ -402,8 +405,10 @@ class Term(RecordType):
         return f"{self.office}, {self.start.display()} \u2013 {until}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Agreement(RecordType):
+    """An agreement, declaration or statement, dated when adopted or signed."""
+
     type_name = "agreement"
     happened = True
     plural = "agreements"
@@ -426,7 +431,7 @@ class Agreement(RecordType):
     search_weights = weights(title=5.0, short_title=5.0, aliases=5.0, summary=2.0)
     chronology = (2, "Agreements")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     short_title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
@@ -448,15 +453,17 @@ class Agreement(RecordType):
     creates: tuple[str, ...] = refs_field("actor", optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     events: tuple[str, ...] = derived_refs("event", via="agreements")
     principles: tuple[str, ...] = derived_refs("principle", via="agreements")
     areas: tuple[str, ...] = derived_refs("area", via="agreements")
     quotations: tuple[str, ...] = derived_refs("quotation", via="document")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Principle(RecordType):
+    """A principle the agreements state (non-use of force, ...)."""
+
     type_name = "principle"
     ordered_by = None
     plural = "principles"
@@ -471,17 +478,19 @@ class Principle(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (3, "Principles")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     agreements: tuple[str, ...] = refs_field("agreement")
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     quotations: tuple[str, ...] = derived_refs("quotation", via="principles")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Area(RecordType):
+    """An area of cooperation the agreements name (arms control, ...)."""
+
     type_name = "area"
     ordered_by = None
     plural = "areas"
@@ -496,16 +505,18 @@ class Area(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # named in the agreements that state them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     agreements: tuple[str, ...] = refs_field("agreement")
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Event(RecordType):
+    """Something that happened, dated as precisely as its sources allow."""
+
     type_name = "event"
     happened = True
     plural = "events"
@@ -520,7 +531,7 @@ class Event(RecordType):
     search_weights = weights(title=5.0, aliases=5.0, summary=2.0)
     chronology = None  # under its period, in date order
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     aliases: tuple[str, ...] = aliases_field()
     date: EdtfDate = date_field()
@@ -535,12 +546,12 @@ class Event(RecordType):
     agreements: tuple[str, ...] = refs_field("agreement", optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     quotations: tuple[str, ...] = derived_refs("quotation", via="event")
     state_changes: tuple[str, ...] = derived_refs("state_change", via="event")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Channel(RecordType):
     """One channel of the relationship (a council, a mission, a treaty, ...) whose state
     `nrr status` tells; `states` are the states its changes may set."""
@@ -564,21 +575,21 @@ class Channel(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = (4, "Channels of the relationship")
     internal_fields = frozenset({"order"})
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
-    order: int = int_field()
+    order: int = _field("int")
     summary: str = text_field()
     body: str | None = ref_field("actor", optional=True)  # the council whose meetings status lists
-    states: tuple[str, ...] = tags_field(optional=False)
+    states: tuple[str, ...] = _field("tags")
     # States that stand until a new act undoes them (a treaty ended, an office closed): status
     # never marks them unconfirmed, however old their date.
-    final_states: tuple[str, ...] = tags_field()
+    final_states: tuple[str, ...] = _field("tags", optional=True)
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     changes: tuple[str, ...] = derived_refs("state_change", via="channel")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class StateChange(RecordType):
     """A dated change of one channel: its state from `date` on, until the channel's next change."""
 
@@ -603,10 +614,10 @@ class StateChange(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # under its channel, in date order
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     channel: str = ref_field("channel")
     date: EdtfDate = date_field()
-    state: str = slug_field()
+    state: str = _field("slug")
     title: str = text_field()
     summary: str = text_field()
     by: tuple[str, ...] = refs_field("actor", optional=True)
@@ -619,7 +630,7 @@ class StateChange(RecordType):
     note: str | None = text_field(optional=True)
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
     @property
     def reported_only(self) -> bool:
@@ -628,8 +639,10 @@ class StateChange(RecordType):
         return self.attribution is not None or self.state.startswith("reported-")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Quotation(RecordType):
+    """Words said or written, verbatim, and the document they come from."""
+
     type_name = "quotation"
     happened = True
     plural = "quotations"
@@ -650,7 +663,7 @@ class Quotation(RecordType):
     search_weights = weights(text=3.0, context=2.0)
     chronology = None  # in the entry of the record it belongs to
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     text: str = text_field()
     document: str = ref_field("agreement", "source")
     speaker: str | None = ref_field("actor", optional=True)
@@ -661,10 +674,10 @@ class Quotation(RecordType):
     context: str = text_field()
     topics: tuple[str, ...] = topics_field()
     sources: tuple[str, ...] = refs_field("source")
-    corrections: tuple[Correction, ...] = corrections_field()
+    corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Topic(RecordType):
     """A thread through the relationship (missile defence, Ukraine, the treaties, ...): the
     records of every dated type that link to it, which `nrr topic ID` tells in date order."""
@@ -688,13 +701,15 @@ class Topic(RecordType):
     search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # threads through the records: nrr topic tells them
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     # From the first to the last linked record, in years; and how many records link to it.
-    years: EdtfDate | None = derived_date()
-    record_count: int = derived_count()
+    years: EdtfDate | None = _field(
+        "date", optional=True, derived=True
+    )  # first to last linked record
+    record_count: int = _field("int", derived=True)  # how many records link to it
     events: tuple[str, ...] = derived_refs("event", via="topics")
     agreements: tuple[str, ...] = derived_refs("agreement", via="topics")
     state_changes: tuple[str, ...] = derived_refs("state_change", via="topics")
@@ -718,11 +733,13 @@ _CITING = (
     Quotation,
 )
 # The types whose records cite sources (their `sources` field), in RECORD_TYPES order.
-CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in _field_names(cls))
+CITING_TYPES = tuple(cls.type_name for cls in _CITING if "sources" in field_schemas(cls))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False, eq=False)
+@dataclass(frozen=True, init=False, kw_only=True, repr=False, eq=False)
 class Source(RecordType):
+    """Where facts come from: a document, page or report, its kind and its publisher's tier."""
+
     type_name = "source"
     plural = "sources"
     noun, nouns = "source", "sources"
@@ -746,7 +763,7 @@ class Source(RecordType):
     search_weights = weights(title=5.0)
     chronology = (5, "Sources")
     internal_fields = frozenset()
-    id: str = id_field()
+    id: str = _field("id")
     title: str = text_field()
     publisher: str = text_field()
     kind: str = enum_field(
@@ -762,7 +779,7 @@ class Source(RecordType):
     # Every record whose `sources` or corrections name this one, by type (in CITING_TYPES
     # order) and within a type in date order: what rests on the source. Filled by validation,
     # not BACKLINKS, since a correction's sources sit inside the correction.
-    cited_by: tuple[str, ...] = _field(FieldSchema("refs", targets=CITING_TYPES, derived=True), ())
+    cited_by: tuple[str, ...] = _field("refs", *CITING_TYPES, derived=True)
 
 
 Record = (
@@ -794,22 +811,12 @@ RECORD_TYPES: dict[str, type[Record]] = {
 PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
 
 
-_SCHEMAS: dict[type[Any], dict[str, FieldSchema]] = {}
-_STORED: dict[type[Any], dict[str, FieldSchema]] = {}
+class DatedRecords(Mapping[str, Record]):
+    """Records of a type that can pick those whose `date` overlaps a span without building
+    the others (a cache entry's, decoded when asked for): what Dataset.overlapping uses."""
 
-
-def field_schemas(cls: type[Record]) -> dict[str, FieldSchema]:
-    """Field name -> schema, in declaration order; computed once per class (hot in loading)."""
-    if cls not in _SCHEMAS:
-        _SCHEMAS[cls] = {f.name: schema_of(f) for f in dataclasses.fields(cls)}
-    return _SCHEMAS[cls]
-
-
-def stored_fields(cls: type[Record]) -> dict[str, FieldSchema]:
-    """The fields a data file sets (all but the derived ones)."""
-    if cls not in _STORED:
-        _STORED[cls] = {n: s for n, s in field_schemas(cls).items() if not s.derived}
-    return _STORED[cls]
+    @abstractmethod
+    def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -828,25 +835,25 @@ class Dataset:
         self, type_name: str, earliest: dt.date | None, latest: dt.date | None
     ) -> Iterator[Record]:
         """Records of a type whose date overlaps [earliest, latest] (undated ones included)."""
-        for record in self.records[type_name].values():
-            date = getattr(record, "date", None)
-            if date is None or date.overlaps(earliest, latest):
-                yield record
+        records = self.records[type_name]
+        if isinstance(records, DatedRecords):
+            return iter(records.overlapping(earliest, latest))
+        return (
+            record
+            for record in records.values()
+            if (date := getattr(record, "date", None)) is None or date.overlaps(earliest, latest)
+        )
 
     def get(self, type_name: str, record_id: str) -> Record | None:
         return self.records.get(type_name, {}).get(record_id)
 
     def find(self, record_id: str, targets: tuple[str, ...]) -> Record | None:
         """The record with this id among the given types (first match in order)."""
-        for type_name in targets:
-            found = self.get(type_name, record_id)
-            if found is not None:
-                return found
-        return None
+        found = (self.get(type_name, record_id) for type_name in targets)
+        return next((record for record in found if record is not None), None)
 
     def all_records(self) -> Iterator[Record]:
-        for by_id in self.records.values():
-            yield from by_id.values()
+        return (record for by_id in self.records.values() for record in by_id.values())
 
     def events(self) -> list[Event]:
         return [r for r in self.records["event"].values() if isinstance(r, Event)]
@@ -881,10 +888,11 @@ TOPIC_LINKS = tuple(name for name, schema in field_schemas(Topic).items() if sch
 
 def topic_records(dataset: Dataset, topic: Topic) -> list[Record]:
     """Every record linked to the topic, of every type, in no particular order."""
-    found = []
-    for name in TOPIC_LINKS:
-        target = field_schemas(Topic)[name].targets[0]
-        found += [dataset.get(target, record_id) for record_id in getattr(topic, name)]
+    found = (
+        dataset.get(field_schemas(Topic)[name].targets[0], record_id)
+        for name in TOPIC_LINKS
+        for record_id in getattr(topic, name)
+    )
     return [record for record in found if record is not None]
 
 
@@ -909,9 +917,8 @@ def actor_fields(cls: type[Record]) -> tuple[str, ...]:
 
 
 def schema_fingerprint() -> str:
-    """A digest of every record type's fields: caches made under another schema never match."""
-    parts = []
-    for name, cls in RECORD_TYPES.items():
-        fields = ",".join(f"{n}:{s!r}" for n, s in field_schemas(cls).items())
-        parts.append(f"{name}({fields})")
-    return hashlib.blake2b(";".join(parts).encode(), digest_size=16).hexdigest()
+    """Every record type's fields, in full: caches made under another schema never match."""
+    return ";".join(
+        f"{name}({','.join(f'{n}:{s!r}' for n, s in field_schemas(cls).items())})"
+        for name, cls in RECORD_TYPES.items()
+    )
