@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from nato_russia.dates import EdtfDate, parse_date
+from nato_russia.errors import NrrError
 from nato_russia.model import (
     RECORD_TYPES,
     Correction,
@@ -175,7 +176,8 @@ def read(key: str) -> Dataset | None:
         body = memoryview(blob)[after_header:]
         if blob[: after_header - 1] != f"{MAGIC} {checksum(body)}".encode():
             return None
-        return _from_index(json.loads(blob[after_key:after_index]), blob, after_index)
+        index = json.loads(blob[after_key:after_index])
+        return _from_index(index, blob, after_index, entry_path(key))
     except Exception:  # unreadable, damaged or undecodable: a miss, never a failure
         return None
 
@@ -228,7 +230,7 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} has no place in the cache")
 
 
-def _from_index(index: dict[str, list[Any]], blob: bytes, start: int) -> Dataset:
+def _from_index(index: dict[str, list[Any]], blob: bytes, start: int, path: Path) -> Dataset:
     """The records of an entry whose records begin at `start`, each decoded when asked for;
     raises (ValueError, KeyError, ...) on an index that does not fit the entry or this nrr's
     record types and fields."""
@@ -241,7 +243,7 @@ def _from_index(index: dict[str, list[Any]], blob: bytes, start: int) -> Dataset
             raise ValueError(f"{type_name}: not the fields of this nrr")
         # Where each record's line starts, and (past its newline) where the next one does.
         starts = list(itertools.accumulate((n + 1 for n in lengths), initial=start))
-        records[type_name] = StoredRecords(cls, ids, blob, starts, spans)
+        records[type_name] = StoredRecords(cls, ids, blob, starts, spans, path)
         start = starts[-1]
     if start != len(blob):
         raise ValueError("not as many records as the index lists")
@@ -261,6 +263,7 @@ class StoredRecords(DatedRecords):
         blob: bytes,
         starts: list[int],
         spans: list[int] | None,
+        path: Path,
     ) -> None:
         if len(starts) != len(ids) + 1 or (spans is not None and len(spans) != 2 * len(ids)):
             raise ValueError("an index that does not fit its records")
@@ -270,6 +273,7 @@ class StoredRecords(DatedRecords):
         self._done: list[Record | None] = [None] * len(ids)
         self._spans = spans
         self._build = _builder(cls)
+        self._path = path
 
     @functools.cached_property
     def _at(self) -> dict[str, int]:
@@ -315,10 +319,20 @@ class StoredRecords(DatedRecords):
                 text = blob[starts[0] : starts[-1] - 1]
             else:
                 text = b"\n".join([blob[starts[at] : starts[at + 1] - 1] for at in todo])
-            with collection_paused():
-                rows = json.loads(b"[" + text.replace(b"\n", b",") + b"]")
-                for at, row in zip(todo, rows, strict=True):
-                    done[at] = self._build(row)
+            try:
+                with collection_paused():
+                    rows = json.loads(b"[" + text.replace(b"\n", b",") + b"]")
+                    for at, row in zip(todo, rows, strict=True):
+                        done[at] = self._build(row)
+            except Exception as exc:
+                # The checksum matched, yet a record does not decode: an entry written by
+                # hand. Too late to rebuild in this run; gone, so the next run rebuilds it.
+                with contextlib.suppress(OSError):
+                    self._path.unlink()
+                raise NrrError(
+                    f"the cache entry {self._path} was damaged and is removed; run the command"
+                    " again (or use --no-cache)"
+                ) from exc
         return [record for at in places if (record := done[at]) is not None]
 
 
