@@ -1,6 +1,5 @@
 """The names of nrr's output formats and citation styles. Kept apart, importing nothing of
-nrr's, so the command line can offer them without importing any renderer (and cite.py can
-share them without importing the render package's code)."""
+nrr's, so the command line can offer them without importing any renderer."""
 
 from __future__ import annotations
 
