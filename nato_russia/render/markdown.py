@@ -20,6 +20,7 @@ from nato_russia.model import (
     Quotation,
     Record,
     Source,
+    date_text,
     in_date_order,
     is_web_address,
 )
@@ -29,7 +30,6 @@ from nato_russia.render.views import (
     SHOWS,
     Cell,
     TableView,
-    date_text,
     field_label,
     shown_fields,
     tier_text,

@@ -23,6 +23,7 @@ from nato_russia.model import (
     Record,
     Source,
     StateChange,
+    date_text,
     field_schemas,
 )
 
@@ -88,12 +89,6 @@ class DetailView(NamedTuple):
     record_id: str
     heading: str
     sections: tuple[Section, ...] = ()
-
-
-def date_text(record: Record) -> str:
-    date = getattr(record, "date", None)
-    shown = date.display() if isinstance(date, EdtfDate) else ""
-    return str(getattr(record, "date_display", None) or shown)
 
 
 def date_cell(record: Record) -> Cell:
