@@ -18,21 +18,8 @@ Precision = Literal["year", "month", "day"]
 
 _SINGLE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
-MONTH_NAMES = (  # English month names by number (1-12); index 0 unused
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = "January February March April May June July August September October November December"
+MONTH_NAMES = ("", *_MONTHS.split())  # English month names by number (1-12); index 0 unused
 EN_DASH = "\u2013"
 
 
