@@ -243,17 +243,11 @@ def chronology(dataset: Dataset, title: str) -> str:
     """The whole dataset as one document: the sections the record types declare, in their
     order (periods with their events in date order, then the agreements, the principles, the
     channels with their changes and every source)."""
-    counts = (
-        f"{_count(len(dataset.of_type('event')), 'event')}, "
-        f"{_count(len(dataset.of_type('agreement')), 'agreement')} and "
-        f"{_count(len(dataset.of_type('principle')), 'principle')}"
+    events, agreements, principles = (
+        _count(len(dataset.of_type(noun)), noun) for noun in ("event", "agreement", "principle")
     )
-    lines = [
-        f"# {escape(title)}",
-        "",
-        f"{counts}, made with nrr {__version__}. Every entry names its sources.",
-        "",
-    ]
+    made = f"{events}, {agreements} and {principles}, made with nrr {__version__}."
+    lines = [f"# {escape(title)}", "", f"{made} Every entry names its sources.", ""]
     sections = sorted(
         (cls.chronology, cls) for cls in RECORD_TYPES.values() if cls.chronology is not None
     )
