@@ -28,7 +28,7 @@ from nato_russia.model import (
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
-    from nato_russia.status import ChannelState, Meeting, Status
+    from nato_russia.status import ChannelState, Status
 
 # keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
 # is never drawn inside a box (a terminal can only open an address that is whole). A list
@@ -306,11 +306,11 @@ def state_label(change: StateChange) -> str:
     )
 
 
-def _since(state: ChannelState) -> Cell:
-    """When the channel took its state: the day, or "during June 2014" when the change is
-    known only to a month or year that holds the day asked about."""
-    during = "" if state.settled else "during "
-    return Cell(during + state.change.date.display(), short=during + state.change.date.compact())
+def _when(settled: bool, worded: str, date: EdtfDate) -> Cell:
+    """When a channel took its state or a council met: the day, or "during June 2014" when
+    that is known only to a month or year that holds the day asked about."""
+    during = "" if settled else "during "
+    return Cell(during + worded, short=during + date.compact())
 
 
 def _state(state: ChannelState) -> Cell:
@@ -323,11 +323,6 @@ def _state(state: ChannelState) -> Cell:
         f"{text} (the change's day is not known and may fall after this date; before it: {before})",
         short=f"{text} (or still {before})",
     )
-
-
-def _meeting_date(meeting: Meeting, short: bool = False) -> str:
-    date = meeting.event.date.compact() if short else date_text(meeting.event)
-    return date if meeting.settled else f"during {date}"
 
 
 def _confirmed(state: ChannelState) -> Cell:
@@ -366,7 +361,7 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             (
                 Cell(s.channel.title),
                 _state(s),
-                _since(s),
+                _when(s.settled, s.change.date.display(), s.change.date),
                 _confirmed(s),
                 # Who alone says so, where only one party does.
                 Cell(
@@ -389,7 +384,10 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(m.channel.title),
-                Cell(_meeting_date(m) + ("" if m.settled else " (may fall after this date)")),
+                Cell(
+                    _when(m.settled, date_text(m.event), m.event.date).text
+                    + ("" if m.settled else " (may fall after this date)")
+                ),
                 Cell(m.event.id),
                 Cell(m.event.title),
             )
@@ -438,7 +436,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
             (
                 Cell(s.channel.title),
                 _state(s),
-                _since(s),
+                _when(s.settled, s.change.date.display(), s.change.date),
                 _confirmed(s),
                 Cell(s.channel.id),
             )
@@ -450,7 +448,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         (Column("Date", "date"), Column("Meeting", "title"), Column("ID", "id")),
         tuple(
             (
-                Cell(_meeting_date(m), short=_meeting_date(m, short=True)),
+                _when(m.settled, date_text(m.event), m.event.date),
                 Cell(m.event.title),
                 Cell(m.event.id),
             )
