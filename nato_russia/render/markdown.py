@@ -53,13 +53,9 @@ def _not_a_block(markdown: str) -> str:
     """A value that begins like a quote, list item or rule must not become one (headings are
     safe already: every '#' is escaped). Before digits a backslash would show, so a numbered
     item is kept plain by escaping its '.' or ')' instead."""
-
-    def plain(match: re.Match[str]) -> str:
-        if match[2]:
-            return f"{match[1]}\\{match[2]}"
-        return f"{match[1]}{match[3]}\\{match[4]}"
-
-    return _BLOCK_START.sub(plain, markdown, count=1)
+    return _BLOCK_START.sub(
+        lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", markdown, count=1
+    )
 
 
 def escape(text: str) -> str:
