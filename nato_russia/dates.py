@@ -217,8 +217,6 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
     """Parse a single date where one is asked for (--from, --to, nrr status DATE, a search's
     date:), taken at its earliest or latest day. Takes the EDTF forms and the wording nrr
     shows (see BOUND_FORMS); raises DateFormatError naming the accepted forms otherwise."""
-    if not isinstance(text, str):
-        raise DateFormatError(f"{text!r} is not a date string")
     typed = _SPACES.sub(" ", text).strip(" ")
     if "/" in typed or EN_DASH in typed or _WORDED_RANGE.fullmatch(typed):
         raise DateFormatError(f"{text!r}: give a single date here, not an interval")
