@@ -18,21 +18,8 @@ Precision = Literal["year", "month", "day"]
 
 _SINGLE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
-MONTH_NAMES = (  # English month names by number (1-12); index 0 unused
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = "January February March April May June July August September October November December"
+MONTH_NAMES = ("", *_MONTHS.split())  # English month names by number (1-12); index 0 unused
 EN_DASH = "\u2013"
 
 
@@ -230,8 +217,6 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
     """Parse a single date where one is asked for (--from, --to, nrr status DATE, a search's
     date:), taken at its earliest or latest day. Takes the EDTF forms and the wording nrr
     shows (see BOUND_FORMS); raises DateFormatError naming the accepted forms otherwise."""
-    if not isinstance(text, str):
-        raise DateFormatError(f"{text!r} is not a date string")
     typed = _SPACES.sub(" ", text).strip(" ")
     if "/" in typed or EN_DASH in typed or _WORDED_RANGE.fullmatch(typed):
         raise DateFormatError(f"{text!r}: give a single date here, not an interval")

@@ -68,21 +68,9 @@ def refs_field(*targets: str, optional: bool = False) -> Any:
     return _field("refs", *targets, optional=optional)
 
 
-def aliases_field() -> Any:
-    """Other names a record goes by in its sources (annexed-crimea, enlargement), searched with
-    a title's weight. They are tags, so that validation needs no new kind: words in lower case
-    joined by '-', which search splits into words again."""
-    return _field("tags", optional=True)
-
-
 def derived_refs(target: str, via: str) -> Any:
     """The records of type `target` whose field `via` names this one, filled by the loader."""
     return _field("refs", target, derived=True, via=via)
-
-
-def topics_field() -> Any:
-    """The topics (data/topics.yaml) a record belongs to, so that `nrr topic ID` finds it."""
-    return refs_field("topic", optional=True)
 
 
 def schema_of(f: dataclasses.Field[Any]) -> FieldSchema:
@@ -156,7 +144,7 @@ class RecordType:
     list_columns: ClassVar[tuple[ListColumn, ...]]
     label_field: ClassVar[str] = "title"
     ordered_by: ClassVar[str | None] = "date"  # the date field records of the type sort by
-    # What the rest of the code asks of a type. No defaults: each type says each of them
+    # What the rest of the code asks of a type. Those without a default each type says itself
     # (tests/test_model.py checks), so that a new type cannot be left out silently.
     example_id: ClassVar[str]  # a real id, for the examples in the commands' help
     # What a detail command's JSON says of a record it links to: the label under the key its
@@ -170,19 +158,19 @@ class RecordType:
     cite_rank: ClassVar[int]
     # Order within one day of a topic's thread (nrr topic): what happened, the text adopted at
     # it, the channel it changed, then what was said. None: never in a thread (no `topics`).
-    same_day_rank: ClassVar[int | None]
+    same_day_rank: ClassVar[int | None] = None
     # Derived links a filtered export follows from a kept record (an event brings its
     # quotations): the records kept with it.
-    brought_along: ClassVar[tuple[str, ...]]
+    brought_along: ClassVar[tuple[str, ...]] = ()
     # Fields whose matches weigh more than the rest (1.0) in search ranking. A field name
     # weighs the same in every type that has it (search ranks by field name).
-    search_weights: ClassVar[Mapping[str, float]]
+    search_weights: ClassVar[Mapping[str, float]] = weights(title=5.0, summary=2.0)
     # The place and heading of the type's section in the chronology (`nrr export markdown`),
     # sections in place order; None: no section of its own (the comment says where it shows).
     chronology: ClassVar[tuple[int, str] | None]
     # Fields that only order the records (a channel's place in nrr status): kept in the data
     # and in JSON, never shown to a person reading the record.
-    internal_fields: ClassVar[frozenset[str]]
+    internal_fields: ClassVar[frozenset[str]] = frozenset()
     # Whether the record tells of something that happened, so that its `date` must touch the
     # span its dataset declares it `covers` (a dataset record's own words: "the span of the
     # events it records"); sources, periods and terms may reach outside it.
@@ -275,11 +263,7 @@ class DatasetInfo(RecordType):
     example_id = "nrr-bundled"
     link_fields = ("title", "covers", "checked")
     cite_rank = 12
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # about the data, not the relationship
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     covers: EdtfDate = date_field()
@@ -306,9 +290,6 @@ class Period(RecordType):
     example_id = "georgia-2008"
     link_fields = ("title", "date")
     cite_rank = 7
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = (1, "Periods")
     internal_fields = frozenset({"order"})
     id: str = _field("id")
@@ -343,11 +324,9 @@ class Actor(RecordType):
     example_id = "putin"
     link_fields = ("name", "kind", "role")
     cite_rank = 9
-    same_day_rank = None
     brought_along = ("terms",)
     search_weights = weights(name=5.0, name_ru=5.0, role=2.0, summary=2.0)
     chronology = None  # named in the entries that involve them
-    internal_fields = frozenset()
     id: str = _field("id")
     name: str = text_field()
     # The Russian name in Cyrillic, where a source gives it.
@@ -386,11 +365,8 @@ class Term(RecordType):
     example_id = "worner-secretary-general-1988"
     link_fields = ("actor", "office", "start", "end")
     cite_rank = 10
-    same_day_rank = None
-    brought_along = ()
     search_weights = weights()
     chronology = None  # a person's offices: not part of the story told
-    internal_fields = frozenset()
     id: str = _field("id")
     actor: str = ref_field("actor")
     office: str = text_field()
@@ -430,11 +406,12 @@ class Agreement(RecordType):
     brought_along = ("principles", "areas")
     search_weights = weights(title=5.0, short_title=5.0, aliases=5.0, summary=2.0)
     chronology = (2, "Agreements")
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     short_title: str = text_field()
-    aliases: tuple[str, ...] = aliases_field()
+    # Other names it goes by in its sources (annexed-crimea, enlargement), searched with a
+    # title's weight: tags, so that validation needs no new kind (search splits them at '-').
+    aliases: tuple[str, ...] = _field("tags", optional=True)
     kind: str = enum_field(
         "declaration",
         "act",
@@ -451,7 +428,7 @@ class Agreement(RecordType):
     issued_by: tuple[str, ...] = refs_field("actor", optional=True)  # declarations are issued
     signatories: tuple[str, ...] = refs_field("actor", optional=True)  # treaties are signed
     creates: tuple[str, ...] = refs_field("actor", optional=True)
-    topics: tuple[str, ...] = topics_field()
+    topics: tuple[str, ...] = refs_field("topic", optional=True)
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     events: tuple[str, ...] = derived_refs("event", via="agreements")
@@ -473,11 +450,7 @@ class Principle(RecordType):
     example_id = "non-use-of-force"
     link_fields = ("title",)
     cite_rank = 5
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = (3, "Principles")
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
@@ -500,11 +473,7 @@ class Area(RecordType):
     example_id = "arms-control"
     link_fields = ("title",)
     cite_rank = 6
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # named in the agreements that state them
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
@@ -530,10 +499,9 @@ class Event(RecordType):
     brought_along = ("quotations", "state_changes")
     search_weights = weights(title=5.0, aliases=5.0, summary=2.0)
     chronology = None  # under its period, in date order
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
-    aliases: tuple[str, ...] = aliases_field()
+    aliases: tuple[str, ...] = _field("tags", optional=True)  # as an agreement's
     date: EdtfDate = date_field()
     date_display: str | None = text_field(optional=True)
     place: str | None = text_field(optional=True)
@@ -544,7 +512,7 @@ class Event(RecordType):
     actors: tuple[str, ...] = refs_field("actor", optional=True)
     meeting_of: str | None = ref_field("actor", optional=True)  # the council that met (PJC, NRC)
     agreements: tuple[str, ...] = refs_field("agreement", optional=True)
-    topics: tuple[str, ...] = topics_field()
+    topics: tuple[str, ...] = refs_field("topic", optional=True)
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = _field("corrections", optional=True)
     quotations: tuple[str, ...] = derived_refs("quotation", via="event")
@@ -570,9 +538,6 @@ class Channel(RecordType):
     example_id = "nrc"
     link_fields = ("title",)
     cite_rank = 8
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = (4, "Channels of the relationship")
     internal_fields = frozenset({"order"})
     id: str = _field("id")
@@ -610,10 +575,7 @@ class StateChange(RecordType):
     link_fields = ("channel", "date", "state", "title", "confirmed")
     cite_rank = 3
     same_day_rank = 2
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # under its channel, in date order
-    internal_fields = frozenset()
     id: str = _field("id")
     channel: str = ref_field("channel")
     date: EdtfDate = date_field()
@@ -628,7 +590,7 @@ class StateChange(RecordType):
     # where none later does): status marks a state whose confirmation is old.
     confirmed: EdtfDate | None = date_field(optional=True)
     note: str | None = text_field(optional=True)
-    topics: tuple[str, ...] = topics_field()
+    topics: tuple[str, ...] = refs_field("topic", optional=True)
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
@@ -659,10 +621,8 @@ class Quotation(RecordType):
     link_fields = ("text", "speaker", "date", "document")
     cite_rank = 2
     same_day_rank = 3
-    brought_along = ()
     search_weights = weights(text=3.0, context=2.0)
     chronology = None  # in the entry of the record it belongs to
-    internal_fields = frozenset()
     id: str = _field("id")
     text: str = text_field()
     document: str = ref_field("agreement", "source")
@@ -672,7 +632,7 @@ class Quotation(RecordType):
     principles: tuple[str, ...] = refs_field("principle", optional=True)
     checked: str = enum_field("official-text", "reprint", "news", "backgrounder-only")
     context: str = text_field()
-    topics: tuple[str, ...] = topics_field()
+    topics: tuple[str, ...] = refs_field("topic", optional=True)
     sources: tuple[str, ...] = refs_field("source")
     corrections: tuple[Correction, ...] = _field("corrections", optional=True)
 
@@ -696,20 +656,14 @@ class Topic(RecordType):
     example_id = "missile-defence"
     link_fields = ("title", "years")
     cite_rank = 11
-    same_day_rank = None
-    brought_along = ()
-    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # threads through the records: nrr topic tells them
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     summary: str = text_field()
     sources: tuple[str, ...] = refs_field("source")
     # From the first to the last linked record, in years; and how many records link to it.
-    years: EdtfDate | None = _field(
-        "date", optional=True, derived=True
-    )  # first to last linked record
-    record_count: int = _field("int", derived=True)  # how many records link to it
+    years: EdtfDate | None = _field("date", optional=True, derived=True)
+    record_count: int = _field("int", derived=True)
     events: tuple[str, ...] = derived_refs("event", via="topics")
     agreements: tuple[str, ...] = derived_refs("agreement", via="topics")
     state_changes: tuple[str, ...] = derived_refs("state_change", via="topics")
@@ -758,11 +712,8 @@ class Source(RecordType):
     example_id = "nato-nrc-topic-2022"
     link_fields = ("title", "publisher", "kind", "date", "url")
     cite_rank = 4
-    same_day_rank = None
-    brought_along = ()
     search_weights = weights(title=5.0)
     chronology = (5, "Sources")
-    internal_fields = frozenset()
     id: str = _field("id")
     title: str = text_field()
     publisher: str = text_field()
@@ -799,13 +750,7 @@ Record = (
 )
 
 # Record type name -> class, in the order files are read and shown.
-RECORD_TYPES: dict[str, type[Record]] = {
-    cls.type_name: cls
-    for cls in (
-        Source,
-        *_CITING,
-    )
-}
+RECORD_TYPES: dict[str, type[Record]] = {cls.type_name: cls for cls in (Source, *_CITING)}
 
 # Plural names, used for file names (data/events.yaml), list commands and SQL tables.
 PLURALS: dict[str, str] = {name: cls.plural for name, cls in RECORD_TYPES.items()}
@@ -870,6 +815,13 @@ def date_order_key(record: Record) -> tuple[Any, ...]:
 
 def in_date_order(records: Iterable[Record]) -> list[Record]:
     return sorted(records, key=date_order_key)
+
+
+def date_text(record: Record) -> str:
+    """A record's date as people read it: an event's own wording ("spring 1994"), else its
+    date's ("27 May 1997"); "" when it has no date."""
+    date = getattr(record, "date", None)
+    return str(getattr(record, "date_display", None) or (date.display() if date else ""))
 
 
 # Links stored once in the files and shown from both ends: (type, derived field) is filled with

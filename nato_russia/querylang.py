@@ -136,11 +136,9 @@ _PIECE = re.compile(r'(-(?=\S))?(?:"([^"]*)"?|([^\s"]+))')
 
 def _date_range(value: str, name: str) -> tuple[dt.date | None, dt.date | None]:
     try:
-        if name == "year":
-            if not (len(value) == 4 and value.isdigit()):
-                raise DateFormatError(f"{value!r} is not a year")
-            return parse_bound(value, upper=False), parse_bound(value, upper=True)
-        if ".." in value:
+        if name == "year" and not (len(value) == 4 and value.isdigit()):
+            raise DateFormatError(f"{value!r} is not a year")
+        if name == "date" and ".." in value:
             low, _, high = value.partition("..")
             return (
                 parse_bound(low, upper=False) if low else None,

@@ -58,8 +58,5 @@ class Selection:
 
 
 def names_of_actors(record: Record) -> list[str]:
-    named: list[str] = []
-    for name in actor_fields(type(record)):
-        value = getattr(record, name)
-        named.extend((value,) if isinstance(value, str) else value or ())
-    return named
+    values = (getattr(record, name) for name in actor_fields(type(record)))
+    return [actor for v in values for actor in ((v,) if isinstance(v, str) else v or ())]

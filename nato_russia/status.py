@@ -53,11 +53,10 @@ class Coverage:
     first: dt.date
     last: dt.date
     last_wording: str  # as the dataset record words it ("February 2026")
-    checked: str | None  # when it was last checked, as worded ("1 December 2026")
+    checked: str  # when it was last checked, as worded ("1 December 2026")
 
     def describe(self) -> str:
-        checked = f" (last checked {self.checked})" if self.checked else ""
-        return f"covers {self.first.year} to {self.last_wording}{checked}"
+        return f"covers {self.first.year} to {self.last_wording} (last checked {self.checked})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +126,8 @@ def _state_of(dataset: Dataset, channel: Channel, day: dt.date) -> ChannelState 
     if not begun:
         return None
     latest = begun[-1]
-    stale_years = 0
-    if latest.state not in channel.final_states:
-        stale_years = _years_between((latest.confirmed or latest.date).latest(), day)
+    final = latest.state in channel.final_states
+    stale_years = 0 if final else _years_between((latest.confirmed or latest.date).latest(), day)
     settled = latest.date.latest() <= day
     before = [] if settled else [c for c in begun if c.date.latest() <= day]
     return ChannelState(channel, latest, settled, before[-1] if before else None, stale_years)

@@ -11,7 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nato_russia.dates import EdtfDate
-from nato_russia.model import Dataset, Quotation, Record, StateChange, Topic, topic_records
+from nato_russia.model import (
+    Dataset,
+    Quotation,
+    Record,
+    StateChange,
+    Topic,
+    date_order_key,
+    date_text,
+    topic_records,
+)
 
 # A quotation's words stand for it in a thread, cut to about this many words.
 QUOTE_WORDS = 12
@@ -31,18 +40,14 @@ class ThreadItem:
 
 
 def _item(record: Record) -> ThreadItem:
-    date = getattr(record, "date", None)
-    date = date if isinstance(date, EdtfDate) else None
-    worded = getattr(record, "date_display", None) or (date.display() if date is not None else "")
     full = f"\u201c{record.text}\u201d" if isinstance(record, Quotation) else record.label
     words = full.split()
-    what = full
-    if isinstance(record, Quotation) and len(words) > QUOTE_WORDS:
-        what = " ".join(words[:QUOTE_WORDS]) + " \u2026"
+    cut = isinstance(record, Quotation) and len(words) > QUOTE_WORDS
+    what = " ".join(words[:QUOTE_WORDS]) + " \u2026" if cut else full
     change = record if isinstance(record, StateChange) else None
     return ThreadItem(
-        date,
-        str(worded),
+        getattr(record, "date", None),
+        date_text(record),
         what,
         full,
         record.type_name,
@@ -61,14 +66,11 @@ def thread(
     for an unknown topic: resolve what people type with query.lookup first."""
     topic = dataset.of_type("topic")[topic_id]
     assert isinstance(topic, Topic)
-    chosen: list[tuple[tuple[dt.date, dt.date, int, str], Record]] = []
-    for record in topic_records(dataset, topic):
-        date = getattr(record, "date", None)
-        rank = record.same_day_rank
-        assert rank is not None  # a type a topic links to has one (tests/test_model.py)
-        if isinstance(date, EdtfDate) and date.overlaps(earliest, latest):
-            chosen.append(((*date.sort_key(), rank, record.id), record))
-        elif not isinstance(date, EdtfDate) and earliest is None and latest is None:
-            # Undated: last, and only when no date range is asked (it cannot say it holds them).
-            chosen.append(((dt.date.max, dt.date.max, rank, record.id), record))
-    return [_item(record) for _, record in sorted(chosen, key=lambda pair: pair[0])]
+    found = topic_records(dataset, topic)
+    if earliest is not None or latest is not None:  # an undated record is not known to be in it
+        found = [
+            r for r in found if (d := getattr(r, "date", None)) and d.overlaps(earliest, latest)
+        ]
+    # Within a day, by the type's rank (a type a topic links to has one: tests/test_model.py).
+    found.sort(key=lambda r: (*date_order_key(r)[:-1], r.same_day_rank, r.id))
+    return [_item(record) for record in found]

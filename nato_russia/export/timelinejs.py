@@ -17,11 +17,10 @@ from typing import Any
 
 from nato_russia import __version__
 from nato_russia.dates import PartialDate
-from nato_russia.model import Dataset, Event, Period, Quotation, Source, is_web_address
+from nato_russia.model import Dataset, Event, Period, Quotation, Source, date_text, is_web_address
 from nato_russia.query import sorted_records
 from nato_russia.render.delimited import looks_like_formula
 from nato_russia.render.json_out import json_text
-from nato_russia.render.views import date_text
 
 TITLE = "NATO\u2013Russia relations"
 TITLE_ID = "nrr:title"  # ids in nrr never contain ':', so this cannot clash with an event's

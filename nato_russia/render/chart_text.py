@@ -44,14 +44,19 @@ class Glyphs:
     ellipsis: str
 
 
+# Each kind's block at a terminal, its character in a pipe, and its colour: one family of
+# colour per meaning, as in the SVG (green for cooperation and treaties in force, ambers for
+# limited and suspended, grey for what has ended).
+_KIND_LOOKS = {
+    StateClass.OPEN: ("\u2588", "#", "green"),
+    StateClass.LIMITED: ("\u2593", "=", "yellow"),
+    StateClass.SUSPENDED: ("\u2592", "-", "dark_orange"),
+    StateClass.ENDED: ("\u2591", "x", "grey50"),
+    StateClass.OTHER: ("?", "?", "magenta"),
+}
+KIND_STYLES = {kind: style for kind, (_, _, style) in _KIND_LOOKS.items()}
 UNICODE = Glyphs(
-    kinds={
-        StateClass.OPEN: "\u2588",
-        StateClass.LIMITED: "\u2593",
-        StateClass.SUSPENDED: "\u2592",
-        StateClass.ENDED: "\u2591",
-        StateClass.OTHER: "?",
-    },
+    kinds={kind: block for kind, (block, _, _) in _KIND_LOOKS.items()},
     reported="\u259a",
     not_recorded="\u00b7",
     axis="\u2500",
@@ -61,13 +66,7 @@ UNICODE = Glyphs(
     ellipsis="\u2026",
 )
 PLAIN = Glyphs(
-    kinds={
-        StateClass.OPEN: "#",
-        StateClass.LIMITED: "=",
-        StateClass.SUSPENDED: "-",
-        StateClass.ENDED: "x",
-        StateClass.OTHER: "?",
-    },
+    kinds={kind: char for kind, (_, char, _) in _KIND_LOOKS.items()},
     reported="~",
     not_recorded=".",
     axis="-",
@@ -77,15 +76,6 @@ PLAIN = Glyphs(
     ellipsis="...",
 )
 
-# One family of colour per meaning, as in the SVG: green for cooperation and treaties in
-# force, ambers for limited and suspended, grey for what has ended.
-KIND_STYLES = {
-    StateClass.OPEN: "green",
-    StateClass.LIMITED: "yellow",
-    StateClass.SUSPENDED: "dark_orange",
-    StateClass.ENDED: "grey50",
-    StateClass.OTHER: "magenta",
-}
 BAND_STYLES = (
     "black on light_steel_blue",
     "black on wheat1",
@@ -114,6 +104,7 @@ class _Grid:
         # Each column's days as offsets from the chart's first day, [first, after).
         edges = [c * self.days // columns for c in range(columns + 1)]
         self.runs = list(pairwise(edges))
+        self.per_year = columns * 365.25 / self.days  # the columns a year takes
 
     def year_column(self, year: int) -> int | None:
         offset = (dt.date(year, 1, 1) - self.chart.start).days
@@ -178,8 +169,7 @@ def _year_labels(grid: _Grid) -> list[tuple[int, int]]:
     """(column, year) of the labelled years: every year if they fit, else every 2nd, 5th,
     10th... so that no two labels touch."""
     years = [(c, y) for y in grid.chart.years if (c := grid.year_column(y)) is not None]
-    per_year = grid.columns * 365.25 / grid.days
-    step = next((s for s in YEAR_STEPS if s * per_year >= 5), YEAR_STEPS[-1])
+    step = next((s for s in YEAR_STEPS if s * grid.per_year >= 5), YEAR_STEPS[-1])
     chosen: list[tuple[int, int]] = []
     for column, year in years:
         fits = column + 4 <= grid.columns and (not chosen or column >= chosen[-1][0] + 5)
@@ -193,8 +183,7 @@ def _year_labels(grid: _Grid) -> list[tuple[int, int]]:
 def _axis_rows(grid: _Grid, glyphs: Glyphs) -> tuple[_Line, _Line]:
     labels, ticks = _Line(grid.columns), _Line(grid.columns)
     ticks.put(0, glyphs.axis * grid.columns, AXIS_STYLE)
-    per_year = grid.columns * 365.25 / grid.days
-    if per_year >= 2:
+    if grid.per_year >= 2:
         for year in grid.chart.years:
             column = grid.year_column(year)
             if column is not None:

@@ -20,6 +20,7 @@ from nato_russia.model import (
     Quotation,
     Record,
     Source,
+    date_text,
     in_date_order,
     is_web_address,
 )
@@ -29,7 +30,6 @@ from nato_russia.render.views import (
     SHOWS,
     Cell,
     TableView,
-    date_text,
     field_label,
     shown_fields,
     tier_text,
@@ -53,13 +53,9 @@ def _not_a_block(markdown: str) -> str:
     """A value that begins like a quote, list item or rule must not become one (headings are
     safe already: every '#' is escaped). Before digits a backslash would show, so a numbered
     item is kept plain by escaping its '.' or ')' instead."""
-
-    def plain(match: re.Match[str]) -> str:
-        if match[2]:
-            return f"{match[1]}\\{match[2]}"
-        return f"{match[1]}{match[3]}\\{match[4]}"
-
-    return _BLOCK_START.sub(plain, markdown, count=1)
+    return _BLOCK_START.sub(
+        lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", markdown, count=1
+    )
 
 
 def escape(text: str) -> str:
@@ -243,17 +239,11 @@ def chronology(dataset: Dataset, title: str) -> str:
     """The whole dataset as one document: the sections the record types declare, in their
     order (periods with their events in date order, then the agreements, the principles, the
     channels with their changes and every source)."""
-    counts = (
-        f"{_count(len(dataset.of_type('event')), 'event')}, "
-        f"{_count(len(dataset.of_type('agreement')), 'agreement')} and "
-        f"{_count(len(dataset.of_type('principle')), 'principle')}"
+    events, agreements, principles = (
+        _count(len(dataset.of_type(noun)), noun) for noun in ("event", "agreement", "principle")
     )
-    lines = [
-        f"# {escape(title)}",
-        "",
-        f"{counts}, made with nrr {__version__}. Every entry names its sources.",
-        "",
-    ]
+    made = f"{events}, {agreements} and {principles}, made with nrr {__version__}."
+    lines = [f"# {escape(title)}", "", f"{made} Every entry names its sources.", ""]
     sections = sorted(
         (cls.chronology, cls) for cls in RECORD_TYPES.values() if cls.chronology is not None
     )

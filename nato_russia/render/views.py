@@ -14,7 +14,6 @@ from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import visible
 from nato_russia.model import (
     RECORD_TYPES,
-    Correction,
     Dataset,
     Event,
     FieldSchema,
@@ -23,12 +22,13 @@ from nato_russia.model import (
     Record,
     Source,
     StateChange,
+    date_text,
     field_schemas,
 )
 
 if TYPE_CHECKING:  # annotations only: the search and status code loads when it runs
     from nato_russia.search import Hit
-    from nato_russia.status import ChannelState, Meeting, Status
+    from nato_russia.status import ChannelState, Status
 
 # keys and dates never wrap where the width allows; prose absorbs the squeeze; a url column
 # is never drawn inside a box (a terminal can only open an address that is whole). A list
@@ -88,12 +88,6 @@ class DetailView(NamedTuple):
     record_id: str
     heading: str
     sections: tuple[Section, ...] = ()
-
-
-def date_text(record: Record) -> str:
-    date = getattr(record, "date", None)
-    shown = date.display() if isinstance(date, EdtfDate) else ""
-    return str(getattr(record, "date_display", None) or shown)
 
 
 def date_cell(record: Record) -> Cell:
@@ -209,8 +203,7 @@ def _linked(
             line = f"{record_id} \u2014 {link.title}"
         elif isinstance(record, Source):
             title = f"{record.title}, {record.publisher} [{record.kind}; {tier_text(record)}]"
-            date = record.date.display() if record.date is not None else ""
-            link = Link(record_id, title, date, record.url)
+            link = Link(record_id, title, date_text(record), record.url)
             line = f"{record_id} \u2014 {source_line(record)}"
         else:
             link = Link(record_id, record.label, date_text(record))
@@ -244,18 +237,6 @@ SAYS = "The 2015 backgrounder says: \u201c{}\u201d"
 SHOWS = "What the official record shows: {}"
 
 
-def correction_lines(dataset: Dataset, corrections: tuple[Correction, ...]) -> list[str]:
-    return [
-        line
-        for c in corrections
-        for line in (
-            SAYS.format(c.says),
-            SHOWS.format(c.finding),
-            "Evidence: " + _link_titles(dataset, c.sources, ("source",)),
-        )
-    ]
-
-
 def shown_fields(record: Record) -> Iterator[tuple[str, FieldSchema, Any]]:
     """The fields a person is shown, in order: those set, but the id and internal ones."""
     for name, schema in field_schemas(type(record)).items():
@@ -277,7 +258,15 @@ def detail_view(dataset: Dataset, record: Record) -> DetailView:
     for name, schema, value in shown_fields(record):
         label = field_label(name)
         if schema.kind == "corrections":
-            lines = tuple(correction_lines(dataset, value))
+            lines = tuple(
+                line
+                for c in value
+                for line in (
+                    SAYS.format(c.says),
+                    SHOWS.format(c.finding),
+                    "Evidence: " + _link_titles(dataset, c.sources, ("source",)),
+                )
+            )
             sections.append(Section("Correction of the backgrounder", lines, "note"))
         elif isinstance(record, Source) and name == "cited_by":
             from nato_russia.query import citing_records  # query loads only for a source
@@ -317,40 +306,34 @@ def state_label(change: StateChange) -> str:
     )
 
 
-def _since(state: ChannelState, short: bool = False) -> str:
-    """When the channel took its state: the day, or "during June 2014" when the change is
-    known only to a month or year that holds the day asked about."""
-    date = state.change.date
-    when = date.compact() if short else date.display()
-    return when if state.settled else f"during {when}"
+def _when(settled: bool, worded: str, date: EdtfDate) -> Cell:
+    """When a channel took its state or a council met: the day, or "during June 2014" when
+    that is known only to a month or year that holds the day asked about."""
+    during = "" if settled else "during "
+    return Cell(during + worded, short=during + date.compact())
 
 
-def _state(state: ChannelState, short: bool = False) -> str:
+def _state(state: ChannelState) -> Cell:
     """The state in words, and what it was before a change that may fall after the day."""
     text = state_label(state.change)
     if state.settled:
-        return text
+        return Cell(text, short=text)
     before = state_label(state.previous) if state.previous else "no recorded state"
-    if short:
-        return f"{text} (or still {before})"
-    return (
-        f"{text} (the change's day is not known and may fall after this date; before it: {before})"
+    return Cell(
+        f"{text} (the change's day is not known and may fall after this date; before it: {before})",
+        short=f"{text} (or still {before})",
     )
 
 
-def _meeting_date(meeting: Meeting, short: bool = False) -> str:
-    date = meeting.event.date.compact() if short else date_text(meeting.event)
-    return date if meeting.settled else f"during {date}"
-
-
-def _confirmed(state: ChannelState, short: bool = False) -> str:
+def _confirmed(state: ChannelState) -> Cell:
     """When a source last showed the state holding; marked when that is years before the day
     (in a line of nrr status at a terminal, by STALE_MARK, which status_footer explains)."""
-    if short:
-        when = state.confirmed.compact()
-        return f"{when} {STALE_MARK}" if state.stale else when
-    when = state.confirmed.display()
-    return f"{when} (unconfirmed for {state.stale_years} years)" if state.stale else when
+    when, short = state.confirmed.display(), state.confirmed.compact()
+    if not state.stale:
+        return Cell(when, short=short)
+    return Cell(
+        f"{when} (unconfirmed for {state.stale_years} years)", short=f"{short} {STALE_MARK}"
+    )
 
 
 STALE_MARK = "*"
@@ -377,9 +360,9 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(s.channel.title),
-                Cell(_state(s)),
-                Cell(_since(s)),
-                Cell(_confirmed(s)),
+                _state(s),
+                _when(s.settled, s.change.date.display(), s.change.date),
+                _confirmed(s),
                 # Who alone says so, where only one party does.
                 Cell(
                     s.change.title + (f" ({s.change.attribution})" if s.change.attribution else "")
@@ -401,7 +384,10 @@ def status_views(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(m.channel.title),
-                Cell(_meeting_date(m) + ("" if m.settled else " (may fall after this date)")),
+                Cell(
+                    _when(m.settled, date_text(m.event), m.event.date).text
+                    + ("" if m.settled else " (may fall after this date)")
+                ),
                 Cell(m.event.id),
                 Cell(m.event.title),
             )
@@ -449,9 +435,9 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         tuple(
             (
                 Cell(s.channel.title),
-                Cell(_state(s), short=_state(s, short=True)),
-                Cell(_since(s), short=_since(s, short=True)),
-                Cell(_confirmed(s), short=_confirmed(s, short=True)),
+                _state(s),
+                _when(s.settled, s.change.date.display(), s.change.date),
+                _confirmed(s),
                 Cell(s.channel.id),
             )
             for s in status.channels
@@ -462,7 +448,7 @@ def status_screen(dataset: Dataset, status: Status) -> tuple[TableView, ...]:
         (Column("Date", "date"), Column("Meeting", "title"), Column("ID", "id")),
         tuple(
             (
-                Cell(_meeting_date(m), short=_meeting_date(m, short=True)),
+                _when(m.settled, date_text(m.event), m.event.date),
                 Cell(m.event.title),
                 Cell(m.event.id),
             )
