@@ -142,6 +142,32 @@ def test_a_meeting_known_only_to_the_month_is_not_placed_before_a_day_inside_it(
     assert unsettled == ["nrc-meeting-2014-06"]
 
 
+def test_a_day_inside_a_changes_year_or_a_meetings_month_is_told_as_open(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Russian troops in IFOR are dated to 1996 and an NRC meeting to June 2014: on a day
+    # inside either, the answer must say the change or the meeting may come after it.
+    code, out, _ = run(runner, "status", "1996-06-01")
+    assert code == 0
+    forces = first_table(out)["Russian forces in NATO-led operations"]
+    assert forces[1:3] == [
+        "deployed (the change's day is not known and may fall after this date;"
+        " before it: no recorded state)",
+        "during 1996",
+    ]
+    code, out, _ = run(runner, "status", "2014-06-15")
+    assert code == 0
+    assert "\nNATO-Russia Council\tduring June 2014 (may fall after this date)\t" in out
+    # At a terminal, status fits one screen with the short wording of both.
+    from nato_russia.cli import common
+
+    monkeypatch.setattr(common, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 200, "height": 50})
+    code, out, _ = run(runner, "--no-pager", "status", "1996-06-01")
+    assert code == 0
+    assert "deployed (or still no recorded state)" in out
+    assert "during 1996" in out
+
+
 def test_a_change_inside_its_year_keeps_the_state_before_it(bundled: Dataset) -> None:
     found = status_on(bundled, dt.date(1996, 6, 1))
     (forces,) = [s for s in found.channels if s.channel.id == "russian-forces-in-nato-operations"]
