@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from nato_russia.cli import common
 from nato_russia.cli.app import app
 from nato_russia.model import Dataset, Term
 from nato_russia.status import coverage, status_on
@@ -159,8 +160,6 @@ def test_a_day_inside_a_changes_year_or_a_meetings_month_is_told_as_open(
     assert code == 0
     assert "\nNATO-Russia Council\tduring June 2014 (may fall after this date)\t" in out
     # At a terminal, status fits one screen with the short wording of both.
-    from nato_russia.cli import common
-
     monkeypatch.setattr(common, "TERMINAL_OVERRIDES", {"is_tty": True, "width": 200, "height": 50})
     code, out, _ = run(runner, "--no-pager", "status", "1996-06-01")
     assert code == 0
