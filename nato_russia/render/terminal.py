@@ -24,7 +24,9 @@ class Terminal:
     width: int
     height: int
     color: bool  # draw colours and styles
-    pager: str | None  # the command long output goes through at a terminal; None for none
+    # The command long output goes through at a terminal; None for none. The default, less,
+    # is looked for only when output is about to be paged (see page).
+    pager: str | None
     # Lists at a terminal: every column with every character (--wide), rather than a line
     # per record with the titles cut.
     wide: bool = False
@@ -101,7 +103,6 @@ def _positive(env: Mapping[str, str], name: str) -> int:
 
 
 def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
-    # Whether less is installed is asked only when output is about to be paged (see page).
     if no_pager:
         return None
     for name in ("NRR_PAGER", "PAGER"):
