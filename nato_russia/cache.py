@@ -4,17 +4,19 @@ Entries live in $XDG_CACHE_HOME/nrr (default ~/.cache/nrr; none without a usable
 cache_dir), one file per key. The key (made by the loader: the nrr version, the schema of the
 records, every input file's content digest) is written into the entry in full, so an edited
 file, a new field or a new nrr never meets an old entry. An entry is a header line (MAGIC and
-the CRC-32 of the rest), the key, an index (per type: field names, ids, each record's length
-and day span) and one line per record: its field values as plain JSON, never anything that
-runs code. An entry whose header, checksum, key or field names do not match is a miss: the
-dataset is built from the files again and the entry rewritten, atomically (a temporary file,
-then a rename). A cache that cannot be read or written is not used: never worth an error.
+the CRC-32 of the rest), the key, an index (per type: field names, ids, where each record's
+line starts and, for a type with dates, each record's day span and the records in date order)
+and one line per record: its field values as plain JSON, never anything that runs code. An
+entry whose header, checksum, key or field names do not match is a miss: the dataset is built
+from the files again and the entry rewritten, atomically (a temporary file, then a rename). A
+cache that cannot be read or written is not used: never worth an error.
 Records are decoded when first asked for: a lookup decodes the few it shows, and a date filter
 picks records by the index's day spans before decoding them.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import errno
@@ -25,11 +27,12 @@ import json
 import operator
 import os
 import stat
+import sys
 import time
 import zlib
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Sequence, ValuesView
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import NrrError
@@ -42,7 +45,9 @@ from nato_russia.model import (
     field_schemas,
 )
 
-MAGIC = "nrr-cache 7"
+# The index holds its numbers as machine integers (see _packed): in this machine's byte order,
+# which the header names, so that another machine's entry (a shared home) is a miss.
+MAGIC = f"nrr-cache 8 {sys.byteorder}"
 _ALWAYS = dt.date.max.toordinal()
 RACY_SECONDS = 2
 KEEP_ENTRIES = 8  # older entries (other datasets, other versions) are pruned beyond this
@@ -194,8 +199,11 @@ def write(key: str, dataset: Dataset) -> bool:
         names = list(field_schemas(RECORD_TYPES[type_name]))
         values = map(operator.attrgetter(*names), by_id.values())
         encoded = [encoder.encode(row).encode() for row in values]
-        spans = _spans(by_id.values(), "date" in names)
-        index[type_name] = [names, list(by_id), list(map(len, encoded)), spans]
+        starts = itertools.accumulate((len(row) + 1 for row in encoded), initial=0)
+        dated = _dated(by_id.values()) if "date" in names else None
+        # Ids are slugs (validation.SLUG): a space parts them, and one JSON string of them
+        # reads at once, where a list of 10,000 strings took a millisecond.
+        index[type_name] = [names, " ".join(by_id), _packed("q", starts), dated]
         rows += encoded
     body = b"\n".join([key.encode(), encoder.encode(index).encode(), *rows, b""])  # each line ends
     if _write_atomically(entry_path(key), f"{MAGIC} {checksum(body)}\n".encode() + body):
@@ -204,19 +212,34 @@ def write(key: str, dataset: Dataset) -> bool:
     return False
 
 
-def _spans(records: Iterable[Record], dated: bool) -> list[int] | None:
-    """The first and the last day of each record's `date` (day numbers of dt.date), one
-    after the other: what Dataset.overlapping asks of a type with dates (None for one without).
-    An undated record overlaps every span: from day 0 to the last day dt.date knows."""
-    if not dated:
-        return None
+def _packed(code: Literal["i", "q"], numbers: Iterable[int]) -> str:
+    """Numbers as machine integers in hex (q: 8 bytes, i: 4): what the index holds by the
+    thousand reads back with bytes.fromhex in a fraction of the time json.loads takes to
+    read them as JSON numbers (a third of reading a 10,000-event entry's index)."""
+    from array import array  # only when writing
+
+    return array(code, numbers).tobytes().hex()
+
+
+def _unpacked(code: Literal["i", "q"], text: str) -> memoryview[int]:
+    return memoryview(bytes.fromhex(text)).cast(code)
+
+
+def _dated(records: Iterable[Record]) -> list[str]:
+    """The first and the last day of each record's `date` (day numbers of dt.date), and the
+    records' places in date order (by first day, then last), packed: what
+    Dataset.overlapping asks of a type with dates. An undated record overlaps every span:
+    from day 0 to the last day dt.date knows."""
     dates: list[EdtfDate | None] = [getattr(record, "date", None) for record in records]
-    return [
-        day
+    spans = [
+        (0, _ALWAYS) if d is None else (d.earliest().toordinal(), d.latest().toordinal())
         for d in dates
-        for day in (
-            (0, _ALWAYS) if d is None else (d.earliest().toordinal(), d.latest().toordinal())
-        )
+    ]
+    order = sorted(range(len(spans)), key=spans.__getitem__)
+    return [
+        _packed("i", (span[0] for span in spans)),
+        _packed("i", (span[1] for span in spans)),
+        _packed("i", order),
     ]
 
 
@@ -238,13 +261,13 @@ def _from_index(index: dict[str, list[Any]], blob: bytes, start: int, path: Path
         raise ValueError("not the record types of this nrr")
     records: dict[str, StoredRecords] = {}
     for type_name, cls in RECORD_TYPES.items():
-        names, ids, lengths, spans = index[type_name]
+        names, ids, starts, dated = index[type_name]
         if names != list(field_schemas(cls)):
             raise ValueError(f"{type_name}: not the fields of this nrr")
-        # Where each record's line starts, and (past its newline) where the next one does.
-        starts = list(itertools.accumulate((n + 1 for n in lengths), initial=start))
-        records[type_name] = StoredRecords(cls, ids, blob, starts, spans, path)
-        start = starts[-1]
+        spans = None if dated is None else [_unpacked("i", packed) for packed in dated]
+        stored = StoredRecords(cls, ids, blob, start, _unpacked("q", starts), spans, path)
+        records[type_name] = stored
+        start = stored.end
     if start != len(blob):
         raise ValueError("not as many records as the index lists")
     return Dataset(records)
@@ -259,21 +282,35 @@ class StoredRecords(DatedRecords):
     def __init__(
         self,
         cls: type[Record],
-        ids: list[str],
+        ids: str,
         blob: bytes,
-        starts: list[int],
-        spans: list[int] | None,
+        start: int,
+        starts: memoryview[int],
+        spans: list[memoryview[int]] | None,
         path: Path,
     ) -> None:
-        if len(starts) != len(ids) + 1 or (spans is not None and len(spans) != 2 * len(ids)):
+        # ids: parted by spaces; starts: where each record's line starts, counted from
+        # `start`, and (past its newline) where the next one does; spans: each record's first
+        # day, its last day, and the records' places in date order.
+        count = len(starts) - 1
+        if (ids.count(" ") + 1 if ids else 0) != count:
             raise ValueError("an index that does not fit its records")
-        self._ids = ids
+        if spans is not None and [len(column) for column in spans] != [count] * 3:
+            raise ValueError("an index that does not fit its records")
+        self._id_text = ids
         self._blob = blob
+        self._start = start
         self._starts = starts
-        self._done: list[Record | None] = [None] * len(ids)
+        self._done: list[Record | None] = [None] * count
         self._spans = spans
         self._build = _builder(cls)
         self._path = path
+        self.end = start + starts[count]
+
+    @functools.cached_property
+    def _ids(self) -> list[str]:
+        # Not split before an id is asked for: a date filter needs none.
+        return self._id_text.split(" ") if self._id_text else []
 
     @functools.cached_property
     def _at(self) -> dict[str, int]:
@@ -290,38 +327,41 @@ class StoredRecords(DatedRecords):
         return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._done)
 
     def values(self) -> ValuesView[Record]:
-        self._decode(range(len(self._ids)))  # all at once, not one json.loads each
+        self._decode(range(len(self)))  # all at once, not one json.loads each
         return super().values()
 
     def items(self) -> ItemsView[str, Record]:
-        self._decode(range(len(self._ids)))
+        self._decode(range(len(self)))
         return super().items()
 
     def overlapping(self, earliest: dt.date | None, latest: dt.date | None) -> list[Record]:
         if self._spans is None:  # no `date`: all of them, as Dataset.overlapping says
             return list(self.values())
-        # Day numbers, as the index holds each record's first and last day.
+        # Day numbers, as the index holds each record's first and last day; those that begin
+        # by the last day asked for are the first in date order, found by bisection.
+        firsts, lasts, order = self._spans
         low = 0 if earliest is None else earliest.toordinal()
         high = _ALWAYS if latest is None else latest.toordinal()
-        spans = enumerate(zip(self._spans[::2], self._spans[1::2], strict=True))
-        return self._decode([at for at, (first, last) in spans if last >= low and first <= high])
+        begun = order[: bisect.bisect_right(order, high, key=firsts.__getitem__)]
+        return self._decode(sorted(at for at in begun if lasts[at] >= low))  # in file order
 
     def _decode(self, places: Sequence[int]) -> list[Record]:
         """The records at these places; those not decoded yet, in one json.loads (a line of
         JSON holds no newline: json.dumps writes one inside a string as \\n)."""
-        done, blob, starts = self._done, self._blob, self._starts
+        done, blob, start, starts = self._done, self._blob, self._start, self._starts
         todo = [at for at in places if done[at] is None]
         if todo:
             if len(todo) == len(done):  # all: the lines as they lie together
-                text = blob[starts[0] : starts[-1] - 1]
+                text = blob[start : self.end - 1].replace(b"\n", b",")
             else:
-                text = b"\n".join([blob[starts[at] : starts[at + 1] - 1] for at in todo])
+                lines = [blob[start + starts[at] : start + starts[at + 1] - 1] for at in todo]
+                text = b",".join(lines)
             try:
                 with collection_paused():
-                    rows = json.loads(b"[" + text.replace(b"\n", b",") + b"]")
+                    rows = json.loads(b"[" + text + b"]")
                     for at, row in zip(todo, rows, strict=True):
                         done[at] = self._build(row)
             except Exception as exc:

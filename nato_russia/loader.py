@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nato_russia import __version__
+from nato_russia.datafiles import data_files, record_type_of
 from nato_russia.errors import DataError, Problem
 from nato_russia.model import Dataset, schema_fingerprint
-from nato_russia.readers import data_files, read_bytes
 
-# A warm run reads the cache and nothing else: the strict reading and the validator are
-# imported where a dataset is built from its files.
+# A warm run reads the cache and nothing else: the strict reading (readers.py) and the
+# validator are imported where a dataset is built from its files.
 if TYPE_CHECKING:
     from nato_russia.readers import RawRecord
 
@@ -101,7 +101,7 @@ def _read_all(
     """Parse every file strictly, collecting the problems of unreadable files rather than
     stopping at the first; also the record types of those. `contents` holds files already
     read (for the cache key); each is let go once parsed."""
-    from nato_russia.readers import read_records, record_type_of
+    from nato_russia.readers import read_records
 
     raw: list[RawRecord] = []
     problems: list[Problem] = []
@@ -115,6 +115,13 @@ def _read_all(
             if type_name is not None:
                 unread.add(type_name)
     return raw, problems, frozenset(unread)
+
+
+def _read_bytes(path: Path) -> bytes:
+    # Only for a file whose digest is not remembered: a warm run imports no reader.
+    from nato_russia.readers import read_bytes
+
+    return read_bytes(path)
 
 
 def _cache_key(files: list[Path], digests: dict[Path, bytes]) -> str:
@@ -135,7 +142,7 @@ def load(selection: DataSelection) -> Dataset:
     if not selection.use_cache or cache.cache_dir() is None:
         return _checked(files)
     contents: dict[Path, bytes] = {}
-    key = _cache_key(files, cache.content_digests(files, read_bytes, contents))
+    key = _cache_key(files, cache.content_digests(files, _read_bytes, contents))
     cached = cache.read(key)
     if cached is not None:
         return cached

@@ -1,7 +1,7 @@
 """Data files -> raw records, and back from a record to its line for error messages.
 
 Formats: YAML (.yaml/.yml), JSON (a list of records) and JSON Lines (one record per line); the
-file name says the record type (events.json holds events). The only module that knows YAML.
+file name says the record type and the format (datafiles.py). The only module that knows YAML.
 
 Safety: only safe YAML (no tags that construct objects), no anchors or aliases (never needed
 in a data file, and the stuff of "billion laughs" bombs), nothing larger than MAX_FILE_BYTES.
@@ -17,21 +17,16 @@ import bisect
 import codecs
 import functools
 import json
-import os
 import re
-import stat
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nato_russia.errors import ARGUMENT_LIMIT, DataError, Problem, quoted, shortened
-from nato_russia.model import PLURALS
+from nato_russia.datafiles import EXAMPLES, SUFFIXES, file_problem, record_type_of
+from nato_russia.errors import ARGUMENT_LIMIT, DataError, quoted, shortened
 
 # A data file larger than this is refused unread. 100,000 events as JSON take about 40 MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
-TYPES_BY_PLURAL = {plural: type_name for type_name, plural in PLURALS.items()}
-_EXAMPLES = "events.yaml, agreements.json, ..."
 
 
 class RawRecord(NamedTuple):
@@ -41,87 +36,6 @@ class RawRecord(NamedTuple):
     file: str
     values: Any
     position: int = 0
-
-
-def record_type_of(path: Path) -> str | None:
-    """events.yaml -> 'event'; None for a file that is not a record file."""
-    return TYPES_BY_PLURAL.get(path.stem) if path.suffix in SUFFIXES else None
-
-
-# A name's first word, lower-cased with '-' as '_', -> the plural it was meant to be: how a file
-# meant as a record file but misnamed (event.json, Events.yaml, events.txt) is recognised.
-_MEANT_PLURALS = {
-    word: plural for type_name, plural in PLURALS.items() for word in (type_name, plural)
-}
-
-
-def _misnamed(path: Path) -> str | None:
-    """Why a file that looks meant to hold records is not read, or None for any other file."""
-    name = path.name
-    # Hidden files and editor backups (.events.json.swp, events.json~) are nobody's data.
-    if name.startswith(".") or name.endswith("~"):
-        return None
-    word, _, rest = name.partition(".")
-    plural = _MEANT_PLURALS.get(word.lower().replace("-", "_"))
-    if plural is None:
-        return None
-    suffix, *more = rest.lower().split(".")
-    if f".{suffix}" in SUFFIXES:
-        # A copy kept beside a record file (events.yaml.bak, events.json.orig) is no record file.
-        return None if more else f"not read: a file of {plural} must be named {plural}.{suffix}"
-    return f"not read: a file of {plural} must be named {plural}.yaml, .yml, .json or .jsonl"
-
-
-def data_files(path: Path) -> list[Path]:
-    """The record files a --data PATH names: the file itself, or those in a directory. A file
-    that looks meant as a record file but is misnamed, and a directory without one, are
-    problems: silently leaving them out would show the user less data than they gave."""
-    if path.is_dir():
-        files: list[Path] = []
-        problems: list[Problem] = []
-        for entry in sorted(path.iterdir()):
-            if not entry.is_file():
-                # A named pipe or a link to a device named as a record file is never read
-                # (it could block or never end), and never silently left out either.
-                if record_type_of(entry) and not entry.is_dir():
-                    problems.append(Problem(str(entry), None, None, _not_regular(entry)))
-            elif record_type_of(entry):
-                files.append(entry)
-            elif (why := _misnamed(entry)) is not None:
-                problems.append(Problem(str(entry), None, None, why))
-        if problems:
-            raise DataError(problems)
-        if not files:
-            raise _file_problem(path, f"no record files in this directory ({_EXAMPLES})")
-        return files
-    if path.is_file():
-        if record_type_of(path) is None:
-            names = ", ".join(f"{p}.json" for p in PLURALS.values())
-            why = _misnamed(path) or f"the file name must say the record type: {names}"
-            raise _file_problem(path, why)
-        return [path]
-    if os.path.lexists(path):
-        raise _file_problem(path, _not_regular(path))
-    raise _file_problem(path, "no such file or directory")
-
-
-def _not_regular(path: Path) -> str:
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return "not a regular file (a symbolic link to nothing)"
-    kinds = [
-        (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
-    ]
-    kind = next((name for test, name in kinds if test(mode)), "not a file")
-    return f"not a regular file ({kind}); a record file must be one"
-
-
-def _file_problem(path: Path, message: str, line: int | None = None) -> DataError:
-    return DataError([Problem(str(path), None, None, message, line)])
 
 
 def _clip(text: str, limit: int = 2 * ARGUMENT_LIMIT) -> str:
@@ -137,10 +51,10 @@ def read_bytes(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
-            raise _file_problem(path, f"file is larger than the {limit} MiB limit")
+            raise file_problem(path, f"file is larger than the {limit} MiB limit")
         return path.read_bytes()
     except OSError as exc:
-        raise _file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise file_problem(path, f"cannot read file: {exc.strerror or exc}") from exc
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -153,7 +67,7 @@ def _decode(path: Path, data: bytes) -> str:
         start = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
         line = data.count(b"\n", 0, start) + 1
         message = f"cannot read file: not UTF-8 (byte 0x{data[start]:02x}: {exc.reason})"
-        raise _file_problem(path, message, line) from exc
+        raise file_problem(path, message, line) from exc
 
 
 def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
@@ -161,7 +75,7 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
     and the line where known, when it cannot be read: one problem, the first, per file."""
     type_name = record_type_of(path)
     if type_name is None:
-        raise _file_problem(path, f"not a record file ({_EXAMPLES})")
+        raise file_problem(path, f"not a record file ({EXAMPLES})")
     text = _decode(path, read_bytes(path) if data is None else data)
     fmt = SUFFIXES[path.suffix]
     if fmt == "jsonl":
@@ -176,7 +90,7 @@ def read_records(path: Path, data: bytes | None = None) -> list[RawRecord]:
     if content is None and fmt == "yaml":
         return []  # an empty YAML file (or one of comments only) holds no records
     if not isinstance(content, list):
-        raise _file_problem(path, "expected a list of records", 1)
+        raise file_problem(path, "expected a list of records", 1)
     return [RawRecord(type_name, str(path), item, i) for i, item in enumerate(content)]
 
 
@@ -296,7 +210,7 @@ def _parse_yaml(path: Path, text: str) -> Any:
         for event in yaml.parse(text, Loader=loader) if "&" in text or "*" in text else ():
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 message = "YAML anchors and aliases are not allowed in data files"
-                raise _file_problem(path, message, _mark_line(text, event.start_mark))
+                raise file_problem(path, message, _mark_line(text, event.start_mark))
         return yaml.load(text, Loader=loader)
     except _Refused as exc:
         message, mark, *earlier = exc.args
@@ -314,7 +228,7 @@ def _parse_yaml(path: Path, text: str) -> Any:
     except RecursionError:
         # PyYAML's own parser recurses once per level; libyaml stops at its depth limit.
         message = "nested too deeply"
-    raise _file_problem(path, f"not valid YAML: {message}", line)
+    raise file_problem(path, f"not valid YAML: {message}", line)
 
 
 # --- JSON and JSON Lines --------------------------------------------------------------------
@@ -398,7 +312,7 @@ def _load_json(path: Path, text: str, line: int | None = None) -> Any:
         return line if line is not None or offset is None else _line(text, offset)
 
     def problem(message: str, offset: int | None = None) -> DataError:
-        return _file_problem(path, f"not valid JSON: {message}", line_at(offset))
+        return file_problem(path, f"not valid JSON: {message}", line_at(offset))
 
     try:
         content = _DECODER.decode(text)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from nato_russia import loader, readers
+from nato_russia import datafiles, loader, readers
 from nato_russia.cli.app import app
 from nato_russia.errors import DataError
 from nato_russia.loader import DataSelection
@@ -506,7 +506,7 @@ def near_valid_text(draw: st.DrawFn, fmt: str) -> str:
 @st.composite
 def hostile_file(draw: st.DrawFn) -> tuple[str, bytes]:
     name = draw(st.sampled_from(NAMES))
-    fmt = readers.SUFFIXES[Path(name).suffix]
+    fmt = datafiles.SUFFIXES[Path(name).suffix]
     if draw(st.integers(0, 4)) == 0:
         return name, draw(st.binary(max_size=200))
     text = draw(near_valid_text(fmt))

@@ -3,6 +3,7 @@ cache, which gives back exactly the records it was given and is never trusted wh
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nato_russia import loader
+from nato_russia import cache, loader
 from nato_russia.errors import DataError
 from nato_russia.loader import DataSelection
 from nato_russia.model import Dataset
@@ -81,6 +82,34 @@ def test_the_bundled_data_comes_back_from_the_cache_as_it_was(
 ) -> None:
     monkeypatch.undo()  # the real bundled data, not the fixture
     assert_cached_alike(DataSelection())
+
+
+def test_a_date_filter_picks_from_the_cache_what_it_picks_from_the_files(tmp_path: Path) -> None:
+    # The cache finds a span's records by bisecting their date order: years, months, days and
+    # intervals, bounds inside and between them, open at either end, give the records the
+    # files give, in the files' order.
+    shapes = ["{y}", "{y}-{m:02d}", "{y}-{m:02d}-{d:02d}", "{y}-{m:02d}/{z}", "{y}/{z}-{m:02d}"]
+    events = many_events(200)
+    for number, event in enumerate(events):
+        y, m, d = 1990 + number * 7 % 20, 1 + number * 5 % 12, 1 + number * 3 % 28
+        event["date"] = shapes[number % len(shapes)].format(y=y, m=m, d=d, z=y + number % 3 + 1)
+    selection = DataSelection(paths=(write_dataset(tmp_path, events),))
+    files = checked(selection)
+    loader.load(selection)  # cold: writes the entry
+    cached = loader.load(selection)
+    assert isinstance(cached.records["event"], cache.StoredRecords)
+    days = [
+        None,
+        *(
+            dt.date(year, month, day)
+            for year in (1989, 1995, 2003, 2012)
+            for month, day in ((1, 1), (6, 15), (12, 31))
+        ),
+    ]
+    for earliest in days:
+        for latest in days:
+            picked = list(cached.overlapping("event", earliest, latest))
+            assert picked == list(files.overlapping("event", earliest, latest)), (earliest, latest)
 
 
 def test_many_records_come_back_from_the_cache_as_they_were(tmp_path: Path) -> None:

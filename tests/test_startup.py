@@ -77,9 +77,11 @@ def test_every_command_reads_the_same_alone(runner: CliRunner, command: str) -> 
 
 # What a command must not import when it runs in a pipe with a warm cache: the search
 # machinery, the writers of other formats, Rich (a pipe gets plain text) and YAML; and what
-# only building a dataset from its files needs (the validator; tempfile, to write the cache;
-# hashlib, to digest a new or changed file: a warm entry is checked with CRC-32).
+# only building a dataset from its files needs (the readers and the validator; tempfile, to
+# write the cache; hashlib, to digest a new or changed file: a warm entry is checked with
+# CRC-32).
 NEVER = {
+    "nato_russia.readers",
     "nato_russia.validation",
     "tempfile",
     "hashlib",
@@ -100,18 +102,19 @@ NEVER = {
 }
 RUN_AND_LIST_MODULES = """
 import json, sys
-from nato_russia.cli import app as cli
+from nato_russia.{module} import main
 sys.argv = ["nrr", *sys.argv[1:]]
 try:
-    cli.main()
+    main()
 except SystemExit:
     pass
 sys.stderr.write(json.dumps(sorted(sys.modules)))
 """
 
 
-def _modules_after(args: list[str]) -> set[str]:
-    command = [sys.executable, "-c", RUN_AND_LIST_MODULES, *args]
+def _modules_after(args: list[str], module: str = "cli.app") -> set[str]:
+    """The modules a run of the app (or of the console script, `entry`) has imported."""
+    command = [sys.executable, "-c", RUN_AND_LIST_MODULES.format(module=module), *args]
     subprocess.run(command, capture_output=True, check=True)  # fills the load cache
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return set(json.loads(done.stderr.splitlines()[-1]))
@@ -133,3 +136,12 @@ def test_a_command_imports_only_what_it_runs(args: list[str], allowed: set[str])
     forbidden = NEVER - allowed
     found = sorted(m for m in loaded if m in forbidden or m.split(".")[0] in forbidden)
     assert not found, f"nrr {' '.join(args)} imported {found}"
+
+
+def test_a_piped_lookup_imports_neither_typer_nor_shutil() -> None:
+    # The console script answers it without Typer (fastpath.py), and so without shutil,
+    # which Typer imports: 2 ms of bz2, lzma and fnmatch that nrr wants only to find less
+    # when it pages.
+    loaded = _modules_after(["agreement", "founding-act"], module="entry")
+    found = sorted(m for m in loaded if m in NEVER or m.split(".")[0] in {"typer", "shutil"})
+    assert not found, f"nrr agreement founding-act imported {found}"

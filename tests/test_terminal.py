@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from nato_russia.cli import app as cli
 from nato_russia.cli import common
-from nato_russia.render.terminal import DEFAULT_PAGER, Terminal
+from nato_russia.render.terminal import DEFAULT_PAGER, Terminal, page
 from tests.conftest import ROOT
 
 ANSI = "\x1b["
@@ -123,9 +123,61 @@ def test_never_paged_in_a_pipe(tmp_path: Path) -> None:
 
 def test_the_default_pager() -> None:
     terminal = Terminal.detect(environ={}, stdout=sys.stdout)
-    assert terminal.pager == (DEFAULT_PAGER if shutil.which("less") else None)
+    assert terminal.pager == DEFAULT_PAGER
     assert Terminal.detect(environ={"PAGER": "more"}).pager == "more"
     assert Terminal.detect(environ={"PAGER": "more", "NRR_PAGER": ""}).pager is None
+
+
+def test_without_less_the_default_pager_is_not_started(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # less is looked for when output is about to be paged, not on every run: where it is
+    # missing, the text is printed as it is, with no shell complaining on stderr.
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no pager may be started without less")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert page("text\n", DEFAULT_PAGER) is False
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"COLUMNS": "123", "LINES": "45"},
+        {"COLUMNS": "123"},
+        {"LINES": "45"},
+        {"COLUMNS": "0", "LINES": "-3"},
+        {"COLUMNS": "wide", "LINES": " 50 "},
+        {},
+    ],
+)
+def test_the_size_is_found_as_shutil_finds_it(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str]
+) -> None:
+    for name in ("COLUMNS", "LINES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    terminal = Terminal.detect(stdout=sys.stdout)
+    assert (terminal.width, terminal.height) == tuple(shutil.get_terminal_size())
+
+
+def test_a_search_at_a_terminal_fills_the_injected_screen(
+    runner: CliRunner, at_a_terminal: dict[str, object]
+) -> None:
+    # The default limit is a screenful of the terminal the run was given, not of whatever
+    # terminal the tests happen to run in.
+    shown = []
+    for height in (20, 30):
+        at_a_terminal["height"] = height
+        result = runner.invoke(cli.app, ["--no-pager", "search", "nato"])
+        assert result.exit_code == 0
+        last = result.stderr.strip().splitlines()[-1]  # "showing 12 of 586; --limit 0 ..."
+        assert last.startswith("showing "), last
+        shown.append(int(last.split()[1]))
+    assert shown == [12, 22]  # the height less 8 lines
 
 
 def test_global_options_may_follow_the_command() -> None:

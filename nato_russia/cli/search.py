@@ -1,7 +1,6 @@
 """`nrr search`: every record and field, in the query language of nato_russia.querylang."""
 
 import functools
-import shutil
 from enum import StrEnum
 from typing import Annotated
 
@@ -105,7 +104,8 @@ def search(
         )
     dataset = data()
     if limit is None and fmt in (None, Format.table):
-        limit = max(5, shutil.get_terminal_size().lines - 8) if terminal().is_tty else PIPED_LIMIT
+        screen = terminal()
+        limit = max(5, screen.height - 8) if screen.is_tty else PIPED_LIMIT
     outcome = run_search(dataset, query_text, sort=sort.value, limit=limit or None)
     for line in outcome.notices:  # a typo fixed, the any-word fallback: what is shown
         say(line)

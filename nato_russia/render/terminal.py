@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +24,9 @@ class Terminal:
     width: int
     height: int
     color: bool  # draw colours and styles
-    pager: str | None  # the command long output goes through at a terminal; None for none
+    # The command long output goes through at a terminal; None for none. The default, less,
+    # is looked for only when output is about to be paged (see page).
+    pager: str | None
     # Lists at a terminal: every column with every character (--wide), rather than a line
     # per record with the titles cut.
     wide: bool = False
@@ -52,10 +53,10 @@ class Terminal:
             is_tty = bool(overrides.get("is_tty", stream.isatty()))
         except (AttributeError, ValueError):
             is_tty = False
-        size = shutil.get_terminal_size()
+        columns, lines = _size(env)
         off = no_color or color == "never" or env.get("NO_COLOR")
         use_color = not off and (color == "always" or bool(env.get("FORCE_COLOR")) or is_tty)
-        terminal = cls(is_tty, size.columns, size.lines, use_color, _pager(no_pager, env))
+        terminal = cls(is_tty, columns, lines, use_color, _pager(no_pager, env))
         return dataclasses.replace(terminal, **overrides)
 
     def console(self, file: TextIO | None = None) -> Any:
@@ -74,13 +75,40 @@ class Terminal:
         )
 
 
+FALLBACK_SIZE = (80, 24)
+
+
+def _size(env: Mapping[str, str]) -> tuple[int, int]:
+    """Columns and lines as shutil.get_terminal_size finds them (shutil is not imported: it
+    brings bz2, lzma and fnmatch, 2 ms of every run): COLUMNS and LINES where they are
+    positive numbers, else the terminal on stdout, else 80x24."""
+    columns, lines = _positive(env, "COLUMNS"), _positive(env, "LINES")
+    if not (columns and lines):
+        stdout = sys.__stdout__
+        try:
+            size = os.get_terminal_size(stdout.fileno()) if stdout else None
+        except (ValueError, OSError):  # closed, detached, or not a terminal
+            size = None
+        found = size or os.terminal_size(FALLBACK_SIZE)
+        columns = columns or found.columns or FALLBACK_SIZE[0]
+        lines = lines or found.lines or FALLBACK_SIZE[1]
+    return columns, lines
+
+
+def _positive(env: Mapping[str, str], name: str) -> int:
+    try:
+        return max(int(env.get(name, "")), 0)
+    except ValueError:
+        return 0
+
+
 def _pager(no_pager: bool, env: Mapping[str, str]) -> str | None:
     if no_pager:
         return None
     for name in ("NRR_PAGER", "PAGER"):
         if name in env:
             return env[name].strip() or None
-    return DEFAULT_PAGER if shutil.which("less") else None
+    return DEFAULT_PAGER
 
 
 # How a POSIX shell exits when it cannot run the command: found but not runnable, not found.
@@ -89,12 +117,16 @@ _NOT_STARTED = (126, 127)
 
 def page(text: str, command: str) -> bool:
     """Show text through a pager; False when the pager could not be started (the shell said
-    why on stderr), so that the caller prints the text itself rather than lose it. A pager
-    that quits before reading it all (q in less) is the reader's choice, not an error;
-    Ctrl-C belongs to the pager while it runs."""
+    why on stderr) or, as the default pager, less is not installed, so that the caller prints
+    the text itself rather than lose it. A pager that quits before reading it all (q in less)
+    is the reader's choice, not an error; Ctrl-C belongs to the pager while it runs."""
     import contextlib
+    import shutil
     import signal
     import subprocess  # only when paging: most runs never start a pager
+
+    if command == DEFAULT_PAGER and shutil.which("less") is None:
+        return False
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
