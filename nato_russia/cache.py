@@ -34,6 +34,7 @@ from collections.abc import Callable, ItemsView, Iterable, Iterator, Sequence, V
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from nato_russia import signals
 from nato_russia.dates import EdtfDate, parse_date
 from nato_russia.errors import NrrError
 from nato_russia.model import (
@@ -432,12 +433,17 @@ def _write_atomically(path: Path, content: bytes) -> bool:
     """Write a file by way of a temporary file and a rename, so no reader sees half of it."""
     import tempfile  # only when writing: a warm run reads
 
+    held = signals.hold()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    except OSError:
-        return False
+    except BaseException as exc:
+        signals.release(held)
+        if isinstance(exc, OSError):
+            return False
+        raise
     try:
+        signals.release(held)  # a signal that came meanwhile arrives here, inside the try
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         os.replace(temporary, path)

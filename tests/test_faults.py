@@ -14,6 +14,8 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from nato_russia import cache
 from nato_russia.cli import app as cli
 from nato_russia.cli import common
 from nato_russia.errors import visible
+from nato_russia.export import files
 from tests.conftest import ROOT
 
 NRR = [sys.executable, "-m", "nato_russia"]
@@ -304,6 +307,63 @@ def test_sigterm_during_an_export_leaves_nothing_behind(tmp_path: Path) -> None:
         pytest.skip("the export finished before the signal came")
     assert (process.returncode, err) == (143, "Terminated.\n")
     assert list(target.parent.iterdir()) == []
+
+
+class _Terminated(Exception):
+    """What the app's SIGTERM handler raises, in a test that installs one of its own."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@pytest.mark.parametrize("writer", ["export", "cache"])
+def test_a_signal_the_moment_a_temporary_file_exists_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    # The race test above can miss the moment between mkstemp and the `try` that removes its
+    # file: here the signal comes exactly then, sent by mkstemp itself as it returns.
+    made = tempfile.mkstemp
+
+    def mkstemp_then_signal(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        handle_and_name = made(*args, **kwargs)
+        # To this thread: nrr runs in one, where a signal to the process comes to it; the
+        # test runner's worker has others, which would take a signal sent to the process.
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+        return handle_and_name
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_signal)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        with pytest.raises(_Terminated):
+            if writer == "export":
+                files.write_atomically(tmp_path / "out.txt", Path.touch, force=False)
+            else:
+                cache._write_atomically(tmp_path / "entry.json", b"{}")
+        # Released on every path: a mask left behind would hold every later signal back
+        # (and be inherited by every process started from here).
+        assert not {signal.SIGINT, signal.SIGTERM} & signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.signal(signal.SIGTERM, previous)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_signals_are_released_when_no_temporary_file_can_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        raise ValueError("refused")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    try:
+        with pytest.raises(ValueError):
+            files.write_atomically(tmp_path / "out.txt", Path.touch, force=False)
+        with pytest.raises(ValueError):
+            cache._write_atomically(tmp_path / "entry.json", b"{}")
+        assert not {signal.SIGINT, signal.SIGTERM} & signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def test_ctrl_c_at_start_up_is_quiet() -> None:

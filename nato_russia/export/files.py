@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from nato_russia import signals
 from nato_russia.errors import NrrError
 
 
@@ -98,13 +99,18 @@ def _write_in_place(
 
 
 def _write_beside(resolved: Path, target: Path, write: Callable[[Path], None], force: bool) -> None:
+    held = signals.hold()
     try:
         handle, name = tempfile.mkstemp(prefix=f".{resolved.name}.", dir=resolved.parent)
-    except OSError as exc:
-        raise _problem(target, exc) from None
+    except BaseException as exc:
+        signals.release(held)
+        if isinstance(exc, OSError):
+            raise _problem(target, exc) from None
+        raise
     os.close(handle)
     temporary = Path(name)
     try:
+        signals.release(held)  # a signal that came meanwhile arrives here, inside the try
         # mkstemp makes a private file; an export is an ordinary one.
         umask = os.umask(0)
         os.umask(umask)
