@@ -161,10 +161,10 @@ class RecordType:
     same_day_rank: ClassVar[int | None] = None
     # Derived links a filtered export follows from a kept record (an event brings its
     # quotations): the records kept with it.
-    brought_along: ClassVar[tuple[str, ...]] = ()
+    brought_along: ClassVar[tuple[str, ...]]
     # Fields whose matches weigh more than the rest (1.0) in search ranking. A field name
     # weighs the same in every type that has it (search ranks by field name).
-    search_weights: ClassVar[Mapping[str, float]] = weights(title=5.0, summary=2.0)
+    search_weights: ClassVar[Mapping[str, float]]
     # The place and heading of the type's section in the chronology (`nrr export markdown`),
     # sections in place order; None: no section of its own (the comment says where it shows).
     chronology: ClassVar[tuple[int, str] | None]
@@ -263,6 +263,8 @@ class DatasetInfo(RecordType):
     example_id = "nrr-bundled"
     link_fields = ("title", "covers", "checked")
     cite_rank = 12
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # about the data, not the relationship
     id: str = _field("id")
     title: str = text_field()
@@ -290,6 +292,8 @@ class Period(RecordType):
     example_id = "georgia-2008"
     link_fields = ("title", "date")
     cite_rank = 7
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = (1, "Periods")
     internal_fields = frozenset({"order"})
     id: str = _field("id")
@@ -366,6 +370,7 @@ class Term(RecordType):
     link_fields = ("actor", "office", "start", "end")
     cite_rank = 10
     search_weights = weights()
+    brought_along = ()
     chronology = None  # a person's offices: not part of the story told
     id: str = _field("id")
     actor: str = ref_field("actor")
@@ -450,6 +455,8 @@ class Principle(RecordType):
     example_id = "non-use-of-force"
     link_fields = ("title",)
     cite_rank = 5
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = (3, "Principles")
     id: str = _field("id")
     title: str = text_field()
@@ -473,6 +480,8 @@ class Area(RecordType):
     example_id = "arms-control"
     link_fields = ("title",)
     cite_rank = 6
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # named in the agreements that state them
     id: str = _field("id")
     title: str = text_field()
@@ -538,6 +547,8 @@ class Channel(RecordType):
     example_id = "nrc"
     link_fields = ("title",)
     cite_rank = 8
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = (4, "Channels of the relationship")
     internal_fields = frozenset({"order"})
     id: str = _field("id")
@@ -575,6 +586,8 @@ class StateChange(RecordType):
     link_fields = ("channel", "date", "state", "title", "confirmed")
     cite_rank = 3
     same_day_rank = 2
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # under its channel, in date order
     id: str = _field("id")
     channel: str = ref_field("channel")
@@ -622,6 +635,7 @@ class Quotation(RecordType):
     cite_rank = 2
     same_day_rank = 3
     search_weights = weights(text=3.0, context=2.0)
+    brought_along = ()
     chronology = None  # in the entry of the record it belongs to
     id: str = _field("id")
     text: str = text_field()
@@ -656,6 +670,8 @@ class Topic(RecordType):
     example_id = "missile-defence"
     link_fields = ("title", "years")
     cite_rank = 11
+    brought_along = ()
+    search_weights = weights(title=5.0, summary=2.0)
     chronology = None  # threads through the records: nrr topic tells them
     id: str = _field("id")
     title: str = text_field()
@@ -713,6 +729,7 @@ class Source(RecordType):
     link_fields = ("title", "publisher", "kind", "date", "url")
     cite_rank = 4
     search_weights = weights(title=5.0)
+    brought_along = ()
     chronology = (5, "Sources")
     id: str = _field("id")
     title: str = text_field()

@@ -11,7 +11,7 @@ from nato_russia.model import RECORD_TYPES, RecordType, field_schemas
 # The per-type declarations that have no default on RecordType: a type that leaves one out
 # would otherwise fall through a table silently (the source view without its citing records,
 # an export without the type, a chronology without it). Those with a default (same_day_rank,
-# brought_along, search_weights, internal_fields) are checked against the type's fields below.
+# internal_fields) are checked against the type's fields below.
 DECLARED = (
     "type_name",
     "plural",
@@ -22,6 +22,8 @@ DECLARED = (
     "example_id",
     "link_fields",
     "cite_rank",
+    "brought_along",
+    "search_weights",
     "chronology",
 )
 
