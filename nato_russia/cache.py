@@ -365,14 +365,16 @@ class StoredRecords(DatedRecords):
                     rows = json.loads(b"[" + text + b"]")
                     for at, row in zip(todo, rows, strict=True):
                         done[at] = self._build(row)
-            except Exception as exc:
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
                 # The checksum matched, yet a record does not decode: an entry written by
-                # hand. Too late to rebuild in this run; gone, so the next run rebuilds it.
-                with contextlib.suppress(OSError):
+                # hand. Too late to rebuild in this run; removed, the next run rebuilds it.
+                try:
                     self._path.unlink()
+                    then = "is removed; run the command again"
+                except OSError:
+                    then = "cannot be removed; delete it"
                 raise NrrError(
-                    f"the cache entry {self._path} was damaged and is removed; run the command"
-                    " again (or use --no-cache)"
+                    f"the cache entry {self._path} is damaged and {then} (or use --no-cache)"
                 ) from exc
         return [record for at in places if (record := done[at]) is not None]
 
@@ -431,17 +433,11 @@ def _builder(cls: type[Record]) -> Callable[[list[Any]], Record]:
 
 def _write_atomically(path: Path, content: bytes) -> bool:
     """Write a file by way of a temporary file and a rename, so no reader sees half of it."""
-    import tempfile  # only when writing: a warm run reads
-
-    held = signals.hold()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    except BaseException as exc:
-        signals.release(held)
-        if isinstance(exc, OSError):
-            return False
-        raise
+        handle, temporary, held = signals.temporary_file(path.parent, ".tmp-")
+    except OSError:
+        return False
     try:
         signals.release(held)  # a signal that came meanwhile arrives here, inside the try
         with os.fdopen(handle, "wb") as out:
