@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from nato_russia.dates import EdtfDate
 from nato_russia.model import (
@@ -17,7 +18,6 @@ from nato_russia.model import (
     Record,
     StateChange,
     Topic,
-    date_order_key,
     date_text,
     topic_records,
 )
@@ -71,6 +71,12 @@ def thread(
         found = [
             r for r in found if (d := getattr(r, "date", None)) and d.overlaps(earliest, latest)
         ]
-    # Within a day, by the type's rank (a type a topic links to has one: tests/test_model.py).
-    found.sort(key=lambda r: (*date_order_key(r)[:-1], r.same_day_rank, r.id))
+    found.sort(key=_in_thread_order)
     return [_item(record) for record in found]
+
+
+def _in_thread_order(record: Record) -> tuple[Any, ...]:
+    """By date, undated last; within a day by the type's rank (a type a topic links to has
+    one: tests/test_model.py), then by id."""
+    date: EdtfDate | None = getattr(record, "date", None)
+    return (date is None, date.sort_key() if date else (), record.same_day_rank, record.id)
