@@ -99,14 +99,10 @@ def _write_in_place(
 
 
 def _write_beside(resolved: Path, target: Path, write: Callable[[Path], None], force: bool) -> None:
-    held = signals.hold()
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{resolved.name}.", dir=resolved.parent)
-    except BaseException as exc:
-        signals.release(held)
-        if isinstance(exc, OSError):
-            raise _problem(target, exc) from None
-        raise
+        handle, name, held = signals.temporary_file(resolved.parent, f".{resolved.name}.")
+    except OSError as exc:
+        raise _problem(target, exc) from None
     os.close(handle)
     temporary = Path(name)
     try:
