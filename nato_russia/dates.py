@@ -83,6 +83,8 @@ class EdtfDate:
 
     def overlaps(self, earliest: dt.date | None, latest: dt.date | None) -> bool:
         """True when this date's span and the closed interval [earliest, latest] share a day."""
+        # A cache entry applies the same rule to day numbers (cache.StoredRecords.overlapping);
+        # tests/test_load_rules.py holds the two equal.
         after = earliest is None or self.latest() >= earliest
         return after and (latest is None or self.earliest() <= latest)
 
