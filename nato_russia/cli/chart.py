@@ -102,11 +102,11 @@ def chart(
     note_coverage(dataset, chosen.earliest, chosen.latest)
     if svg is None:
         from nato_russia.render import chart_text
-        from nato_russia.render.output import _rich
+        from nato_russia.render.output import draw_rich
 
         shown_at = terminal()
         if shown_at.is_tty or shown_at.color:
-            _rich(lambda console: chart_text.draw(picture, console, width), shown_at)
+            draw_rich(lambda console: chart_text.draw(picture, console, width), shown_at)
         else:
             chart_text.write_plain(picture, width or shown_at.width, sys.stdout)
         return

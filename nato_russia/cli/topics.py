@@ -4,7 +4,6 @@ These replace the detail and list commands records.py makes for the other record
 topic's point is its thread, and its own fields (title, summary, sources) head that thread.
 """
 
-import functools
 from typing import Annotated
 
 import typer
@@ -77,7 +76,7 @@ def topic(
     it, in date order, one line each (date, what happened, type, id). State changes, the
     moments a channel of the relationship changed state, are marked as such."""
     from nato_russia import query
-    from nato_russia.render import output, thread_view
+    from nato_russia.render import output
     from nato_russia.thread import thread
 
     # A malformed date or an empty range is a usage error, found before any data is read.
@@ -87,21 +86,4 @@ def topic(
     assert isinstance(found, Topic)
     items = thread(dataset, found.id, chosen.earliest, chosen.latest)
     note_coverage(dataset, chosen.earliest, chosen.latest)
-    view = functools.partial(thread_view.thread_table, dataset, found, items)
-    # Through output's one dispatcher, so that the thread is printed as every other answer
-    # is: one object in JSON (the topic with its thread), an item a line in JSON Lines, a row
-    # each in CSV/TSV.
-    output._emit(
-        fmt,
-        output._Result(
-            objects=lambda: [thread_view.thread_to_dict(found, items)],
-            lines=lambda: [thread_view.item_to_dict(item) for item in items],
-            columns=thread_view.THREAD_COLUMNS,
-            rows=lambda: [thread_view.item_row(item) for item in items],
-            markdown=lambda: output.markdown_table(view()),
-            human=lambda rich: output.show_tables(
-                [view()], terminal=terminal(wide=wide), rich=rich
-            ),
-            one_object=True,
-        ),
-    )
+    output.show_thread(fmt, dataset, found, items, terminal(wide=wide))

@@ -20,13 +20,14 @@ from nato_russia.render.terminal import Terminal, page
 # The CSV and Markdown writers are imported where those formats are chosen, and Rich only at
 # a terminal: a lookup in a pipe pays for none of them.
 if TYPE_CHECKING:
-    from nato_russia.model import Dataset, Record
+    from nato_russia.model import Dataset, Record, Topic
     from nato_russia.render.views import DetailView, TableView
     from nato_russia.search import Hit
     from nato_russia.status import Coverage, Status
+    from nato_russia.thread import ThreadItem
 
 
-def _rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
+def draw_rich(draw: Callable[[Any], None], terminal: Terminal) -> None:
     """Draw with Rich; at a terminal, output taller than the screen goes through the pager,
     as git and gh do (never in a pipe: there is no one to page for)."""
     if not (terminal.is_tty and terminal.pager):
@@ -66,7 +67,7 @@ def show_tables(
             for line in footer:
                 console.print(Text(line, style="dim"), overflow="fold")
 
-        _rich(draw, terminal)
+        draw_rich(draw, terminal)
         return
     for number, view in enumerate(views):
         if number:
@@ -187,7 +188,7 @@ def show_record(
         if chosen.is_tty if rich is None else rich:
             from nato_russia.render.rich_out import print_detail
 
-            _rich(lambda console: print_detail(view(), console), chosen)
+            draw_rich(lambda console: print_detail(view(), console), chosen)
         else:
             plain.write_detail(view(), sys.stdout)
 
@@ -199,6 +200,30 @@ def show_record(
             rows=lambda: [flat.record_row(record)],
             markdown=markdown,
             human=human,
+            one_object=True,
+        ),
+    )
+
+
+def show_thread(
+    fmt: Format | None, dataset: Dataset, topic: Topic, items: list[ThreadItem], terminal: Terminal
+) -> None:
+    """A topic's thread: one object in JSON (the topic with its thread), an item a line in
+    JSON Lines, a row each in CSV/TSV, a table for people."""
+    from nato_russia.render import thread_view
+
+    def view() -> TableView:
+        return thread_view.thread_table(dataset, topic, items)
+
+    _emit(
+        fmt,
+        _Result(
+            objects=lambda: [thread_view.thread_to_dict(topic, items)],
+            lines=lambda: [thread_view.item_to_dict(item) for item in items],
+            columns=thread_view.THREAD_COLUMNS,
+            rows=lambda: [thread_view.item_row(item) for item in items],
+            markdown=lambda: markdown_table(view()),
+            human=lambda rich: show_tables([view()], terminal=terminal, rich=rich),
             one_object=True,
         ),
     )
