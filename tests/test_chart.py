@@ -4,6 +4,7 @@ a pipe, and an SVG that is well-formed, small, escapes its data and matches docs
 from __future__ import annotations
 
 import datetime as dt
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -235,6 +236,18 @@ def test_an_svg_is_never_written_over_by_accident(runner: CliRunner, tmp_path: P
     assert run(runner, "chart", "--svg", str(target), "--force")[0] == 0
     assert target.read_text(encoding="utf-8").startswith("<?xml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.svg"]  # no temporary left
+
+
+def test_an_svg_named_as_a_directory_is_refused_as_export_o_is(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    code, out, err = run(runner, "chart", "--svg", f"{tmp_path}/new/")
+    assert (code, out) == (2, "")
+    assert "names a directory; give a file name" in err
+    assert list(tmp_path.iterdir()) == []
+    if os.sep == "/":  # a backslash is part of a POSIX file name, not a directory's end
+        assert run(runner, "chart", "--svg", str(tmp_path / "odd\\"))[0] == 0
+        assert [p.name for p in tmp_path.iterdir()] == ["odd\\"]
 
 
 def test_the_svg_escapes_user_data(runner: CliRunner, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """`nrr chart`: the relationship as one picture, in the terminal, a pipe or an SVG file."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -87,7 +88,7 @@ def chart(
     from nato_russia import chart as charts
     from nato_russia import query
 
-    if svg is not None and svg.endswith(("/", "\\")):
+    if svg is not None and svg.endswith(("/", os.sep)):
         raise typer.BadParameter(f"{svg} names a directory; give a file name", param_hint="--svg")
     chosen = filters(date_from, date_to, topic=topic)
     dataset = data()
