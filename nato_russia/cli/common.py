@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -27,7 +27,10 @@ from nato_russia.loader import DataSelection, load
 from nato_russia.model import Dataset
 from nato_russia.render.formats import Format
 from nato_russia.render.terminal import ColorChoice, Terminal
-from nato_russia.selection import Selection
+
+# A command that filters builds a Selection; a lookup does not, and leaves the module unloaded.
+if TYPE_CHECKING:
+    from nato_russia.selection import Selection
 
 # The terminal every command prints to, set by the callback from the global options. Tests may
 # fill TERMINAL_OVERRIDES (is_tty, width, height, color, pager) to reach the terminal paths.
@@ -323,7 +326,7 @@ def filters(
     period: str | None = None,
     actor: str | None = None,
     topic: str | None = None,
-) -> Selection:
+) -> "Selection":
     """The filters as given on the command line (ids as typed, resolved against the data
     later); a malformed date or an empty range is a usage error, found before any data."""
     earliest = bound(date_from, "--from", upper=False)
@@ -333,4 +336,6 @@ def filters(
             f"--from {date_from} comes after --to {date_to}: nothing lies between",
             param_hint="--from",
         )
+    from nato_russia.selection import Selection
+
     return Selection(earliest=earliest, latest=latest, period=period, actor=actor, topic=topic)
