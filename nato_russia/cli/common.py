@@ -195,6 +195,13 @@ Data = Annotated[Callable[[], Dataset], data_options]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@functools.cache
+def _group_params(group: Callable[..., Any]) -> tuple[inspect.Parameter, ...]:
+    # Read once per group, not once per command that takes it (twice each for 24 record
+    # commands, at every start-up).
+    return tuple(inspect.signature(group).parameters.values())
+
+
 def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
     """The function Typer runs for `func`: the options of each group in the signature, and
     `func` called with the group's value, under reporting_errors()."""
@@ -204,7 +211,7 @@ def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
         group = getattr(param.annotation, "__metadata__", (None,))[0]
         if group in (output_format, data_options):
             groups[param.name] = group
-            params += inspect.signature(group).parameters.values()
+            params += _group_params(group)
         else:
             params.append(param)
     params = [param.replace(kind=inspect.Parameter.KEYWORD_ONLY) for param in params]
@@ -213,7 +220,7 @@ def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
     def run(**given: Any) -> Any:
         # Every group first: a usage error (--json with --format csv) before any work.
         values = {
-            name: group(**{p: given.pop(p) for p in inspect.signature(group).parameters})
+            name: group(**{p.name: given.pop(p.name) for p in _group_params(group)})
             for name, group in groups.items()
         }
         with reporting_errors():
