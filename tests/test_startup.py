@@ -178,3 +178,18 @@ def test_a_command_line_imports_only_the_module_of_its_command(
     }
     assert f"nato_russia.cli.{module}" in loaded
     assert not sorted(others & loaded), f"nrr {' '.join(args)} imported {sorted(others & loaded)}"
+
+
+def test_a_record_command_builds_only_its_types_commands() -> None:
+    from nato_russia.cli import records
+
+    assert _names(records.commands_named("agreement")) == ["agreement", "agreements"]
+    assert _names(records.commands_named("topic")) == []  # a topic's thread (topics.py)
+    # The whole set (records.commands) is built only for the whole app.
+    check = (
+        "from nato_russia.cli import app, records\n"
+        "app.app_for(['--no-pager', 'agreement', 'founding-act'])\n"
+        "print(records._every_command.cache_info().currsize)"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"

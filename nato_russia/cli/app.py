@@ -259,7 +259,15 @@ def app_for(args: list[str]) -> typer.Typer:
     module = MODULE_OF_COMMAND.get(rest[0]) if rest else None
     if module is None or rest[0].startswith("-") or os.environ.get(COMPLETE_VAR):
         return whole_app()
-    narrowed = _with_commands([module])
+    if module == "records":
+        # Twelve types' commands are read from their signatures at import of the whole set;
+        # a record command needs only its own type's.
+        from nato_russia.cli.records import commands_named
+
+        narrowed = copy.copy(_root)
+        narrowed.registered_commands = list(commands_named(rest[0]).registered_commands)
+    else:
+        narrowed = _with_commands([module])
     narrowed.registered_commands = [
         info for info in narrowed.registered_commands if _name_of(info) == rest[0]
     ]
