@@ -8,7 +8,6 @@ decorated function. Two parameter types stand for groups of options most command
 `Commands.command` puts the options themselves into the signature Typer reads.
 """
 
-import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -41,7 +40,7 @@ TERMINAL_OVERRIDES: dict[str, Any] = {}
 def terminal(*, wide: bool = False) -> Terminal:
     """The terminal of this run; with `wide` (--wide), lists drawn with every column."""
     chosen = _state.get("terminal") or Terminal.detect(overrides=TERMINAL_OVERRIDES)
-    return dataclasses.replace(chosen, wide=True) if wide else chosen
+    return chosen._replace(wide=True) if wide else chosen
 
 
 def choose_terminal(*, color: ColorChoice, no_color: bool, no_pager: bool) -> None:
