@@ -194,18 +194,20 @@ _MONTH_NUMBERS = {
     if name
     for key in (name.casefold(), name[:3].casefold())
 }
-_WORDED = re.compile(r"(?:(?P<day>[0-9]{1,2}) )?(?P<month>[^\W\d_]+) (?P<year>[0-9]{4})")
+# The patterns of typed dates are compiled when a bound is first parsed (by re's cache), not at
+# import: a lookup parses none.
+_WORDED = r"(?:(?P<day>[0-9]{1,2}) )?(?P<month>[^\W\d_]+) (?P<year>[0-9]{4})"
 # "5-6 July 1990" (nrr prints an en dash there): a range as nrr shows it, which a bound
 # cannot be.
-_WORDED_RANGE = re.compile(rf"[0-9]{{1,2}} ?[-{EN_DASH}] ?[0-9]{{1,2}} [^\W\d_]+ [0-9]{{4}}")
+_WORDED_RANGE = rf"[0-9]{{1,2}} ?[-{EN_DASH}] ?[0-9]{{1,2}} [^\W\d_]+ [0-9]{{4}}"
 # Spaces as typed or pasted (a no-break space from a web page) are one space; other
 # whitespace (a line break, a control character) is not taken for one.
-_SPACES = re.compile("[ \\t\\u00a0]+")
+_SPACES = "[ \\t\\u00a0]+"
 
 
 def _worded(text: str) -> str | None:
     """'27 May 1997' -> '1997-05-27', 'may 1997' -> '1997-05'; None if not in that wording."""
-    match = _WORDED.fullmatch(text)
+    match = re.fullmatch(_WORDED, text)
     if match is None:
         return None
     month = _MONTH_NUMBERS.get(match["month"].casefold())
@@ -219,8 +221,8 @@ def parse_bound(text: str, *, upper: bool) -> dt.date:
     """Parse a single date where one is asked for (--from, --to, nrr status DATE, a search's
     date:), taken at its earliest or latest day. Takes the EDTF forms and the wording nrr
     shows (see BOUND_FORMS); raises DateFormatError naming the accepted forms otherwise."""
-    typed = _SPACES.sub(" ", text).strip(" ")
-    if "/" in typed or EN_DASH in typed or _WORDED_RANGE.fullmatch(typed):
+    typed = re.sub(_SPACES, " ", text).strip(" ")
+    if "/" in typed or EN_DASH in typed or re.fullmatch(_WORDED_RANGE, typed):
         raise DateFormatError(f"{text!r}: give a single date here, not an interval")
     iso = _worded(typed) or typed
     if _SINGLE.fullmatch(iso) is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -18,16 +19,20 @@ class ExitCode(IntEnum):
 # What must never reach a terminal raw from data, paths or arguments: C0 and C1 controls (an
 # escape sequence can retitle or recolour a terminal), bidirectional overrides and isolates
 # (they reorder what is shown), zero-width and other invisible format characters, line and
-# paragraph separators, and lone surrogates (they cannot even be encoded).
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
+# paragraph separators, and lone surrogates (they cannot even be encoded). Compiled when first
+# needed (half a millisecond, which a run that shows no message never spends); every one of
+# these characters is one that str.isprintable() refuses, so printable text needs no search.
+@functools.cache
+def _invisible() -> re.Pattern[str]:
+    return re.compile(
+        "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+    )
 
 
 def visible(text: str) -> str:
     """Text made safe to show on one line: every character above as an escape (\\x1b,
     \\u202e), so that a message can name a hostile file, id or query without obeying it."""
-    return _INVISIBLE.sub(_escape, text)
+    return text if text.isprintable() else _invisible().sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -40,8 +45,8 @@ def _escape(match: re.Match[str]) -> str:
 ARGUMENT_LIMIT = 80
 # A quoted value, or a run without spaces, beyond the limit (with room for the quotes and a
 # full stop around one that has been shortened already).
-_LONG_QUOTED = re.compile(f"'([^']{{{ARGUMENT_LIMIT + 1},}})'")
-_LONG_RUN = re.compile(f"\\S{{{ARGUMENT_LIMIT + 4},}}")
+_LONG_QUOTED = f"'([^']{{{ARGUMENT_LIMIT + 1},}})'"
+_LONG_RUN = f"\\S{{{ARGUMENT_LIMIT + 4},}}"
 
 
 def shortened(text: str, limit: int = ARGUMENT_LIMIT) -> str:
@@ -61,8 +66,9 @@ def quoted(value: object) -> str:
 def short_arguments(message: str) -> str:
     """A message about the command line (a usage error) with every long argument it quotes
     shortened: quoted values, and runs without spaces."""
-    message = _LONG_QUOTED.sub(lambda m: f"'{shortened(m[1])}'", message)
-    return _LONG_RUN.sub(lambda m: shortened(m[0]), message)
+    # Patterns compiled here (by re's cache), not at import: only a usage error needs them.
+    message = re.sub(_LONG_QUOTED, lambda m: f"'{shortened(m[1])}'", message)
+    return re.sub(_LONG_RUN, lambda m: shortened(m[0]), message)
 
 
 class NrrError(Exception):

@@ -15,7 +15,6 @@ queries go through the same steps, so that they meet in the middle:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 # Characters that show as nothing yet are not letters, so the word pattern would split a word
@@ -28,7 +27,9 @@ INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DROPPED = str.maketrans("", "", INVISIBLE)
 # A word: letters and digits, with apostrophes (Russia's) or invisible characters inside it;
 # hyphens separate words. It must cut a text where words() does, for the highlights to match.
-_WORD = re.compile(rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*")
+# This pattern and _CYRILLIC are compiled by re (and kept in its cache) when a search first
+# uses them, not at import: a lookup, which imports this module, uses neither.
+_WORD = rf"[^\W_]+(?:['\u2019\u02bc{INVISIBLE}]+[^\W_]+)*"
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # a word once apostrophes are gone
 
 
@@ -39,17 +40,19 @@ _ASCII_WORDS = bytes(
 )
 _VOWELS = set("aeiouy")
 _LATIN_END = "\u024f"  # the last letter of Latin Extended-B: past it, other scripts
-_CYRILLIC = re.compile("[\u0400-\u052f]")
+_CYRILLIC = "[\u0400-\u052f]"
 
 
 def is_cyrillic(text: str) -> bool:
     """Whether a text has a Cyrillic letter: a query typed in Russian."""
-    return _CYRILLIC.search(text) is not None
+    return re.search(_CYRILLIC, text) is not None
 
 
 def fold(text: str) -> str:
     if text.isascii():
         return text.lower()  # the common case, and for ASCII the same as the full folding
+    import unicodedata  # here: ASCII text, and a lookup, never need it
+
     decomposed = unicodedata.normalize("NFKD", text.translate(_DROPPED))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -77,7 +80,7 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     highlighting the words that matched."""
     return [
         (m.start(), m.end(), stem(fold(m.group()).translate(_APOSTROPHES)))
-        for m in _WORD.finditer(text)
+        for m in re.finditer(_WORD, text)
     ]
 
 

@@ -6,6 +6,7 @@ speed rests on, so that a change which brings the weight back fails here, naming
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -58,6 +59,17 @@ def test_overview_help_and_unknown_commands_get_the_whole_app(args: list[str]) -
 def test_completion_gets_the_whole_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(COMPLETE_VAR, "complete_bash")
     assert cli.app_for(["timeline"]) is cli.app
+
+
+def test_the_table_of_modules_says_where_each_command_is_declared() -> None:
+    declared = {
+        cli._name_of(info): module
+        for module in cli.COMMAND_MODULES
+        for info in importlib.import_module(
+            f"nato_russia.cli.{module}"
+        ).commands.registered_commands
+    }
+    assert declared == cli.MODULE_OF_COMMAND
 
 
 def test_the_narrowed_app_leaves_the_whole_one_alone() -> None:
@@ -145,3 +157,39 @@ def test_a_piped_lookup_imports_neither_typer_nor_shutil() -> None:
     loaded = _modules_after(["agreement", "founding-act"], module="entry")
     found = sorted(m for m in loaded if m in NEVER or m.split(".")[0] in {"typer", "shutil"})
     assert not found, f"nrr agreement founding-act imported {found}"
+
+
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        (["--no-pager", "agreement", "founding-act"], "records"),
+        (["timeline", "--from", "2014"], "timeline"),
+        (["search", "missile"], "search"),
+    ],
+)
+def test_a_command_line_imports_only_the_module_of_its_command(
+    args: list[str], module: str
+) -> None:
+    # Each module of commands builds its options, completers and help at import: the
+    # modules of the commands not run were a tenth of a lookup's own import time.
+    loaded = _modules_after(args)
+    others = {f"nato_russia.cli.{name}" for name in cli.COMMAND_MODULES} - {
+        f"nato_russia.cli.{module}"
+    }
+    assert f"nato_russia.cli.{module}" in loaded
+    assert not sorted(others & loaded), f"nrr {' '.join(args)} imported {sorted(others & loaded)}"
+
+
+def test_a_record_command_builds_only_its_types_commands() -> None:
+    from nato_russia.cli import records
+
+    assert _names(records.commands_named("agreement")) == ["agreement", "agreements"]
+    assert _names(records.commands_named("topic")) == []  # a topic's thread (topics.py)
+    # The whole set (records.commands) is built only for the whole app.
+    check = (
+        "from nato_russia.cli import app, records\n"
+        "app.app_for(['--no-pager', 'agreement', 'founding-act'])\n"
+        "print(records._every_command.cache_info().currsize)"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"

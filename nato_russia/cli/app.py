@@ -6,6 +6,8 @@ data), 2 a usage error, 130 interrupted, 143 terminated.
 """
 
 import copy
+import functools
+import importlib
 import os
 import signal
 import sys
@@ -15,7 +17,6 @@ from typing import Annotated, Any
 import typer
 
 from nato_russia import __version__
-from nato_russia.cli import chart, cite, export, records, search, status, timeline, topics
 from nato_russia.cli.common import choose_terminal, reporting_errors, say, silence_stdout
 from nato_russia.errors import ExitCode, short_arguments
 from nato_russia.loader import DataSelection, load
@@ -47,7 +48,9 @@ class GroupedCommands(typer.core.TyperGroup):
                     )
 
 
-app = typer.Typer(
+# The app without its commands: the global options and the overview. `app` (the whole app) and
+# app_for add the commands to a copy of it.
+_root = typer.Typer(
     name="nrr",
     help="A cited reference on NATO-Russia relations from 1990 to today, from NATO's 2015 "
     "backgrounder, the official texts and news agencies. nrr status tells where things stand "
@@ -60,16 +63,65 @@ app = typer.Typer(
     cls=GroupedCommands,
 )
 
-# The modules of commands, in the order `nrr --help-man` lists their commands.
-for _module in (timeline, records, search, status, export, chart, cite, topics):
-    app.registered_commands.extend(_module.commands.registered_commands)
+# The modules of commands (in nato_russia/cli), in the order `nrr --help-man` lists their
+# commands.
+COMMAND_MODULES = ("timeline", "records", "search", "status", "export", "chart", "cite", "topics")
+# Which module declares each command, so that a command line that names one imports only that
+# module: records.py makes the two commands of each record type but topics (its detail
+# command is the topic's thread), and these the rest. tests/test_startup.py holds the table to
+# what the modules declare.
+MODULE_OF_COMMAND = {
+    **{
+        name: "records"
+        for type_name, cls in RECORD_TYPES.items()
+        if type_name != "topic"
+        for name in (cls.command(), cls.list_command())
+    },
+    "timeline": "timeline",
+    "search": "search",
+    "status": "status",
+    "compare": "status",
+    "validate": "export",
+    "export": "export",
+    "chart": "chart",
+    "cite": "cite",
+    "topics": "topics",
+    "topic": "topics",
+}
+
+
+def _with_commands(modules: Sequence[str]) -> typer.Typer:
+    """The app holding the commands of these modules, in their order."""
+    built = copy.copy(_root)
+    built.registered_commands = [
+        info
+        for module in modules
+        for info in importlib.import_module(
+            f"nato_russia.cli.{module}"
+        ).commands.registered_commands
+    ]
+    return built
+
+
+@functools.cache
+def whole_app() -> typer.Typer:
+    """The app with every command (`app`), built once, when first asked for."""
+    return _with_commands(COMMAND_MODULES)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `app` is the whole app, made on first use: a command line that names a command builds
+    # only that command's module (app_for).
+    if name == "app":
+        return whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _help_man(value: bool) -> None:
     if value:
         from nato_russia.manpage import manpage
 
-        typer.echo(manpage(typer.main.get_command(app)), nl=False)
+        typer.echo(manpage(typer.main.get_command(whole_app())), nl=False)
         raise typer.Exit()
 
 
@@ -96,7 +148,7 @@ OVERVIEW = """nrr: a cited reference on NATO-Russia relations, 1990 to today.
 nrr -h lists every command; nrr COMMAND -h explains one."""
 
 
-@app.callback()
+@_root.callback()
 def _main(
     ctx: typer.Context,
     version: Annotated[
@@ -204,13 +256,21 @@ def app_for(args: list[str]) -> typer.Typer:
     from nato_russia.completion import COMPLETE_VAR
 
     _, rest = split_global_options(args)
-    if not rest or rest[0].startswith("-") or os.environ.get(COMPLETE_VAR):
-        return app
-    chosen = [info for info in app.registered_commands if _name_of(info) == rest[0]]
-    if not chosen:
-        return app
-    narrowed = copy.copy(app)
-    narrowed.registered_commands = chosen
+    module = MODULE_OF_COMMAND.get(rest[0]) if rest else None
+    if module is None or rest[0].startswith("-") or os.environ.get(COMPLETE_VAR):
+        return whole_app()
+    if module == "records":
+        # Twelve types' commands are read from their signatures at import of the whole set;
+        # a record command needs only its own type's.
+        from nato_russia.cli.records import commands_named
+
+        narrowed = copy.copy(_root)
+        narrowed.registered_commands = list(commands_named(rest[0]).registered_commands)
+    else:
+        narrowed = _with_commands([module])
+    narrowed.registered_commands = [
+        info for info in narrowed.registered_commands if _name_of(info) == rest[0]
+    ]
     return narrowed
 
 
@@ -351,7 +411,7 @@ def _no_such_command(message: str) -> str:
     import difflib
 
     wanted = message.split("'")[1] if message.count("'") >= 2 else ""
-    names = [_name_of(info) for info in app.registered_commands]
+    names = [_name_of(info) for info in whole_app().registered_commands]
     close = difflib.get_close_matches(wanted, sorted(set(names)), n=3, cutoff=0.75)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return f"No such command '{wanted}'.{hint}"

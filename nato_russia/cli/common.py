@@ -8,7 +8,6 @@ decorated function. Two parameter types stand for groups of options most command
 `Commands.command` puts the options themselves into the signature Typer reads.
 """
 
-import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -17,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -27,7 +26,10 @@ from nato_russia.loader import DataSelection, load
 from nato_russia.model import Dataset
 from nato_russia.render.formats import Format
 from nato_russia.render.terminal import ColorChoice, Terminal
-from nato_russia.selection import Selection
+
+# A command that filters builds a Selection; a lookup does not, and leaves the module unloaded.
+if TYPE_CHECKING:
+    from nato_russia.selection import Selection
 
 # The terminal every command prints to, set by the callback from the global options. Tests may
 # fill TERMINAL_OVERRIDES (is_tty, width, height, color, pager) to reach the terminal paths.
@@ -38,7 +40,7 @@ TERMINAL_OVERRIDES: dict[str, Any] = {}
 def terminal(*, wide: bool = False) -> Terminal:
     """The terminal of this run; with `wide` (--wide), lists drawn with every column."""
     chosen = _state.get("terminal") or Terminal.detect(overrides=TERMINAL_OVERRIDES)
-    return dataclasses.replace(chosen, wide=True) if wide else chosen
+    return chosen._replace(wide=True) if wide else chosen
 
 
 def choose_terminal(*, color: ColorChoice, no_color: bool, no_pager: bool) -> None:
@@ -192,6 +194,13 @@ Data = Annotated[Callable[[], Dataset], data_options]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@functools.cache
+def _group_params(group: Callable[..., Any]) -> tuple[inspect.Parameter, ...]:
+    # Read once per group, not once per command that takes it (twice each for 24 record
+    # commands, at every start-up).
+    return tuple(inspect.signature(group).parameters.values())
+
+
 def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
     """The function Typer runs for `func`: the options of each group in the signature, and
     `func` called with the group's value, under reporting_errors()."""
@@ -201,7 +210,7 @@ def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
         group = getattr(param.annotation, "__metadata__", (None,))[0]
         if group in (output_format, data_options):
             groups[param.name] = group
-            params += inspect.signature(group).parameters.values()
+            params += _group_params(group)
         else:
             params.append(param)
     params = [param.replace(kind=inspect.Parameter.KEYWORD_ONLY) for param in params]
@@ -210,7 +219,7 @@ def _as_command(func: Callable[..., Any]) -> Callable[..., Any]:
     def run(**given: Any) -> Any:
         # Every group first: a usage error (--json with --format csv) before any work.
         values = {
-            name: group(**{p: given.pop(p) for p in inspect.signature(group).parameters})
+            name: group(**{p.name: given.pop(p.name) for p in _group_params(group)})
             for name, group in groups.items()
         }
         with reporting_errors():
@@ -323,7 +332,7 @@ def filters(
     period: str | None = None,
     actor: str | None = None,
     topic: str | None = None,
-) -> Selection:
+) -> "Selection":
     """The filters as given on the command line (ids as typed, resolved against the data
     later); a malformed date or an empty range is a usage error, found before any data."""
     earliest = bound(date_from, "--from", upper=False)
@@ -333,4 +342,6 @@ def filters(
             f"--from {date_from} comes after --to {date_to}: nothing lies between",
             param_hint="--from",
         )
+    from nato_russia.selection import Selection
+
     return Selection(earliest=earliest, latest=latest, period=period, actor=actor, topic=topic)

@@ -24,8 +24,6 @@ from nato_russia.cli.common import (
 from nato_russia.model import RECORD_TYPES
 from nato_russia.render.formats import Format
 
-commands = Commands()
-
 
 def list_records(
     type_name: str,
@@ -91,7 +89,7 @@ SourceTierOption = Annotated[
 ]
 
 
-def _add_record_commands(type_name: str) -> None:
+def _add_record_commands(commands: Commands, type_name: str) -> None:
     cls = RECORD_TYPES[type_name]
 
     def show(
@@ -154,6 +152,29 @@ def _add_record_commands(type_name: str) -> None:
     )(listing)
 
 
-for _type_name in RECORD_TYPES:
-    if _type_name != "topic":  # nrr topic tells a topic's thread (topics.py)
-        _add_record_commands(_type_name)
+def commands_named(name: str) -> Commands:
+    """The commands of the record type that has a command of this name (none for another
+    name): all that a command line naming it needs. Building a type's two commands reads their
+    signatures; for all 12 types that was a millisecond of every lookup."""
+    registry = Commands()
+    for type_name, cls in RECORD_TYPES.items():
+        if name in (cls.command(), cls.list_command()) and type_name != "topic":
+            _add_record_commands(registry, type_name)
+    return registry
+
+
+@functools.cache
+def _every_command() -> Commands:
+    registry = Commands()
+    for type_name in RECORD_TYPES:
+        if type_name != "topic":  # nrr topic tells a topic's thread (topics.py)
+            _add_record_commands(registry, type_name)
+    return registry
+
+
+def __getattr__(name: str) -> Commands:
+    # `commands`, as every module of commands has: here built when first asked for (the whole
+    # app), as a command line naming one record command builds only its type's (commands_named).
+    if name == "commands":
+        return _every_command()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

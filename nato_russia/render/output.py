@@ -10,8 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nato_russia.render import flat, json_out, plain
 from nato_russia.render.formats import Format
@@ -102,9 +101,9 @@ def markdown_tables(views: Sequence[TableView]) -> str:
     return markdown.tables_document(views)
 
 
-@dataclass(frozen=True)
-class _Result:
-    """One command's answer, ready to be printed in any format."""
+class _Result(NamedTuple):
+    """One command's answer, ready to be printed in any format. (A named tuple: the dataclass
+    decorator compiles its methods at every start-up, a millisecond of a lookup's.)"""
 
     objects: Callable[[], list[dict[str, Any]]]  # for JSON and JSON Lines
     columns: Sequence[str]  # for CSV and TSV, with
@@ -245,7 +244,7 @@ def show_hits(
         columns=flat.HIT_COLUMNS,
         rows=lambda: [flat.hit_row(h) for h in hits],
     )
-    _emit(fmt, result if hits else replace(result, human=lambda rich: None))
+    _emit(fmt, result if hits else result._replace(human=lambda rich: None))
 
 
 def show_status(
